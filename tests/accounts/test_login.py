@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.accounts import services
+from tracker.accounts.models import LoginAttempt, User
+from tracker.audit.models import AuditEvent
+from tracker.errors import ServiceError
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+from tests.factories import UserFactory
+
+
+def test_login_and_logout(client, auth, world):
+    resp = auth.login(world.supervisor)
+    assert resp.status_code == 302
+    assert client.get("/plans/").status_code == 200
+    assert world.supervisor.last_login_at is not None
+    assert auth.logout().status_code == 302
+    assert client.get("/plans/").status_code == 302
+
+
+def test_wrong_password_is_refused_in_chinese(client, auth, world):
+    resp = auth.login(world.supervisor, "wrong-password")
+    assert resp.status_code == 401
+    assert "用户名或密码错误" in resp.get_data(as_text=True)
+    assert client.get("/plans/").status_code == 302
+
+
+def test_unknown_user_gets_the_same_message(client, auth, world):
+    resp = auth.login("nobody", "whatever1")
+    assert resp.status_code == 401
+    assert "用户名或密码错误" in resp.get_data(as_text=True)
+
+
+def test_inactive_account_cannot_log_in(client, auth, world):
+    world.reporter.is_active_account = False
+    db.session.flush()
+    resp = auth.login(world.reporter)
+    assert resp.status_code == 403
+    assert "已停用" in resp.get_data(as_text=True)
+
+
+def test_throttle_after_five_failures_for_an_account(client, auth, world):
+    for _ in range(5):
+        assert auth.login(world.leader, "bad-password").status_code == 401
+    resp = auth.login(world.leader)  # the right password no longer helps
+    assert resp.status_code == 429
+    assert "15分钟" in resp.get_data(as_text=True)
+    assert client.get("/plans/").status_code == 302
+
+
+def test_throttle_by_address_across_accounts(world):
+    for i in range(5):
+        with pytest.raises(ServiceError):
+            services.authenticate(f"guess{i}", "x", "10.0.0.9")
+    with pytest.raises(ServiceError) as exc:
+        services.authenticate(world.leader.username, "password123", "10.0.0.9")
+    assert exc.value.status == 429
+    # Another address is not affected.
+    assert services.authenticate(world.leader.username, "password123", "10.0.0.10") == world.leader
+
+
+def test_throttle_expires_after_the_window(world):
+    past = utcnow() - timedelta(minutes=16)
+    for _ in range(5):
+        db.session.add(LoginAttempt(username="leader1", remote_addr="1.2.3.4", is_success=False, created_at=past))
+    db.session.flush()
+    assert services.authenticate("leader1", "password123", "1.2.3.4") == world.leader
+
+
+def test_successful_login_is_audited(world):
+    services.authenticate("super1", "password123", "127.0.0.1")
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.login")) is not None
+
+
+def test_missing_csrf_token_gets_chinese_400(client, world, csrf_enabled):
+    resp = client.post("/login", data={"username": "super1", "password": "password123"})
+    assert resp.status_code == 400
+    assert "CSRF" in resp.get_data(as_text=True)
+
+
+def test_csrf_token_from_the_form_is_accepted(client, world, csrf_enabled):
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    resp = client.post("/login", data={"username": "super1", "password": "password123", "csrf_token": token})
+    assert resp.status_code == 302
+
+
+def test_open_redirect_is_ignored(client, world):
+    resp = client.post("/login?next=https://evil.example/x", data={"username": "super1", "password": "password123"})
+    assert resp.status_code == 302
+    assert "evil" not in resp.headers["Location"]
+
+
+def test_session_cookie_flags(client, world):
+    resp = client.post("/login", data={"username": "super1", "password": "password123"})
+    cookie = resp.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_passwords_are_hashed(world):
+    user = services.create_user(None, username="newbie", display_name="新人", role="admin", password="s3cret-pass")
+    assert "s3cret-pass" not in user.password_hash
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("s3cret-pass")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(username="a", display_name="x", role="admin", password="longenough"), "用户名"),
+    (dict(username="okname", display_name="", role="admin", password="longenough"), "姓名"),
+    (dict(username="okname", display_name="x", role="boss", password="longenough"), "未知角色"),
+    (dict(username="okname", display_name="x", role="reporter", password="longenough"), "必须属于一个单位"),
+    (dict(username="okname", display_name="x", role="admin", password="short"), "至少8位"),
+    (dict(username="admin1", display_name="x", role="admin", password="longenough"), "已存在"),
+])
+def test_create_user_bad_input(world, kwargs, message):
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    with pytest.raises(ServiceError) as exc:
+        services.create_user(None, **kwargs)
+    assert message in exc.value.message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
+
+
+def test_admin_cannot_deactivate_self(world):
+    with pytest.raises(ServiceError):
+        services.set_active(world.admin, world.admin, False)
+
+
+def test_users_cli_creates_admin(runner, world):
+    result = runner.invoke(args=["users", "create", "--username", "root2", "--name", "超级管理员",
+                                 "--role", "admin", "--password", "very-secret"])
+    assert result.exit_code == 0, result.output
+    assert "已创建用户 root2" in result.output
+    assert db.session.scalar(sa.select(User).where(User.username == "root2")).role == "admin"
+
+
+def test_users_cli_unknown_unit(runner, world):
+    result = runner.invoke(args=["users", "create", "--username", "rep9", "--name", "x", "--role", "reporter",
+                                 "--unit", "不存在的单位", "--password", "very-secret"])
+    assert result.exit_code != 0
+    assert "不存在" in result.output
+
+
+def test_admin_user_screens(client, auth, world):
+    auth.login(world.admin)
+    assert "财政填报员" in client.get("/admin/users?q=rep").get_data(as_text=True)
+    resp = client.post("/admin/users/new", data={"username": "newrep", "display_name": "新填报员", "role": "reporter",
+                                                  "unit_id": world.finance.id, "password": "longenough"})
+    assert resp.status_code == 302
+    new = db.session.scalar(sa.select(User).where(User.username == "newrep"))
+    assert new.unit_id == world.finance.id
+    resp = client.post(f"/admin/users/{new.id}/password", data={"pw-password": "another-pass"})
+    assert resp.status_code == 302
+    assert new.check_password("another-pass")
+    client.post(f"/admin/users/{new.id}/active", data={"active": "0"})
+    assert new.is_active_account is False
+    actions = set(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_id == new.id)))
+    assert {"user.create", "user.reset_password", "user.deactivate"} <= actions
+
+
+def test_admin_user_form_error_is_shown(client, auth, world):
+    auth.login(world.admin)
+    resp = client.post("/admin/users/new", data={"username": "r9", "display_name": "x", "role": "reporter",
+                                                  "unit_id": 0, "password": "longenough"})
+    assert resp.status_code == 200
+    assert "必须属于一个单位" in resp.get_data(as_text=True)

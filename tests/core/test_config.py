@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from tracker import create_app
+from tracker.config import ConfigError, from_env, redact_url
+
+
+@pytest.mark.no_db
+def test_production_without_secret_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("TRACKER_ENV", "production")
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="TRACKER_SECRET_KEY"):
+        create_app()
+
+
+@pytest.mark.no_db
+def test_production_with_secret_reads_settings(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACKER_ENV", "production")
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("TRACKER_UPLOAD_DIR", str(tmp_path))
+    monkeypatch.setenv("TRACKER_SECURE_COOKIES", "1")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example/tracker")
+    settings = from_env()
+    assert settings["SECRET_KEY"] == "s" * 32
+    assert settings["UPLOAD_DIR"] == str(tmp_path)
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert settings["TIMEZONE"] == "Asia/Shanghai"
+
+
+@pytest.mark.no_db
+def test_unreachable_database_is_named_without_password(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://tracker:topsecret@127.0.0.1:1/nowhere")
+    with pytest.raises(ConfigError) as exc:
+        create_app()
+    message = str(exc.value)
+    assert "无法连接数据库" in message
+    assert "127.0.0.1:1/nowhere" in message
+    assert "topsecret" not in message
+
+
+@pytest.mark.no_db
+def test_bad_integer_setting(monkeypatch):
+    monkeypatch.setenv("TRACKER_MAX_FILE_MB", "lots")
+    with pytest.raises(ConfigError, match="TRACKER_MAX_FILE_MB"):
+        from_env()
+
+
+@pytest.mark.no_db
+def test_redact_url():
+    assert "pw" not in redact_url("postgresql+psycopg://me:pw@h/db")

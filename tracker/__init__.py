@@ -1,0 +1,117 @@
+"""The tracker application factory."""
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import bootstrap, csrf, db, login_manager, migrate
+
+#: Domains whose views.py holds a Blueprint named `bp`, registered in this order.
+BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports")
+#: Domains whose cli.py holds a click group or command named `cli`.
+CLI_MODULES = ("accounts", "units", "demo")
+#: Model modules imported so metadata is complete for create_all and Alembic.
+MODEL_MODULES = ("units", "accounts", "audit", "plans")
+
+TEMPLATES = config_module.PROJECT_ROOT / "templates"
+
+
+def load_models() -> None:
+    """Import every domain's models so all tables are known to the metadata."""
+    for domain in MODEL_MODULES:
+        import_module(f"tracker.{domain}.models")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the Flask application; `config` overrides settings from the environment."""
+    app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=str(config_module.PROJECT_ROOT / "instance"))
+    settings = config_module.from_env()
+    if config:
+        settings.update(config)
+    app.config.update(settings)
+    app.json.ensure_ascii = False  # JSON and |tojson keep Chinese readable
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    load_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+    bootstrap.init_app(app)
+
+    # The role check runs before CSRF so a denied user gets 403, not a CSRF error.
+    from .access import enforce_roles
+
+    app.before_request(enforce_roles)
+    csrf.init_app(app)
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    for domain in BLUEPRINTS:
+        app.register_blueprint(import_module(f"tracker.{domain}.views").bp)
+    for domain in CLI_MODULES:
+        app.cli.add_command(import_module(f"tracker.{domain}.cli").cli)
+
+    if not app.testing:
+        check_database(app)
+
+    from .templating import register_template_helpers
+
+    register_template_helpers(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def check_database(app: Flask) -> None:
+    """Fail fast, naming the URL without its password, when the database cannot be reached."""
+    import sqlalchemy as sa
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+        raise config_module.ConfigError(
+            f"无法连接数据库 {config_module.redact_url(url)}：{reason}。请检查 DATABASE_URL 与数据库服务。"
+        ) from None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Turn on foreign keys and let SQLAlchemy, not pysqlite, manage transactions (savepoints work)."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

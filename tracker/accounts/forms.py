@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from ..access import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+    submit = SubmitField("登录")
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(2, 64)])
+    display_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(1, 64)])
+    role = SelectField("角色", choices=list(ROLE_LABELS.items()))
+    unit_id = SelectField("所属单位", coerce=int, choices=[])
+    password = PasswordField("初始密码（至少8位）")
+    submit = SubmitField("保存")
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("新密码（至少8位）", validators=[DataRequired("请输入新密码")])
+    submit = SubmitField("重置密码")

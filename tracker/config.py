@@ -1,0 +1,78 @@
+"""Settings read from the environment (TRACKER_*, DATABASE_URL)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings make it unsafe or impossible to start."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"环境变量 {name} 应为整数，实际为 {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_env() -> dict:
+    """Build the settings mapping from environment variables."""
+    env = os.environ.get("TRACKER_ENV", "development")
+    instance = PROJECT_ROOT / "instance"
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}"
+    # Heroku-style URLs name the old driver; psycopg 3 is what we install.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    secret = os.environ.get("TRACKER_SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError("生产模式必须设置 TRACKER_SECRET_KEY（会话签名密钥），拒绝启动。")
+        secret = "dev-insecure-key-change-me"
+    mb = 1024 * 1024
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": os.environ.get("TRACKER_UPLOAD_DIR") or str(instance / "uploads"),
+        "TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
+        "MAX_FILE_BYTES": _int("TRACKER_MAX_FILE_MB", 20) * mb,
+        "MAX_CONTENT_LENGTH": _int("TRACKER_MAX_REQUEST_MB", 100) * mb,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("TRACKER_SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_MAX_FAILURES": _int("TRACKER_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_WINDOW_MINUTES": _int("TRACKER_LOGIN_WINDOW_MINUTES", 15),
+        "PAGE_SIZE": _int("TRACKER_PAGE_SIZE", 50),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BOOTSTRAP_BTN_STYLE": "primary",
+        "BOOTSTRAP_BTN_SIZE": "sm",
+    }
+
+
+def redact_url(url: str) -> str:
+    """Return a database URL with its password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown without anything after '@'
+        return url.split("@")[-1]

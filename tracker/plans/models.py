@@ -1,0 +1,152 @@
+"""Plans (工作要点/实施方案), their tasks, and each unit's share of a task (承办)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+from ..units.models import Unit
+
+ROLE_LABELS = {"lead": "牵头单位", "responsible": "责任单位", "cooperating": "配合单位"}
+STATUS_LABELS = {"pending": "未开始", "in_progress": "推进中", "completed": "已办结"}
+DEADLINE_KIND_LABELS = {
+    "date": "限期",
+    "year_end": "年底前",
+    "recurring": "每年定期",
+    "relative": "相对时限",
+    "window": "时间窗口",
+    "continuous": "持续推进",
+    "default": "未写明（默认年底）",
+}
+
+
+class Plan(db.Model):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the jurisdiction whose subtree the plan assigns into (e.g. 运城市人民政府)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    #: 文号, e.g. 运政办发〔2021〕31号
+    doc_number: Mapped[str | None] = mapped_column(sa.String(80), index=True)
+    #: the issuing office as written
+    issuer: Mapped[str | None] = mapped_column(sa.String(120))
+    issued_on: Mapped[date | None] = mapped_column(sa.Date)
+    year: Mapped[int] = mapped_column(index=True)
+    source_filename: Mapped[str | None] = mapped_column(sa.String(255))
+    source_text: Mapped[str | None] = mapped_column(sa.Text)
+    #: sha256 of the normalised source text, to detect a re-import of the same document
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    #: shown on the public progress page when set
+    is_published: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    tasks: Mapped[list["Task"]] = relationship(
+        back_populates="plan", order_by="Task.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.id} {self.title}>"
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    #: clause reference, e.g. "一.（三）.2" or the decomposition table's "1.3"
+    ref: Mapped[str] = mapped_column(sa.String(60))
+    #: document order within the plan
+    position: Mapped[int] = mapped_column(default=0)
+    #: outline depth: 1 = 一、, 2 = （一）, 3 = 1., 4 = （1）
+    level: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the top-level group (一、… or the table's 公开任务) for breakdowns
+    section: Mapped[str | None] = mapped_column(sa.String(200))
+    #: group titles from the top down to the parent
+    path: Mapped[list] = mapped_column(sa.JSON, default=list)
+    is_leaf: Mapped[bool] = mapped_column(default=True)
+    deadline: Mapped[date | None] = mapped_column(sa.Date)
+    #: date | year_end | recurring | relative | window | continuous | default
+    deadline_kind: Mapped[str] = mapped_column(sa.String(20), default="default")
+    #: the deadline words as written in the document
+    deadline_text: Mapped[str | None] = mapped_column(sa.String(200))
+    #: start, recurrence and relative rule of the deadline
+    deadline_detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: [{"metric","op","value","unit","year"}]
+    targets: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: unit phrases as written, before splitting
+    unit_phrases: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: decomposition-table columns as written (公开任务, 公开内容, 具体要求, 时限要求 …)
+    columns: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="tasks")
+    parent: Mapped["Task | None"] = relationship(remote_side=[id])
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+
+    @property
+    def is_default_deadline(self) -> bool:
+        return self.deadline_kind == "default"
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.ref}>"
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: copied from the task so plan-wide counts need no join
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    #: lead | responsible | cooperating
+    role: Mapped[str] = mapped_column(sa.String(20), default="responsible")
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: the due date before any approved extension, kept for scoring
+    original_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    deadline_kind: Mapped[str] = mapped_column(sa.String(20), default="default")
+    #: pending | in_progress | completed
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    progress: Mapped[int] = mapped_column(default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the group phrase the unit came from (各县（市、区）人民政府), empty when named directly
+    source_phrase: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+    plan: Mapped[Plan] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "unit_id", "role"),
+        sa.Index("ix_assignments_plan_status", "plan_id", "status"),
+        sa.Index("ix_assignments_unit_status", "unit_id", "status"),
+        sa.Index("ix_assignments_due_on", "due_on"),
+        sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        sa.CheckConstraint("role IN ('lead', 'responsible', 'cooperating')", name="role"),
+        sa.CheckConstraint("status IN ('pending', 'in_progress', 'completed')", name="status"),
+    )
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def __repr__(self) -> str:
+        return f"<Assignment {self.id} task={self.task_id} unit={self.unit_id} {self.role}>"

@@ -1,0 +1,71 @@
+"""Reads shared by plan pages, my-tasks, dashboards and exports, scoped to what a user may see."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..units.models import Unit
+from .models import Assignment, Plan, Task
+
+
+def visible_plans(user) -> sa.Select:
+    """Plans the user may open: admin all; staff their subtree's plans; reporters plans naming their unit."""
+    stmt = sa.select(Plan)
+    if user.role == "admin":
+        return stmt
+    if user.role == "reporter":
+        return stmt.where(
+            sa.exists().where(Assignment.plan_id == Plan.id, Assignment.unit_id == user.unit_id)
+        )
+    owner = aliased(Unit)
+    return stmt.join(owner, Plan.unit_id == owner.id).where(owner.path.startswith(user.unit.path))
+
+
+def scoped_assignments(user, stmt: sa.Select | None = None) -> sa.Select:
+    """Restrict a select over Assignment to the user's scope."""
+    stmt = stmt if stmt is not None else sa.select(Assignment)
+    if user.role == "admin":
+        return stmt
+    if user.role == "reporter":
+        return stmt.where(Assignment.unit_id == user.unit_id)
+    scope = aliased(Unit)
+    return stmt.join(scope, Assignment.unit_id == scope.id).where(scope.path.startswith(user.unit.path))
+
+
+def get_plan_for(user, plan_id: int) -> Plan:
+    """Return a plan the user may see, or 404."""
+    plan = db.session.scalar(visible_plans(user).where(Plan.id == plan_id))
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def get_assignment_for(user, assignment_id: int) -> Assignment:
+    """Return an assignment the user may see, or 404 (never reveal another unit's data)."""
+    a = db.session.scalar(scoped_assignments(user).where(Assignment.id == assignment_id))
+    if a is None:
+        abort(404)
+    return a
+
+
+def plan_counts(plan_ids: list[int]) -> dict[int, dict]:
+    """Return task and assignment counts per plan in two grouped queries."""
+    out = {pid: {"tasks": 0, "assignments": 0, "completed": 0} for pid in plan_ids}
+    if not plan_ids:
+        return out
+    for pid, n in db.session.execute(
+        sa.select(Task.plan_id, sa.func.count()).where(Task.plan_id.in_(plan_ids), Task.is_leaf).group_by(Task.plan_id)
+    ):
+        out[pid]["tasks"] = n
+    for pid, n, done in db.session.execute(
+        sa.select(
+            Assignment.plan_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((Assignment.status == "completed", 1), else_=0)),
+        ).where(Assignment.plan_id.in_(plan_ids)).group_by(Assignment.plan_id)
+    ):
+        out[pid]["assignments"] = n
+        out[pid]["completed"] = int(done or 0)
+    return out

@@ -1,0 +1,57 @@
+"""Template filters and globals shared by every page."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from .access import ROLE_LABELS
+from .timeutil import to_local
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.template_filter("localtime")
+    def localtime(value, fmt: str = "%Y-%m-%d %H:%M"):
+        local = to_local(value, current_app.config["TIMEZONE"])
+        return local.strftime(fmt) if local else ""
+
+    @app.template_filter("cndate")
+    def cndate(value):
+        return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+    @app.template_global()
+    def url_with(**changes):
+        """Return the current URL with some query arguments replaced (for pagination and filters)."""
+        args = request.args.to_dict()
+        args.update({k: v for k, v in changes.items() if v is not None})
+        for k, v in changes.items():
+            if v is None:
+                args.pop(k, None)
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.context_processor
+    def inject_nav():
+        return {"ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items()}
+
+
+#: (endpoint, label, roles) of the top navigation; an entry shows only if its endpoint exists.
+NAV = (
+    ("dashboard.index", "督办总览", ("admin", "supervisor", "leader")),
+    ("plans.index", "工作要点", ("admin", "supervisor", "leader")),
+    ("plans.import_start", "导入文件", ("supervisor",)),
+    ("reports.my_tasks", "我的任务", ("reporter",)),
+    ("reports.review_queue", "审核", ("supervisor",)),
+    ("units.index", "单位管理", ("admin",)),
+    ("units.groups", "统称管理", ("admin",)),
+    ("accounts.users", "用户管理", ("admin",)),
+    ("audit.index", "操作日志", ("admin",)),
+)
+
+
+def nav_items() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in NAV:
+        if current_user.role in roles and endpoint in current_app.view_functions:
+            items.append((url_for(endpoint), label, request.endpoint == endpoint))
+    return items
