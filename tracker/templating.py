@@ -30,7 +30,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_nav():
-        return {"ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items()}
+        return {"ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items(), "inbox_unread": inbox_unread()}
 
 
 #: (endpoint, label, roles) of the top navigation; an entry shows only if its endpoint exists.
@@ -55,3 +55,11 @@ def nav_items() -> list[tuple[str, str]]:
         if current_user.role in roles and endpoint in current_app.view_functions:
             items.append((url_for(endpoint), label, request.endpoint == endpoint))
     return items
+
+
+def inbox_unread() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    from .inbox.services import unread_count
+
+    return unread_count(current_user.id)

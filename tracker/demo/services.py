@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -62,10 +63,11 @@ def load_demo(progress=print) -> DemoResult:
                                  password=DEMO_PASSWORD, unit=unit)
         result.users.append((username, name, role))
     db.session.flush()
-    for step in DEMO_STEPS:
-        step(result, progress)
+    for name in DEMO_STEP_MODULES:
+        import_module(name).load(result, progress)
+        db.session.flush()
     return result
 
 
-#: Later parts of the product append their demo steps here: step(result, progress).
-DEMO_STEPS: list = []
+#: Modules with a `load(result, progress)` that adds their part of the demo, run in this order.
+DEMO_STEP_MODULES: tuple[str, ...] = ()
