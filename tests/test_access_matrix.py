@@ -18,6 +18,8 @@ def _url_for_rule(rule, world) -> str:
         "group_id": 999999,
         "plan_id": world.plan.id,
         "assignment_id": world.a_fin.id,
+        "import_id": 999999,
+        "index": 0,
     }
 
     def fill(m):

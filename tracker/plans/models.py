@@ -150,3 +150,28 @@ class Assignment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Assignment {self.id} task={self.task_id} unit={self.unit_id} {self.role}>"
+
+
+class PlanImport(db.Model):
+    """A parsed document waiting in preview: the supervisor checks and edits it, then confirms."""
+
+    __tablename__ = "plan_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the jurisdiction the plan will belong to; names resolve against its subtree
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    source_text: Mapped[str | None] = mapped_column(sa.Text)
+    #: PlanDraft.to_json(), edited in the preview
+    draft: Mapped[dict] = mapped_column(sa.JSON)
+    #: written unit name → {"action": "map"|"create"|"drop", "unit_id": int, "kind": str}
+    mapping: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: draft | confirmed | discarded
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    plan: Mapped[Plan | None] = relationship()

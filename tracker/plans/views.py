@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..access import STAFF, roles
 from ..extensions import db
 from ..pagination import paginate
-from ..units.models import Unit
-from . import queries
-from .models import STATUS_LABELS, Assignment, Plan, Task
+from ..errors import ServiceError
+from ..units.models import UNIT_KINDS, Unit
+from . import queries, services
+from .forms import TaskEditForm, UploadForm
+from .models import DEADLINE_KIND_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -38,3 +40,157 @@ def detail(plan_id: int):
     counts = queries.plan_counts([plan.id])[plan.id]
     return render_template("plans/detail.html", plan=plan, page=page, term=term, counts=counts,
                            STATUS_LABELS=STATUS_LABELS)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def _jurisdiction_choices():
+    stmt = sa.select(Unit.id, Unit.name).where(Unit.is_active, Unit.kind.in_(("city_gov", "county_gov", "zone")))
+    if current_user.role != "admin":
+        stmt = stmt.where(Unit.path.startswith(current_user.unit.path))
+    rows = db.session.execute(stmt.order_by(Unit.path)).all()
+    return [(r.id, r.name) for r in rows]
+
+
+def _get_import(import_id: int) -> PlanImport:
+    imp = db.session.get(PlanImport, import_id)
+    if imp is None or (current_user.role != "admin" and not imp.unit.is_within(current_user.unit)):
+        abort(404)
+    return imp
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles("supervisor")
+def import_start():
+    form = UploadForm()
+    form.unit_id.choices = _jurisdiction_choices()
+    if request.method == "GET" and current_user.unit_id in dict(form.unit_id.choices):
+        form.unit_id.data = current_user.unit_id
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data)
+        if unit is None or not unit.is_within(current_user.unit):
+            abort(404)
+        storage = form.file.data
+        data = storage.read() if storage and storage.filename else None
+        try:
+            imp = services.start_import(
+                current_user, unit, filename=storage.filename if data is not None else "粘贴的正文",
+                data=data, text=form.text.data, year=form.year.data,
+                max_bytes=current_app.config["MAX_FILE_BYTES"],
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return render_template("plans/import_start.html", form=form), exc.status
+        db.session.commit()
+        return redirect(url_for("plans.import_preview", import_id=imp.id))
+    recent = db.session.scalars(
+        sa.select(PlanImport).where(PlanImport.created_by_id == current_user.id, PlanImport.status == "draft")
+        .order_by(PlanImport.id.desc()).limit(10)
+    ).all()
+    return render_template("plans/import_start.html", form=form, recent=recent)
+
+
+@bp.route("/import/<int:import_id>")
+@roles("supervisor")
+def import_preview(import_id: int):
+    imp = _get_import(import_id)
+    states = services.name_states(imp)
+    units = {u.id: u for u in db.session.scalars(
+        sa.select(Unit).where(Unit.id.in_({i for st in states.values() for i in st.resolution.unit_ids}))
+    )}
+    choices = db.session.execute(
+        sa.select(Unit.id, Unit.name).where(Unit.path.startswith(imp.unit.path), Unit.is_active).order_by(Unit.path)
+    ).all()
+    return render_template(
+        "plans/import_preview.html", imp=imp, draft=imp.draft, states=states, units=units,
+        open_names=[n for n, st in states.items() if st.is_open], unit_choices=choices,
+        duplicate=services.find_duplicate(imp), UNIT_KINDS=UNIT_KINDS, KIND_LABELS=DEADLINE_KIND_LABELS,
+    )
+
+
+@bp.route("/import/<int:import_id>/names", methods=["POST"])
+@roles("supervisor")
+def import_names(import_id: int):
+    imp = _get_import(import_id)
+    written = request.form.get("name", "")
+    action = request.form.get("action", "")
+    try:
+        services.set_choice(current_user, imp, written, action,
+                            unit_id=request.form.get("unit_id", type=int), kind=request.form.get("kind"))
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"已处理：{written}", "success")
+    return redirect(url_for("plans.import_preview", import_id=imp.id) + "#names")
+
+
+@bp.route("/import/<int:import_id>/tasks/<int:index>", methods=["GET", "POST"])
+@roles("supervisor")
+def import_task(import_id: int, index: int):
+    imp = _get_import(import_id)
+    tasks = imp.draft["tasks"]
+    if not 0 <= index < len(tasks):
+        abort(404)
+    task = tasks[index]
+    form = TaskEditForm()
+    if request.method == "GET":
+        form.title.data, form.text.data = task.get("title"), task.get("text")
+        form.deadline_kind.data = task.get("deadline_kind") or "default"
+        form.deadline.data = task.get("deadline") or ""
+        form.deadline_text.data = task.get("deadline_text") or ""
+        form.lead.data = "\n".join(task.get("lead_units") or [])
+        form.responsible.data = "\n".join(task.get("responsible_units") or [])
+        form.cooperating.data = "\n".join(task.get("cooperating_units") or [])
+    if form.validate_on_submit():
+        try:
+            services.update_task(
+                current_user, imp, index, title=form.title.data, text=form.text.data,
+                deadline=(form.deadline.data or "").strip() or None, deadline_kind=form.deadline_kind.data,
+                deadline_text=form.deadline_text.data, lead=(form.lead.data or "").splitlines(),
+                responsible=(form.responsible.data or "").splitlines(),
+                cooperating=(form.cooperating.data or "").splitlines(),
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"任务 {task['ref']} 已修改。", "success")
+            return redirect(url_for("plans.import_preview", import_id=imp.id) + f"#task-{index}")
+    return render_template("plans/import_task.html", imp=imp, task=task, index=index, form=form)
+
+
+@bp.route("/import/<int:import_id>/confirm", methods=["POST"])
+@roles("supervisor")
+def import_confirm(import_id: int):
+    imp = _get_import(import_id)
+    mode = "update" if request.form.get("mode") == "update" else "new"
+    try:
+        plan = services.confirm(current_user, imp, mode=mode)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("plans.import_preview", import_id=imp.id))
+    db.session.commit()
+    counts = queries.plan_counts([plan.id])[plan.id]
+    flash(f"已{'更新' if mode == 'update' else '导入'}《{plan.title}》：任务{counts['tasks']}项，承办{counts['assignments']}个。", "success")
+    return redirect(url_for("plans.detail", plan_id=plan.id))
+
+
+@bp.route("/import/<int:import_id>/discard", methods=["POST"])
+@roles("supervisor")
+def import_discard(import_id: int):
+    imp = _get_import(import_id)
+    try:
+        services.discard(current_user, imp)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash("已放弃本次导入，未保存任何任务。", "info")
+    return redirect(url_for("plans.import_start"))

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.accounts.models import User
+from tracker.extensions import db
+from tracker.plans.models import Assignment, Plan, Task
+from tracker.units.models import Unit
+
+
+def test_demo_load_is_complete_and_idempotent(runner):
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "demo-2021" in first.output
+    for login in ("admin", "duban", "lingdao", "caizheng"):
+        assert login in first.output
+    counties = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.kind == "county_gov"))
+    assert counties == 13
+    assert {u.role for u in db.session.scalars(sa.select(User))} == {"admin", "supervisor", "leader", "reporter"}
+    plan = db.session.scalar(sa.select(Plan))
+    assert plan.doc_number == "运政办发〔2021〕31号"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.is_leaf)) == 37
+    snapshot = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Unit, User, Plan, Assignment)]
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0, second.output
+    assert [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Unit, User, Plan, Assignment)] == snapshot
+
+
+def test_demo_reporter_sees_its_tasks(runner, client, auth):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert auth.login("caizheng", "demo-2021").status_code == 302
+    page = client.get("/my/tasks").get_data(as_text=True)
+    assert "财政信息公开" in page or "预决算" in page

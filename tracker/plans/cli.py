@@ -1,0 +1,124 @@
+"""`flask plans parse|import|list`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+from ..errors import ServiceError
+from ..extensions import db
+from ..units import services as unit_services
+from ..units.models import Unit
+from . import queries, services
+from .draft import ParseError
+from .parser import parse_file
+from .resolve import DirGroup, DirUnit, UnitDirectory
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group("plans", help="工作要点：解析、导入、列表")
+def cli():
+    pass
+
+
+def _yaml_directory(path: Path) -> UnitDirectory:
+    """Build a resolver from a units.yaml without touching the database."""
+    doc = unit_services.parse_directory(path.name, path.read_bytes())
+    units = [DirUnit(id=i, name=u["name"], short_name=u.get("short_name"), aliases=list(u.get("aliases") or []),
+                     kind=u.get("kind") or "other") for i, u in enumerate(doc["units"], start=1)]
+    by_name = {u.name: u for u in units}
+    parent_of = {u["name"]: u.get("parent") for u in doc["units"]}
+    groups = []
+    for g in doc.get("groups") or []:
+        rule = g.get("rule") or {}
+        if rule.get("kind"):
+            ids = [u.id for u in units if u.kind == rule["kind"] and (not rule.get("parent") or parent_of.get(u.name) == rule["parent"])]
+        else:
+            ids = [by_name[m].id for m in g.get("members") or [] if m in by_name]
+        groups.append(DirGroup(phrase=g["phrase"], member_ids=ids, aliases=list(g.get("aliases") or [])))
+    root = next((u["name"] for u in doc["units"] if not u.get("parent")), "")
+    return UnitDirectory(units, groups, jurisdiction=doc.get("jurisdiction") or root.replace("人民政府", ""))
+
+
+@cli.command("parse")
+@click.argument("path", type=FILE)
+@click.option("--year", type=int, default=None, help="年度（不填则从文件识别）")
+@click.option("--units", "units_path", type=FILE, default=None, help="单位名录 YAML，用于检查名称能否匹配")
+def parse_cmd(path: Path, year: int | None, units_path: Path | None):
+    """Print the parsed draft of a document as JSON; the database is not touched."""
+    try:
+        draft = parse_file(path.name, path.read_bytes(), year=year)
+    except ParseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out = draft.to_json()
+    if units_path:
+        directory = _yaml_directory(units_path)
+        names = []
+        for t in out["tasks"]:
+            for key in ("lead_units", "responsible_units", "cooperating_units"):
+                names.extend(n for n in t[key] if n not in names)
+        for name in names:
+            r = directory.resolve(name)
+            if r.status == "unresolved":
+                out["warnings"].append(f"单位名称未匹配：{name}")
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+@cli.command("import")
+@click.argument("path", type=FILE)
+@click.option("--units", "units_path", type=FILE, default=None, help="先导入该单位名录 YAML")
+@click.option("--unit", "unit_name", default=None, help="所属辖区单位全称（默认取名录的顶级单位）")
+@click.option("--year", type=int, default=None)
+@click.option("--drop-unresolved", is_flag=True, help="删除未能匹配的单位名称（默认：列出并拒绝导入）")
+@click.option("--update", is_flag=True, help="文件已导入过时更新已有工作要点")
+def import_cmd(path: Path, units_path: Path | None, unit_name: str | None, year: int | None,
+               drop_unresolved: bool, update: bool):
+    """Import a document as a plan and print its id."""
+    try:
+        if units_path:
+            doc = unit_services.parse_directory(units_path.name, units_path.read_bytes())
+            unit_services.import_directory(None, doc)
+            if not unit_name:
+                unit_name = next(u["name"] for u in doc["units"] if not u.get("parent"))
+        if not unit_name:
+            raise ServiceError("请用 --unit 指定所属辖区，或用 --units 给出单位名录。")
+        unit = db.session.scalar(sa.select(Unit).where(Unit.name == unit_name))
+        if unit is None:
+            raise ServiceError(f"单位“{unit_name}”不存在。")
+        click.echo(f"解析 {path.name} …")
+        imp = services.start_import(None, unit, filename=path.name, data=path.read_bytes(), year=year)
+        open_names = [n for n, st in services.name_states(imp).items() if st.is_open]
+        if open_names and not drop_unresolved:
+            raise ServiceError("以下单位名称未能匹配，未导入（可加 --drop-unresolved 删除这些名称）：\n  " + "\n  ".join(open_names))
+        for name in open_names:
+            services.set_choice(None, imp, name, "drop")
+            click.echo(f"  已删除未匹配的名称：{name}")
+        plan = services.confirm(None, imp, mode="update" if update else "new")
+    except (ServiceError, unit_services.DirectoryImportError) as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    counts = queries.plan_counts([plan.id])[plan.id]
+    click.echo(f"已导入《{plan.title}》：任务{counts['tasks']}项，承办{counts['assignments']}个。")
+    click.echo(plan.id)
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def list_cmd(as_json: bool):
+    """List plans with their counts."""
+    from .models import Plan
+
+    plans = db.session.scalars(sa.select(Plan).order_by(Plan.year.desc(), Plan.id)).all()
+    counts = queries.plan_counts([p.id for p in plans])
+    rows = [{"id": p.id, "title": p.title, "doc_number": p.doc_number, "year": p.year,
+             "issued_on": p.issued_on.isoformat() if p.issued_on else None, "unit": p.unit.name, **counts[p.id]}
+            for p in plans]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>4}  {r['year']}  {r['title']}  {r['doc_number'] or ''}  任务{r['tasks']} 承办{r['assignments']}")

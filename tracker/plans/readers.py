@@ -1,0 +1,304 @@
+"""Read an uploaded plan file (text, .docx, .xlsx) into plain text and table rows."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from xml.etree import ElementTree
+
+from .draft import ParseError
+
+#: Default upper bound for an upload; bigger files are refused before any decoding.
+MAX_BYTES = 20 * 1024 * 1024
+
+EXPECTED = "请上传 .txt（UTF-8 或 GBK 编码）、.docx 或 .xlsx 格式的工作要点、实施方案或任务分解表"
+
+# Signatures of formats people rename to .txt by mistake; the label goes into the error message.
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"\x89PNG\r\n\x1a\n", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF87a", "GIF 图片"),
+    (b"GIF89a", "GIF 图片"),
+    (b"BM", "BMP 图片"),
+    (b"%PDF", "PDF 文件"),
+    (b"MZ", "可执行程序（.exe）"),
+    (b"\x7fELF", "可执行程序"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文件（.doc/.xls）"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"),
+    (b"RIFF", "音视频或图片文件"),
+    (b"ID3", "音频文件"),
+    (b"{\\rtf", "RTF 文档"),
+]
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[str]]
+
+
+@dataclass
+class SourceDoc:
+    """What a reader got out of a file: the text, and for spreadsheets the cell rows."""
+
+    #: "text", "docx" or "xlsx"
+    kind: str
+    text: str
+    #: rows of the sheet that holds the decomposition table (xlsx only), merged cells filled
+    rows: list[list[str]] | None = None
+    #: every sheet's rows (xlsx only)
+    sheets: list[Sheet] = field(default_factory=list)
+    #: the encoding a text file was decoded with
+    encoding: str | None = None
+
+
+def read_document(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> SourceDoc:
+    """Read a plan from the bytes of an upload, deciding the format by content."""
+    name = (filename or "").strip().lower()
+    size = len(data)
+    if size > max_bytes:
+        raise ParseError(
+            f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_bytes / 1024 / 1024:.0f} MB。{EXPECTED}。"
+        )
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise ParseError(f"文件为空。{EXPECTED}。")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _read_zip(name, data)
+    if name.endswith((".docx", ".xlsx", ".xlsm")):
+        what = "Word 文档" if name.endswith(".docx") else "Excel 工作簿"
+        raise ParseError(
+            f"文件“{filename}”的扩展名表明是{what}，但内容不是有效的 Office Open XML 压缩包，"
+            f"可能已损坏或只是改了扩展名。{EXPECTED}。"
+        )
+    text, encoding = _decode_text(filename, data)
+    return SourceDoc(kind="text", text=text, encoding=encoding)
+
+
+def _read_zip(name: str, data: bytes) -> SourceDoc:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ParseError(f"文件是损坏的压缩包，无法打开（{exc.__class__.__name__}）。{EXPECTED}。") from exc
+    if "word/document.xml" in members:
+        return _read_docx(data)
+    if "xl/workbook.xml" in members:
+        return _read_xlsx(archive, data)
+    raise ParseError(f"文件是 zip 压缩包，但既不是 Word（.docx）文档也不是 Excel（.xlsx）工作簿。{EXPECTED}。")
+
+
+def _decode_text(filename: str, data: bytes) -> tuple[str, str]:
+    """Decode a text upload, refusing binary content."""
+    for magic, label in _MAGIC:
+        if data.startswith(magic):
+            raise ParseError(f"文件“{filename}”实际是{label}，不是文本文件。{EXPECTED}。")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = _try_decode(data, "utf-16"), "utf-16"
+    elif b"\x00" in data[:4096]:
+        raise ParseError(f"文件“{filename}”包含二进制内容（空字节），不是文本文件。{EXPECTED}。")
+    else:
+        text, encoding = _try_decode(data, "utf-8-sig"), "utf-8"
+        if text is None:
+            text, encoding = _guess_decode(data)
+    if text is None:
+        raise ParseError(f"无法识别文件“{filename}”的文字编码。{EXPECTED}。")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ParseError(f"文件为空。{EXPECTED}。")
+    if _printable_ratio(text) < 0.9:
+        raise ParseError(f"文件“{filename}”看起来是二进制或图片文件，而不是可读的文字。{EXPECTED}。")
+    return text, encoding
+
+
+def _try_decode(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _guess_decode(data: bytes) -> tuple[str | None, str | None]:
+    """Pick the encoding of non-UTF-8 text, preferring the Chinese national encodings."""
+    from charset_normalizer import from_bytes
+
+    candidates: list[str] = []
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        candidates.append(best.encoding)
+    # GB18030 is a superset of GBK and GB2312; a short GBK file is often guessed as
+    # something else, so it is tried on its own merit as well.
+    candidates += ["gb18030", "big5"]
+    decoded: list[tuple[float, str, str]] = []
+    for encoding in dict.fromkeys(candidates):
+        text = _try_decode(data, encoding)
+        if text is not None:
+            decoded.append((_cjk_ratio(text), encoding, text))
+    if not decoded:
+        return None, None
+    # Keep the charset-normalizer choice unless a Chinese decoding reads clearly better.
+    decoded.sort(key=lambda item: -item[0])
+    score, encoding, text = decoded[0]
+    return text, encoding
+
+
+def _cjk_ratio(text: str) -> float:
+    letters = [c for c in text if not c.isspace()]
+    if not letters:
+        return 0.0
+    common = sum(1 for c in letters if "\u4e00" <= c <= "\u9fff" or c.isascii() or "\uff00" <= c <= "\uffef"
+                 or "\u3000" <= c <= "\u303f" or c in "“”‘’—…·")
+    return common / len(letters)
+
+
+def _printable_ratio(text: str) -> float:
+    sample = text[:20000]
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f") or c == "\ufffd" or 0xE000 <= ord(c) <= 0xF8FF)
+    return 1 - bad / max(len(sample), 1)
+
+
+def _read_docx(data: bytes) -> SourceDoc:
+    """Read paragraphs and tables in document order; tables become tab-separated lines."""
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many unrelated types on a damaged package
+        raise ParseError(f"Word 文档已损坏，无法读取（{exc.__class__.__name__}）。{EXPECTED}。") from exc
+    lines: list[str] = []
+    try:
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                lines.append(block.text)
+            elif isinstance(block, Table):
+                lines.append("")
+                lines.extend(_docx_table_lines(block))
+                lines.append("")
+    except Exception as exc:  # malformed XML inside a valid zip
+        raise ParseError(f"Word 文档内容无法解析（{exc.__class__.__name__}）。{EXPECTED}。") from exc
+    text = "\n".join(lines)
+    if not text.strip():
+        raise ParseError(f"Word 文档中没有文字内容。{EXPECTED}。")
+    return SourceDoc(kind="docx", text=text)
+
+
+def _docx_table_lines(table) -> list[str]:
+    lines = []
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            # Paragraphs inside one cell are one wrapped value, not separate lines.
+            value = "".join(p.text for p in cell.paragraphs)
+            cells.append(_clean_cell(value))
+        lines.append("\t".join(cells))
+    return lines
+
+
+def _clean_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, (datetime, date)):
+        # A date cell under 完成时限 must read as the deadline grammar expects.
+        text = f"{value.year}年{value.month}月{value.day}日"
+    else:
+        text = str(value)
+    return re.sub(r"[\t\r\n]+", "", text).strip()
+
+
+def _read_xlsx(archive: zipfile.ZipFile, data: bytes) -> SourceDoc:
+    from openpyxl import load_workbook
+
+    from .tables import find_header
+
+    merges = _xlsx_merges(archive)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on a damaged workbook
+        raise ParseError(f"Excel 工作簿已损坏，无法读取（{exc.__class__.__name__}）。{EXPECTED}。") from exc
+    sheets: list[Sheet] = []
+    try:
+        for ws in workbook.worksheets:
+            rows = [[_clean_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            _fill_merged(rows, merges.get(ws.title, []))
+            while rows and not any(rows[-1]):
+                rows.pop()
+            width = max((len(r) for r in rows), default=0)
+            sheets.append(Sheet(ws.title, [r + [""] * (width - len(r)) for r in rows]))
+    except Exception as exc:
+        raise ParseError(f"Excel 工作簿内容无法解析（{exc.__class__.__name__}）。{EXPECTED}。") from exc
+    finally:
+        workbook.close()
+    chosen = next((s for s in sheets if find_header(s.rows) is not None), None)
+    if chosen is None:
+        raise ParseError(
+            "Excel 工作簿中没有找到任务分解表的表头：表头一行应包含“序号”“工作任务/公开任务/重点任务”"
+            "“具体要求/工作要求”“责任单位/牵头单位”“完成时限”等列名。"
+        )
+    text = "\n\n".join("\n".join("\t".join(r) for r in s.rows) for s in [chosen] + [s for s in sheets if s is not chosen])
+    return SourceDoc(kind="xlsx", text=text, rows=chosen.rows, sheets=sheets)
+
+
+def _xlsx_merges(archive: zipfile.ZipFile) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Map sheet title to its merged ranges (0-based, inclusive), read from the package XML.
+
+    Read-only worksheets do not expose merged ranges, so they come straight from the XML.
+    """
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
+    result: dict[str, list[tuple[int, int, int, int]]] = {}
+    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        try:
+            xml = archive.read(path)
+        except KeyError:
+            continue
+        ranges = []
+        for m in _MERGE_RE.finditer(xml):
+            c1, r1 = _col_index(m.group(1).decode()), int(m.group(2)) - 1
+            c2 = _col_index(m.group(3).decode()) if m.group(3) else c1
+            r2 = int(m.group(4)) - 1 if m.group(4) else r1
+            ranges.append((r1, c1, r2, c2))
+        result[sheet.get("name", "")] = ranges
+    return result
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _fill_merged(rows: list[list[str]], ranges: list[tuple[int, int, int, int]]) -> None:
+    for r1, c1, r2, c2 in ranges:
+        if r1 >= len(rows):
+            continue
+        first = rows[r1]
+        value = first[c1] if c1 < len(first) else ""
+        for r in range(r1, min(r2, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c2:
+                row.extend([""] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c] = value
