@@ -19,6 +19,7 @@ def _url_for_rule(rule, world) -> str:
         "plan_id": world.plan.id,
         "assignment_id": world.a_fin.id,
         "import_id": 999999,
+        "task_id": world.task.id,
         "index": 0,
     }
 

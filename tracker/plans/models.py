@@ -134,6 +134,8 @@ class Assignment(db.Model):
         sa.UniqueConstraint("task_id", "unit_id", "role"),
         sa.Index("ix_assignments_plan_status", "plan_id", "status"),
         sa.Index("ix_assignments_unit_status", "unit_id", "status"),
+        #: a unit's plans (my-tasks filter) without scanning each plan's assignments
+        sa.Index("ix_assignments_unit_plan", "unit_id", "plan_id"),
         sa.Index("ix_assignments_due_on", "due_on"),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         sa.CheckConstraint("role IN ('lead', 'responsible', 'cooperating')", name="role"),

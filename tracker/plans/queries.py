@@ -69,3 +69,30 @@ def plan_counts(plan_ids: list[int]) -> dict[int, dict]:
         out[pid]["assignments"] = n
         out[pid]["completed"] = int(done or 0)
     return out
+
+
+def task_status_counts(user, task_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Return {task_id: {status: count, "total": n}} for the user's scope, in one grouped query."""
+    out = {tid: {"total": 0, "pending": 0, "in_progress": 0, "completed": 0} for tid in task_ids}
+    if not task_ids:
+        return out
+    stmt = scoped_assignments(user, sa.select(Assignment.task_id, Assignment.status, sa.func.count()))
+    for tid, status, n in db.session.execute(
+        stmt.where(Assignment.task_id.in_(task_ids)).group_by(Assignment.task_id, Assignment.status)
+    ):
+        out[tid][status] = n
+        out[tid]["total"] += n
+    return out
+
+
+def task_lead_units(user, task_ids: list[int]) -> dict[int, list[str]]:
+    """Return the lead units' display names per task (plain tuples: pages list many tasks)."""
+    out: dict[int, list[str]] = {tid: [] for tid in task_ids}
+    if not task_ids:
+        return out
+    stmt = sa.select(Assignment.task_id, sa.func.coalesce(Unit.short_name, Unit.name)).join(
+        Unit, Assignment.unit_id == Unit.id)
+    stmt = scoped_assignments(user, stmt).where(Assignment.task_id.in_(task_ids), Assignment.role == "lead")
+    for tid, name in db.session.execute(stmt.order_by(Assignment.id)):
+        out[tid].append(name)
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..access import STAFF, roles
 from ..extensions import db
@@ -35,11 +35,25 @@ def detail(plan_id: int):
     stmt = sa.select(Task).where(Task.plan_id == plan.id, Task.is_leaf).order_by(Task.position)
     if term:
         stmt = stmt.where(sa.or_(Task.title.ilike(f"%{term}%"), Task.text.ilike(f"%{term}%")))
-    page = paginate(stmt.options(selectinload(Task.assignments).joinedload(Assignment.unit)),
-                    per_page=current_app.config["PAGE_SIZE"])
-    counts = queries.plan_counts([plan.id])[plan.id]
-    return render_template("plans/detail.html", plan=plan, page=page, term=term, counts=counts,
-                           STATUS_LABELS=STATUS_LABELS)
+    page = paginate(stmt, per_page=current_app.config["PAGE_SIZE"])
+    task_ids = [t.id for t in page.items]
+    return render_template("plans/detail.html", plan=plan, page=page, term=term,
+                           counts=queries.plan_counts([plan.id])[plan.id],
+                           status_counts=queries.task_status_counts(current_user, task_ids),
+                           leads=queries.task_lead_units(current_user, task_ids))
+
+
+@bp.route("/<int:plan_id>/tasks/<int:task_id>")
+@roles(*STAFF)
+def task(plan_id: int, task_id: int):
+    plan = queries.get_plan_for(current_user, plan_id)
+    task = db.session.get(Task, task_id)
+    if task is None or task.plan_id != plan.id:
+        abort(404)
+    stmt = queries.scoped_assignments(current_user).where(Assignment.task_id == task.id)
+    stmt = stmt.options(joinedload(Assignment.unit)).order_by(sa.case((Assignment.role == "lead", 0), (Assignment.role == "responsible", 1), else_=2), Assignment.id)
+    page = paginate(stmt, per_page=100)
+    return render_template("plans/task.html", plan=plan, task=task, page=page)
 
 
 # --- import ----------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Timed scenarios; every module here is imported by `bench.registry.load_plugins`."""
