@@ -11,6 +11,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..inbox.services import notify_unit
 from ..units.models import UNIT_KINDS, Unit, UnitGroup
+from ..timeutil import utcnow
 from ..units.services import create_unit, group_member_ids
 from .draft import DEADLINE_KINDS, ParseError
 from .models import Assignment, Plan, PlanImport, Task
@@ -309,7 +310,7 @@ def _write_tasks(plan: Plan, drafts: list[dict], states, created, *, update: boo
     existing = {t.ref: t for t in db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id))} if update else {}
     stack: list[Task] = []
     seen_refs: set[str] = set()
-    wanted: dict[int, dict[int, tuple[str, date | None, str, str | None]]] = {}
+    wanted: dict[Task, dict[int, tuple[str, date | None, str, str | None]]] = {}
     inherited: list[tuple[int, list]] = []  # (level, names by role) of the headings above
     for position, d in enumerate(drafts):
         ref = d["ref"] or str(position + 1)
@@ -323,7 +324,7 @@ def _write_tasks(plan: Plan, drafts: list[dict], states, created, *, update: boo
             inherited.pop()
         deadline = _task_deadline(d)
         task = existing.get(ref) or Task(plan_id=plan.id, ref=ref)
-        task.parent_id = stack[-1].id if stack else None
+        task.parent = stack[-1] if stack else None
         task.position = position
         task.level = level
         task.title = (d.get("title") or d.get("text") or ref)[:500]
@@ -340,7 +341,6 @@ def _write_tasks(plan: Plan, drafts: list[dict], states, created, *, update: boo
         task.columns = dict(d.get("columns") or {})
         if task.id is None:
             db.session.add(task)
-        db.session.flush()
         stack.append(task)
         names = {role: list(d.get(key) or []) for role, key in ROLE_KEYS.items()}
         if not task.is_leaf:
@@ -367,8 +367,10 @@ def _write_tasks(plan: Plan, drafts: list[dict], states, created, *, update: boo
                         continue  # the strongest role wins: lead over responsible over cooperating
                     due, kind = per_unit_due.get(uid, (due_default, task.deadline_kind))
                     rows[uid] = (role, due, kind, phrase)
-        wanted[task.id] = rows
-    return _write_assignments(plan, wanted, existing_tasks=existing, kept_refs=seen_refs, update=update)
+        wanted[task] = rows
+    db.session.flush()  # one flush for every task: ids for the assignments below
+    wanted_by_id = {task.id: rows for task, rows in wanted.items()}
+    return _write_assignments(plan, wanted_by_id, existing_tasks=existing, kept_refs=seen_refs, update=update)
 
 
 def _write_assignments(plan: Plan, wanted, *, existing_tasks, kept_refs, update: bool) -> dict:
@@ -400,7 +402,11 @@ def _write_assignments(plan: Plan, wanted, *, existing_tasks, kept_refs, update:
         if ref not in kept_refs and not any(a.status != "pending" for a in task.assignments):
             db.session.delete(task)
     if new_rows:
-        db.session.execute(sa.insert(Assignment), new_rows)
+        # Core executemany: tens of thousands of rows without building ORM objects.
+        now = utcnow()
+        for row in new_rows:
+            row["created_at"] = row["updated_at"] = now
+        db.session.connection().execute(Assignment.__table__.insert(), new_rows)
     db.session.flush()
     tasks = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.plan_id == plan.id))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(Assignment.plan_id == plan.id))
