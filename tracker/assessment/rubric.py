@@ -1,0 +1,649 @@
+"""The assessment rubric (考核细则) as data: load it from YAML or a dict, validate it, freeze it.
+
+A rubric names the unit categories that are ranked separately, the full score, the weight the
+result carries in the unit's yearly target-responsibility assessment, the indicators with their
+weights, the rules that turn events into deductions or bonuses, and the bonus cap.
+
+Every validation problem is collected, not just the first, and each message starts with the
+YAML line it is about (``第12行（rules[2].amount）：…``). Numbers are read as ``Decimal`` straight
+from the YAML text, never through float, and may have at most two decimal places, so that all
+score arithmetic is exact.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "RULE_TYPES",
+    "DAY_RULE_TYPES",
+    "DUE_RULE_TYPES",
+    "RubricError",
+    "Category",
+    "Indicator",
+    "Rule",
+    "BonusSection",
+    "Rubric",
+    "load_rubric",
+]
+
+#: Rule types scoring knows, with the label the UI shows.
+RULE_TYPES: dict[str, str] = {
+    "late_completion": "逾期完成",
+    "overdue_at_assessment": "考核时逾期未完成",
+    "report_returned": "进展报告被退回",
+    "missed_periodic_report": "未按期报送进展",
+    "rectification_overdue": "整改逾期",
+    "circular_criticism": "通报批评",
+    "bonus": "加分",
+}
+#: Types whose events last a number of working days, so a per-day amount means something.
+DAY_RULE_TYPES = frozenset({"late_completion", "overdue_at_assessment", "rectification_overdue"})
+#: Types measured against an assignment's due date, where an extension may move that date.
+DUE_RULE_TYPES = frozenset({"late_completion", "overdue_at_assessment"})
+
+_CENT = Decimal("0.01")
+_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
+_NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+_PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[%％]\s*$")
+
+_TOP_KEYS = ("year", "name", "full_score", "assessment_weight", "categories", "indicators", "rules", "bonus")
+_CATEGORY_KEYS = ("code", "name", "unit_kinds")
+_INDICATOR_KEYS = ("code", "name", "weight", "description")
+_RULE_KEYS = (
+    "code", "name", "type", "indicator", "amount", "per_day", "item_cap", "cap",
+    "extension_moves_due", "exclude_deadline_kinds", "description",
+)
+_BONUS_KEYS = ("name", "cap")
+
+Path = tuple[str | int, ...]
+
+
+class RubricError(ValueError):
+    """A rubric that cannot be used; ``messages`` lists every problem, each naming its line.
+
+    Messages come in the order of the lines they name, so they read top to bottom.
+    """
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = sorted(messages, key=_message_line)
+        super().__init__("\n".join(self.messages))
+
+
+def _message_line(message: str) -> int:
+    match = re.match(r"第(\d+)行", message)
+    return int(match.group(1)) if match else 0
+
+
+@dataclass(frozen=True)
+class Category:
+    """A group of units ranked against each other (A类, B类)."""
+
+    code: str
+    name: str
+    #: Unit.kind values that fall in this category unless the unit names its category itself
+    unit_kinds: tuple[str, ...]
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A scored heading; its deductions together never exceed its weight."""
+
+    code: str
+    name: str
+    weight: Decimal
+    description: str = ""
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one kind of event becomes points.
+
+    A deduction is ``amount`` per event plus ``per_day`` per working day (for day rules), at most
+    ``item_cap`` per event and at most ``cap`` for all of a unit's events under the rule. A bonus
+    rule takes the points the supervisor entered, capped the same way.
+    """
+
+    code: str
+    name: str
+    type: str
+    #: the indicator the deductions count against; None for bonus rules
+    indicator: str | None
+    amount: Decimal = Decimal(0)
+    per_day: Decimal | None = None
+    item_cap: Decimal | None = None
+    cap: Decimal | None = None
+    #: for due-date rules: measure against the extended due date (True) or the original (False)
+    extension_moves_due: bool = False
+    #: for due-date rules: assignment deadline kinds the rule skips
+    exclude_deadline_kinds: tuple[str, ...] = ()
+    description: str = ""
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def is_bonus(self) -> bool:
+        return self.type == "bonus"
+
+    @property
+    def type_label(self) -> str:
+        return RULE_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class BonusSection:
+    """The cap on all of a unit's bonus points together."""
+
+    name: str = "加分项"
+    cap: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A validated rubric. Build one with ``load_rubric``."""
+
+    year: int
+    name: str
+    full_score: Decimal
+    #: the result's share of the yearly assessment as a fraction: 4% is Decimal("0.04")
+    assessment_weight: Decimal
+    categories: tuple[Category, ...]
+    indicators: tuple[Indicator, ...]
+    rules: tuple[Rule, ...]
+    bonus: BonusSection = BonusSection()
+
+    @property
+    def assessment_weight_percent(self) -> Decimal:
+        return (self.assessment_weight * 100).normalize()
+
+    def indicator(self, code: str) -> Indicator:
+        """Return the indicator with this code; KeyError when there is none."""
+        for indicator in self.indicators:
+            if indicator.code == code:
+                return indicator
+        raise KeyError(code)
+
+    def rule(self, code: str) -> Rule:
+        """Return the rule with this code; KeyError when there is none."""
+        for rule in self.rules:
+            if rule.code == code:
+                return rule
+        raise KeyError(code)
+
+    def category_for(self, kind: str, explicit: str | None = None) -> str | None:
+        """Return the category code of a unit, or None when it is in no category.
+
+        A category the unit names itself wins when this rubric defines it; otherwise the first
+        category whose unit kinds include the unit's kind.
+        """
+        codes = {c.code for c in self.categories}
+        if explicit and explicit in codes:
+            return explicit
+        for category in self.categories:
+            if kind in category.unit_kinds:
+                return category.code
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain, JSON-ready data that ``load_rubric`` turns back into this rubric."""
+
+        def num(d: Decimal | None) -> str | None:
+            return None if d is None else _plain(d)
+
+        rules: list[dict[str, Any]] = []
+        for r in self.rules:
+            data: dict[str, Any] = {"code": r.code, "name": r.name, "type": r.type}
+            if r.indicator is not None:
+                data["indicator"] = r.indicator
+            if not r.is_bonus:
+                data["amount"] = num(r.amount)
+            for key in ("per_day", "item_cap", "cap"):
+                if getattr(r, key) is not None:
+                    data[key] = num(getattr(r, key))
+            if r.type in DUE_RULE_TYPES:
+                data["extension_moves_due"] = r.extension_moves_due
+                data["exclude_deadline_kinds"] = list(r.exclude_deadline_kinds)
+            if r.description:
+                data["description"] = r.description
+            rules.append(data)
+        return {
+            "year": self.year,
+            "name": self.name,
+            "full_score": num(self.full_score),
+            "assessment_weight": f"{_plain(self.assessment_weight_percent)}%",
+            "categories": [
+                {"code": c.code, "name": c.name, "unit_kinds": list(c.unit_kinds)}
+                for c in self.categories
+            ],
+            "indicators": [
+                {"code": i.code, "name": i.name, "weight": num(i.weight)}
+                | ({"description": i.description} if i.description else {})
+                for i in self.indicators
+            ],
+            "rules": rules,
+            "bonus": {"name": self.bonus.name, "cap": num(self.bonus.cap)},
+        }
+
+
+def _plain(d: Decimal) -> str:
+    """Format a Decimal without exponent or trailing zeros: 100, 0.2, 1.5."""
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# -- YAML with line numbers ---------------------------------------------------------------------
+
+_SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _plain_from_node(node: yaml.Node, path: Path, lines: dict[Path, int], errors: list[str]) -> Any:
+    """Turn a composed YAML node into plain Python, recording the line of every key and item."""
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _plain_from_node(key_node, path, {}, errors)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                errors.append(f"第{line}行：字段名应为文字")
+                continue
+            if key in result:
+                errors.append(f"第{line}行（{_where(path + (key,))}）：字段重复（第{lines[path + (key,)]}行已出现）")
+                continue
+            lines[path + (key,)] = line
+            result[key] = _plain_from_node(value_node, path + (key,), lines, errors)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + 1
+            items.append(_plain_from_node(item, path + (index,), lines, errors))
+        return items
+    if node.tag == "tag:yaml.org,2002:float":
+        # Read the digits as written: 0.2 must stay exactly 0.2.
+        try:
+            value = Decimal(node.value.replace("_", ""))
+        except InvalidOperation:
+            return _SCALAR_CONSTRUCTOR.construct_object(node)
+        return value if value.is_finite() else float(value)
+    return _SCALAR_CONSTRUCTOR.construct_object(node)
+
+
+def _where(path: Path) -> str:
+    """Render a path the way a YAML author reads it: rules[2].amount."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "（根）"
+
+
+# -- validation -----------------------------------------------------------------------------------
+
+
+class _Checker:
+    """Read typed values out of plain data, collecting a message per problem."""
+
+    def __init__(self, lines: Mapping[Path, int], errors: Iterable[str] = ()) -> None:
+        self.lines = lines
+        self.errors: list[str] = list(errors)
+
+    def line(self, path: Path) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def fail(self, path: Path, message: str) -> None:
+        line = self.line(path)
+        where = _where(path)
+        prefix = f"第{line}行（{where}）" if line is not None else where
+        self.errors.append(f"{prefix}：{message}")
+
+    def mapping(self, data: Any, path: Path, allowed: tuple[str, ...]) -> dict[str, Any] | None:
+        if not isinstance(data, Mapping):
+            self.fail(path, "应为“字段: 值”形式的映射")
+            return None
+        for key in data:
+            if key not in allowed:
+                self.fail(path + (key,), f"未知字段 {key}（可用：{'、'.join(allowed)}）")
+        return dict(data)
+
+    def items(self, data: Mapping[str, Any], key: str, path: Path, *, required: bool = True) -> list[Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(path + (key,), f"缺少 {key} 列表")
+            return []
+        if not isinstance(value, list):
+            self.fail(path + (key,), "应为列表")
+            return []
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, path: Path, *, required: bool = True, default: str = "") -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(path + (key,), f"缺少 {key}")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self.fail(path + (key,), "应为非空文字")
+            return default
+        return value.strip()
+
+    def code(self, data: Mapping[str, Any], path: Path) -> str:
+        value = data.get("code")
+        if value is None:
+            self.fail(path + ("code",), "缺少 code")
+            return ""
+        if not isinstance(value, str) or not _CODE_RE.match(value):
+            self.fail(path + ("code",), f"代码 {value!r} 应以英文字母开头，只含字母、数字、下划线、点或连字符")
+            return ""
+        return value
+
+    def number(
+        self, data: Mapping[str, Any], key: str, path: Path, *, required: bool = True,
+        positive: bool = False,
+    ) -> Decimal | None:
+        if data.get(key) is None:
+            if required:
+                self.fail(path + (key,), f"缺少 {key}")
+            return None
+        value = _to_decimal(data[key])
+        if value is None:
+            self.fail(path + (key,), f"应为数字，不是 {data[key]!r}")
+            return None
+        if value < 0:
+            self.fail(path + (key,), f"不能为负数（{_plain(value)}）")
+            return None
+        if positive and value == 0:
+            self.fail(path + (key,), "应大于0")
+            return None
+        if value != value.quantize(_CENT):
+            self.fail(path + (key,), f"最多保留两位小数（{_plain(value)}）")
+            return None
+        return value.quantize(_CENT)
+
+    def flag(self, data: Mapping[str, Any], key: str, path: Path, default: bool) -> bool:
+        value = data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(path + (key,), "应为 true 或 false")
+            return default
+        return value
+
+    def unique(self, code: str, seen: dict[str, Path], path: Path, what: str) -> None:
+        if not code:
+            return
+        if code in seen:
+            first = self.line(seen[code] + ("code",))
+            where = f"第{first}行" if first is not None else _where(seen[code])
+            self.fail(path + ("code",), f"{what}代码 {code} 重复（{where}已使用）")
+        else:
+            seen[code] = path
+
+
+def _to_decimal(value: Any) -> Decimal | None:
+    """Return value as a finite Decimal, or None when it is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str) and _NUMBER_RE.match(value.strip()):
+        result = Decimal(value.strip())
+    else:
+        return None
+    return result if result.is_finite() else None
+
+
+def _weight(ck: _Checker, data: Mapping[str, Any], path: Path) -> Decimal:
+    """Read the assessment weight: "4%" or a fraction such as 0.04."""
+    key = "assessment_weight"
+    raw = data.get(key)
+    if raw is None:
+        ck.fail(path + (key,), "缺少 assessment_weight（考核权重，如 4%）")
+        return Decimal(0)
+    match = _PERCENT_RE.match(raw) if isinstance(raw, str) else None
+    if match:
+        value = Decimal(match.group(1)) / 100
+    else:
+        value = _to_decimal(raw)
+        if value is None or not 0 < value <= 1:
+            ck.fail(path + (key,), f"考核权重应写成百分数（如 4%）或 0 到 1 之间的小数，不是 {raw!r}")
+            return Decimal(0)
+    if not 0 < value <= 1:
+        ck.fail(path + (key,), f"考核权重应大于0且不超过100%，不是 {raw!r}")
+        return Decimal(0)
+    return value.normalize()
+
+
+def _parse(
+    data: Any, lines: Mapping[Path, int], unit_kinds_present: Iterable[str] | None, errors: list[str]
+) -> Rubric:
+    ck = _Checker(lines, errors)
+    root = ck.mapping(data, (), _TOP_KEYS)
+    if root is None:
+        raise RubricError(ck.errors)
+
+    year = root.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        ck.fail(("year",), f"年度应为2000至2100之间的整数，不是 {year!r}")
+        year = 0
+    name = ck.text(root, "name", (), required=False, default=f"{year}年度政务公开工作考核细则")
+    full_score = ck.number(root, "full_score", (), required=False, positive=True)
+    if full_score is None and root.get("full_score") is None:
+        full_score = Decimal("100.00")
+    weight = _weight(ck, root, ())
+
+    categories: list[Category] = []
+    seen: dict[str, Path] = {}
+    kind_owner: dict[str, str] = {}
+    for index, raw in enumerate(ck.items(root, "categories", ())):
+        path: Path = ("categories", index)
+        item = ck.mapping(raw, path, _CATEGORY_KEYS)
+        if item is None:
+            continue
+        code = ck.code(item, path)
+        ck.unique(code, seen, path, "类别")
+        cname = ck.text(item, "name", path)
+        kinds_raw = item.get("unit_kinds")
+        kinds: list[str] = []
+        if not isinstance(kinds_raw, list) or not kinds_raw:
+            ck.fail(path + ("unit_kinds",), "应列出至少一种单位类型（unit_kinds）")
+        else:
+            for k_index, kind in enumerate(kinds_raw):
+                if not isinstance(kind, str) or not kind.strip():
+                    ck.fail(path + ("unit_kinds", k_index), f"单位类型应为文字，不是 {kind!r}")
+                    continue
+                if kind in kind_owner and kind_owner[kind] != code:
+                    ck.fail(path + ("unit_kinds", k_index), f"单位类型 {kind} 已归入类别 {kind_owner[kind]}，不能同时属于类别 {code}")
+                    continue
+                kind_owner[kind] = code
+                if kind not in kinds:
+                    kinds.append(kind)
+        if unit_kinds_present is not None and kinds:
+            present = set(unit_kinds_present)
+            if not present.intersection(kinds):
+                ck.fail(
+                    path + ("unit_kinds",),
+                    f"类别 {code}（{cname}）的单位类型 {'、'.join(kinds)} 在现有单位中都不存在，没有单位属于该类别",
+                )
+        categories.append(Category(code, cname, tuple(kinds), ck.line(path)))
+    if "categories" in root and isinstance(root["categories"], list) and not root["categories"]:
+        ck.fail(("categories",), "至少需要一个单位类别")
+
+    indicators: list[Indicator] = []
+    seen = {}
+    total_weight = Decimal(0)
+    #: the weight that first takes the sum above the full score, named in the message
+    crossing: Path | None = None
+    for index, raw in enumerate(ck.items(root, "indicators", ())):
+        path = ("indicators", index)
+        item = ck.mapping(raw, path, _INDICATOR_KEYS)
+        if item is None:
+            continue
+        code = ck.code(item, path)
+        ck.unique(code, seen, path, "指标")
+        iname = ck.text(item, "name", path)
+        iweight = ck.number(item, "weight", path, positive=True)
+        description = ck.text(item, "description", path, required=False)
+        if iweight is None:
+            continue
+        total_weight += iweight
+        if full_score is not None and total_weight > full_score and crossing is None:
+            crossing = path + ("weight",)
+        indicators.append(Indicator(code, iname, iweight, description, ck.line(path)))
+    if crossing is not None and full_score is not None:
+        ck.fail(crossing, f"指标权重合计{_plain(total_weight)}分，超过满分{_plain(full_score)}分")
+    indicator_codes = {i.code for i in indicators}
+
+    rules: list[Rule] = []
+    seen = {}
+    for index, raw in enumerate(ck.items(root, "rules", ())):
+        path = ("rules", index)
+        item = ck.mapping(raw, path, _RULE_KEYS)
+        if item is None:
+            continue
+        rule = _parse_rule(ck, item, path, indicator_codes)
+        ck.unique(rule.code if rule else _code_of(item), seen, path, "规则")
+        if rule is not None:
+            rules.append(rule)
+
+    bonus = BonusSection()
+    raw_bonus = root.get("bonus")
+    if raw_bonus is not None:
+        section = ck.mapping(raw_bonus, ("bonus",), _BONUS_KEYS)
+        if section is not None:
+            cap = ck.number(section, "cap", ("bonus",))
+            bonus = BonusSection(
+                ck.text(section, "name", ("bonus",), required=False, default="加分项"),
+                cap if cap is not None else Decimal(0),
+            )
+    elif any(r.is_bonus for r in rules):
+        first = next(i for i, r in enumerate(rules) if r.is_bonus)
+        ck.fail(("rules", first), "有加分规则时须设置 bonus.cap（加分上限）")
+
+    if ck.errors:
+        raise RubricError(ck.errors)
+    assert full_score is not None
+    return Rubric(
+        year=year,
+        name=name,
+        full_score=full_score,
+        assessment_weight=weight,
+        categories=tuple(categories),
+        indicators=tuple(indicators),
+        rules=tuple(rules),
+        bonus=bonus,
+    )
+
+
+def _code_of(item: Mapping[str, Any]) -> str:
+    code = item.get("code")
+    return code if isinstance(code, str) and _CODE_RE.match(code) else ""
+
+
+def _parse_rule(ck: _Checker, item: Mapping[str, Any], path: Path, indicator_codes: set[str]) -> Rule | None:
+    errors_before = len(ck.errors)
+    code = ck.code(item, path)
+    name = ck.text(item, "name", path)
+    rtype = item.get("type")
+    if rtype is None:
+        ck.fail(path + ("type",), "缺少 type（规则类型）")
+    elif rtype not in RULE_TYPES:
+        ck.fail(path + ("type",), f"未知的规则类型 {rtype!r}（可用：{'、'.join(RULE_TYPES)}）")
+    rtype = rtype if rtype in RULE_TYPES else None
+    is_bonus = rtype == "bonus"
+
+    indicator = item.get("indicator")
+    if is_bonus:
+        if indicator is not None:
+            ck.fail(path + ("indicator",), "加分规则不属于任何指标，请删除 indicator")
+        indicator = None
+    elif indicator is None:
+        ck.fail(path + ("indicator",), "缺少 indicator（扣分计入的指标）")
+    elif indicator not in indicator_codes:
+        ck.fail(path + ("indicator",), f"指标 {indicator!r} 不存在（已定义：{'、'.join(sorted(indicator_codes)) or '无'}）")
+
+    if is_bonus:
+        if "amount" in item:
+            ck.fail(path + ("amount",), "加分规则不设 amount：分值由督查人员录入，单项最高分用 item_cap 限定")
+        amount = Decimal(0)
+    else:
+        amount = ck.number(item, "amount", path, required=True) or Decimal(0)
+    per_day = ck.number(item, "per_day", path, required=False)
+    if per_day is not None and rtype is not None and rtype not in DAY_RULE_TYPES:
+        ck.fail(path + ("per_day",), f"规则类型 {rtype} 不按天计算，不能设置 per_day")
+    if rtype is not None and not is_bonus and not amount and not per_day and len(ck.errors) == errors_before:
+        ck.fail(path + ("amount",), "amount 与 per_day 不能都为0：该规则不会扣分")
+    item_cap = ck.number(item, "item_cap", path, required=False)
+    cap = ck.number(item, "cap", path, required=False)
+
+    moves = False
+    exclude: tuple[str, ...] = ()
+    for key in ("extension_moves_due", "exclude_deadline_kinds"):
+        if key in item and rtype is not None and rtype not in DUE_RULE_TYPES:
+            ck.fail(path + (key,), f"规则类型 {rtype} 与到期日无关，不能设置 {key}")
+    if rtype in DUE_RULE_TYPES:
+        moves = ck.flag(item, "extension_moves_due", path, default=False)
+        raw_kinds = item.get("exclude_deadline_kinds", ["continuous"])
+        if not isinstance(raw_kinds, list) or not all(isinstance(k, str) for k in raw_kinds):
+            ck.fail(path + ("exclude_deadline_kinds",), "应为时限类型列表，如 [continuous]")
+        else:
+            exclude = tuple(raw_kinds)
+    description = ck.text(item, "description", path, required=False)
+
+    if len(ck.errors) > errors_before or rtype is None:
+        return None
+    return Rule(
+        code=code,
+        name=name,
+        type=rtype,
+        indicator=indicator,
+        amount=amount,
+        per_day=per_day,
+        item_cap=item_cap,
+        cap=cap,
+        extension_moves_due=moves,
+        exclude_deadline_kinds=exclude,
+        description=description,
+        line=ck.line(path),
+    )
+
+
+def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable[str] | None = None) -> Rubric:
+    """Load and validate a rubric from YAML text or from already-parsed data.
+
+    Raises ``RubricError`` listing every problem. With ``unit_kinds_present`` (the kinds of the
+    units that exist), a category that no present kind maps to is refused as well.
+    """
+    lines: dict[Path, int] = {}
+    errors: list[str] = []
+    if isinstance(source, str):
+        try:
+            node = yaml.compose(source, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            where = f"第{mark.line + 1}行" if mark is not None else "文件"
+            raise RubricError([f"{where}：YAML 格式错误：{problem}"]) from exc
+        if node is None:
+            raise RubricError(["第1行：考核细则为空"])
+        lines[()] = node.start_mark.line + 1
+        data = _plain_from_node(node, (), lines, errors)
+    else:
+        data = source
+    kinds = None if unit_kinds_present is None else list(unit_kinds_present)
+    return _parse(data, lines, kinds, errors)

@@ -1,0 +1,573 @@
+"""Score every unit from a rubric and the facts of a period: pure, exact and deterministic.
+
+How a unit's score comes about:
+
+- Each rule turns the unit's events into line items. Only lead and responsible assignments
+  count; cooperating ones, and reports on them, never do. Anything dated after ``as_of`` has
+  not happened yet: a completion after it leaves the assignment open, a later return, circular
+  or missed period is ignored. Facts about units not listed in ``facts.units`` are skipped.
+- An event is late or overdue only from the first working day after its due date, counted
+  with the calendar given (``workdays_between``), so a Friday deadline met on Saturday is on time.
+- Caps apply in the order events happened: each item is first held to the rule's ``item_cap``,
+  then to what is left of the rule's ``cap`` and of its indicator's weight; bonuses to what is
+  left of the rule's cap and of the bonus section's cap. An item that hits a cap keeps its full
+  explanation, says which cap, and counts only what was left (possibly 0).
+- ``total = full_score - deductions + bonus``, ``converted = total × assessment_weight``.
+  Every amount has at most two decimals (the rubric enforces it, bonuses are rounded), so all
+  sums are exact; only ``converted`` is rounded, half up, to two decimals.
+- Units are ranked within their category by total, highest first; equal totals share a rank
+  (1, 2, 2, 4) and are listed by name. Units in no category are scored but not ranked.
+- Every line item has an id built from its rule and source, e.g. ``late_completion:assignment:17``,
+  stable across computations, so an accepted objection can exclude it from the next version.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
+
+from .facts import AssignmentFact, Facts, UnitFact
+from .rubric import Rubric, Rule
+
+__all__ = ["WorkdayCounter", "LineItem", "UnitScore", "Result", "compute"]
+
+_CENT = Decimal("0.01")
+_ZERO = Decimal("0.00")
+_COUNTED_ROLES = frozenset({"lead", "responsible"})
+_TITLE_LIMIT = 40
+
+
+class WorkdayCounter(Protocol):
+    """The part of ``tracker.calendar.WorkCalendar`` scoring needs."""
+
+    def workdays_between(self, start: date, end: date) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One deduction or bonus with its reason and the record that caused it."""
+
+    #: stable across computations: rule code, source type, source id (and what else tells it apart)
+    id: str
+    unit_id: int
+    rule: str
+    rule_name: str
+    #: the indicator a deduction counts against; None for bonuses
+    indicator: str | None
+    #: what counts after every cap: negative for a deduction, positive for a bonus
+    points: Decimal
+    #: the item's own value (already held to the rule's per-item cap), before the other caps
+    raw_points: Decimal
+    explanation: str
+    #: assignment | report | rectification | circular | bonus
+    source_type: str
+    source_id: int
+    #: when the event happened (due date, return, period end …); None for bonuses
+    occurred_on: date | None
+
+    @property
+    def is_bonus(self) -> bool:
+        return self.indicator is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "indicator": self.indicator,
+            "points": _json_number(self.points),
+            "explanation": self.explanation,
+            "source_type": self.source_type,
+            "source_id": self.source_id,
+            "date": self.occurred_on.isoformat() if self.occurred_on else None,
+        }
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    """One unit's result."""
+
+    unit_id: int
+    unit: str
+    kind: str
+    #: category code, None when the unit is in no category (then it has no rank)
+    category: str | None
+    rank: int | None
+    total: Decimal
+    converted: Decimal
+    #: indicator code -> score (weight minus its deductions), in rubric order
+    indicators: dict[str, Decimal]
+    #: sum of bonus points after caps (>= 0)
+    bonus: Decimal
+    #: sum of deductions after caps (<= 0)
+    deductions: Decimal
+    items: tuple[LineItem, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "unit_id": self.unit_id,
+            "unit": self.unit,
+            "total": _json_number(self.total),
+            "converted": _json_number(self.converted),
+            "indicators": {code: _json_number(v) for code, v in self.indicators.items()},
+            "bonus": _json_number(self.bonus),
+            "deductions": _json_number(self.deductions),
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """Every unit's score at one assessment date."""
+
+    as_of: date
+    rubric: Rubric
+    #: categories in rubric order, each by rank then name; then the units in no category
+    units: tuple[UnitScore, ...]
+    #: the excluded line-item ids that matched an item, sorted
+    excluded: tuple[str, ...] = ()
+
+    def category(self, code: str) -> list[UnitScore]:
+        """Return the ranked units of one category."""
+        return [u for u in self.units if u.category == code]
+
+    @property
+    def unranked(self) -> list[UnitScore]:
+        return [u for u in self.units if u.category is None]
+
+    def unit(self, unit_id: int) -> UnitScore | None:
+        """Return one unit's score, or None when the unit was not assessed."""
+        for score in self.units:
+            if score.unit_id == unit_id:
+                return score
+        return None
+
+    def item(self, item_id: str) -> LineItem | None:
+        """Return the line item with this id, or None."""
+        for score in self.units:
+            for item in score.items:
+                if item.id == item_id:
+                    return item
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        rubric = self.rubric
+        return {
+            "as_of": self.as_of.isoformat(),
+            "rubric": {
+                "year": rubric.year,
+                "name": rubric.name,
+                "full_score": _json_number(rubric.full_score),
+                "assessment_weight": f"{_fmt(rubric.assessment_weight_percent)}%",
+            },
+            "categories": {c.code: [u.to_dict() for u in self.category(c.code)] for c in rubric.categories},
+            "unranked": [u.to_dict() for u in self.unranked],
+            "excluded": list(self.excluded),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Return the result as JSON text, identical for identical inputs."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _json_number(d: Decimal) -> int | float:
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+@lru_cache(maxsize=4096)
+def _fmt(d: Decimal) -> str:
+    """Format points for people: 2, 0.5, 1.25."""
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@lru_cache(maxsize=4096)
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _task(a: AssignmentFact | None, assignment_id: int) -> str:
+    if a is None:
+        return f"承办事项{assignment_id}"
+    title = a.title.strip()
+    if len(title) > _TITLE_LIMIT:
+        title = title[: _TITLE_LIMIT - 1] + "…"
+    ref = a.ref.strip()
+    if title:
+        return f"{ref}「{title}」" if ref else f"「{title}」"
+    return f"任务{ref}" if ref else f"承办事项{a.id}"
+
+
+def _points(value: Any) -> Decimal:
+    """Turn entered points into a two-decimal Decimal, reading floats by their shortest form."""
+    if isinstance(value, bool):
+        raise ValueError(f"bonus points must be a number, not {value!r}")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return number.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _held_to_item_cap(rule: Rule, raw: Decimal, verb: str) -> tuple[Decimal, str]:
+    if rule.item_cap is not None and raw > rule.item_cap:
+        return rule.item_cap, f"，单项最多{verb}{_fmt(rule.item_cap)}分"
+    return raw, ""
+
+
+def _day_deduction(rule: Rule, days: int) -> tuple[Decimal, str]:
+    """Return the deduction for an event lasting ``days`` working days and how it was reached."""
+    parts = []
+    if rule.amount:
+        parts.append(f"扣{_fmt(rule.amount)}分")
+    if rule.per_day:
+        parts.append(("另" if rule.amount else "") + f"每日扣{_fmt(rule.per_day)}分")
+    raw = rule.amount + (rule.per_day or 0) * days
+    text = "，".join(parts)
+    if rule.per_day and (rule.amount or days > 1):
+        text += f"，计{_fmt(raw)}分"
+    held, note = _held_to_item_cap(rule, raw, "扣")
+    return held, text + note
+
+
+def _flat_deduction(rule: Rule) -> tuple[Decimal, str]:
+    held, note = _held_to_item_cap(rule, rule.amount, "扣")
+    return held, f"扣{_fmt(rule.amount)}分{note}"
+
+
+def _extension_note(rule: Rule, a: AssignmentFact) -> str:
+    if a.original_due_on is None or a.due_on is None or a.original_due_on == a.due_on:
+        return ""
+    if rule.extension_moves_due:
+        return f"（经批准延期，原定{_day(a.original_due_on)}）"
+    return f"（虽经批准延期至{_day(a.due_on)}，本项按原定期限计算）"
+
+
+def _due_for(rule: Rule, a: AssignmentFact) -> date | None:
+    if rule.extension_moves_due:
+        return a.due_on
+    return a.original_due_on or a.due_on
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+class _Event(NamedTuple):
+    """A rule's finding before caps: who, what, when, how much."""
+
+    unit_id: int
+    source_type: str
+    source_id: int
+    #: what else keeps the id unique (a period end, a unit named in a shared circular)
+    suffix: str
+    occurred_on: date | None
+    magnitude: Decimal
+    explanation: str
+
+
+@dataclass
+class _Context:
+    facts: Facts
+    as_of: date
+    calendar: WorkdayCounter
+    units: dict[int, UnitFact]
+    assignments: dict[int, AssignmentFact]
+    #: lead and responsible assignments of assessed units
+    counted: list[AssignmentFact]
+
+    def counts(self, unit_id: int, assignment_id: int) -> bool:
+        """Tell whether an event about this unit and assignment may be scored."""
+        if unit_id not in self.units:
+            return False
+        a = self.assignments.get(assignment_id)
+        return a is None or a.role in _COUNTED_ROLES
+
+
+def _late_completion(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    for a in ctx.counted:
+        done = a.completed_at_date
+        if done is None or done > ctx.as_of or a.deadline_kind in rule.exclude_deadline_kinds:
+            continue
+        due = _due_for(rule, a)
+        if due is None or done <= due:
+            continue
+        days = ctx.calendar.workdays_between(due, done)
+        if days < 1:
+            continue
+        magnitude, how = _day_deduction(rule, days)
+        yield _Event(
+            a.unit_id, "assignment", a.id, "", due, magnitude,
+            f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，"
+            f"{_day(done)}完成，逾期完成{days}个工作日，{how}",
+        )
+
+
+def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    as_of = ctx.as_of
+    for a in ctx.counted:
+        if a.completed_at_date is not None and a.completed_at_date <= as_of:
+            continue
+        if a.deadline_kind in rule.exclude_deadline_kinds:
+            continue
+        due = _due_for(rule, a)
+        if due is None or due >= as_of:
+            continue
+        days = ctx.calendar.workdays_between(due, as_of)
+        if days < 1:
+            continue
+        magnitude, how = _day_deduction(rule, days)
+        yield _Event(
+            a.unit_id, "assignment", a.id, "", due, magnitude,
+            f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，"
+            f"截至{_day(as_of)}仍未完成，逾期{days}个工作日，{how}",
+        )
+
+
+def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    for r in ctx.facts.returned_reports:
+        if r.returned_on > ctx.as_of or not ctx.counts(r.unit_id, r.assignment_id):
+            continue
+        magnitude, how = _flat_deduction(rule)
+        task = _task(ctx.assignments.get(r.assignment_id), r.assignment_id)
+        yield _Event(
+            r.unit_id, "report", r.id, "", r.returned_on, magnitude,
+            f"{task}的进展报告于{_day(r.returned_on)}被退回，{how}",
+        )
+
+
+def _missed_periodic_report(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    for m in ctx.facts.missed_reports:
+        if m.period_end > ctx.as_of or not ctx.counts(m.unit_id, m.assignment_id):
+            continue
+        magnitude, how = _flat_deduction(rule)
+        task = _task(ctx.assignments.get(m.assignment_id), m.assignment_id)
+        yield _Event(
+            m.unit_id, "assignment", m.assignment_id, m.period_end.isoformat(), m.period_end, magnitude,
+            f"{task}截至{_day(m.period_end)}的进展未按期报送，{how}",
+        )
+
+
+def _rectification_overdue(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    as_of = ctx.as_of
+    for r in ctx.facts.rectifications:
+        if r.unit_id not in ctx.units:
+            continue
+        closed = r.closed_on if r.closed_on is not None and r.closed_on <= as_of else None
+        end = closed or as_of
+        if end <= r.due_on:
+            continue
+        days = ctx.calendar.workdays_between(r.due_on, end)
+        if days < 1:
+            continue
+        magnitude, how = _day_deduction(rule, days)
+        state = f"{_day(closed)}销号" if closed else f"截至{_day(as_of)}仍未销号"
+        yield _Event(
+            r.unit_id, "rectification", r.id, "", r.due_on, magnitude,
+            f"整改通知（{r.notice_number}）所列事项应于{_day(r.due_on)}前整改到位，{state}，"
+            f"逾期{days}个工作日，{how}",
+        )
+
+
+def _circular_criticism(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    for c in ctx.facts.circulars:
+        if c.kind != "criticism" or c.issued_on > ctx.as_of or c.unit_id not in ctx.units:
+            continue
+        magnitude, how = _flat_deduction(rule)
+        title = f"《{c.title}》" if c.title else ""
+        # One circular may name several units: the unit keeps the ids apart.
+        yield _Event(
+            c.unit_id, "circular", c.id, f"u{c.unit_id}", c.issued_on, magnitude,
+            f"{_day(c.issued_on)}被通报批评{title}，{how}",
+        )
+
+
+def _bonus(rule: Rule, ctx: _Context, first_bonus_rule: str | None) -> Iterator[_Event]:
+    for b in ctx.facts.bonuses:
+        if (b.rule or first_bonus_rule) != rule.code or b.unit_id not in ctx.units:
+            continue
+        points = _points(b.points)
+        magnitude, note = _held_to_item_cap(rule, points, "加")
+        evidence = f"（佐证：{b.evidence}）" if b.evidence else ""
+        yield _Event(
+            b.unit_id, "bonus", b.id, "", None, magnitude,
+            f"{b.reason}{evidence}，加{_fmt(points)}分{note}",
+        )
+
+
+_DEDUCTION_RULES: dict[str, Callable[[Rule, _Context], Iterator[_Event]]] = {
+    "late_completion": _late_completion,
+    "overdue_at_assessment": _overdue_at_assessment,
+    "report_returned": _report_returned,
+    "missed_periodic_report": _missed_periodic_report,
+    "rectification_overdue": _rectification_overdue,
+    "circular_criticism": _circular_criticism,
+}
+
+
+def _check_bonuses(rubric: Rubric, facts: Facts) -> str | None:
+    """Return the bonus rule unnamed bonuses fall under; refuse bonuses no rule can take."""
+    bonus_rules = [r.code for r in rubric.rules if r.is_bonus]
+    for b in facts.bonuses:
+        if b.rule and b.rule not in bonus_rules:
+            raise ValueError(f"bonus {b.id} names {b.rule!r}, which is not a bonus rule of the rubric")
+        if not b.rule and not bonus_rules:
+            raise ValueError(f"bonus {b.id} cannot be scored: the rubric has no bonus rule")
+        if _points(b.points) <= 0:
+            raise ValueError(f"bonus {b.id} must have positive points, not {b.points!r}")
+    return bonus_rules[0] if bonus_rules else None
+
+
+def _unique_by_id(records: Iterable[Any], what: str) -> dict[int, Any]:
+    result: dict[int, Any] = {}
+    for record in records:
+        if record.id in result:
+            raise ValueError(f"duplicate {what} id {record.id}")
+        result[record.id] = record
+    return result
+
+
+# -- computation --------------------------------------------------------------------------------
+
+
+def compute(
+    rubric: Rubric,
+    facts: Facts,
+    as_of: date,
+    calendar: WorkdayCounter,
+    excluded_items: Iterable[str] = frozenset(),
+) -> Result:
+    """Score every unit in ``facts.units`` at ``as_of``, leaving out the excluded line items.
+
+    ``calendar`` counts working days (pass ``tracker.calendar.default_calendar()``). Raises
+    ValueError for facts that contradict themselves: duplicate ids, a bonus that no bonus rule
+    takes, bonus points that are not positive.
+    """
+    units = _unique_by_id(facts.units, "unit")
+    assignments = _unique_by_id(facts.assignments, "assignment")
+    excluded = frozenset(excluded_items)
+    first_bonus_rule = _check_bonuses(rubric, facts)
+    ctx = _Context(
+        facts=facts,
+        as_of=as_of,
+        calendar=calendar,
+        units=units,
+        assignments=assignments,
+        counted=[a for a in assignments.values() if a.role in _COUNTED_ROLES and a.unit_id in units],
+    )
+
+    # Per unit: (sort key, rule, event). The key makes the order of caps independent of the
+    # order facts arrive in.
+    found: dict[int, list[tuple[tuple, Rule, _Event, str]]] = defaultdict(list)
+    seen_ids: set[str] = set()
+    matched_exclusions: set[str] = set()
+    for rule_index, rule in enumerate(rubric.rules):
+        events = _bonus(rule, ctx, first_bonus_rule) if rule.is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
+        for event in events:
+            item_id = f"{rule.code}:{event.source_type}:{event.source_id}"
+            if event.suffix:
+                item_id += f":{event.suffix}"
+            if item_id in seen_ids:
+                raise ValueError(f"two facts give the same line item {item_id}")
+            seen_ids.add(item_id)
+            if item_id in excluded:
+                matched_exclusions.add(item_id)
+                continue
+            key = (rule.is_bonus, event.occurred_on or date.min, rule_index, event.source_id, event.suffix)
+            found[event.unit_id].append((key, rule, event, item_id))
+
+    scores = [_score_unit(rubric, unit, found.get(unit.id, [])) for unit in units.values()]
+    return Result(as_of=as_of, rubric=rubric, units=_ranked(rubric, scores), excluded=tuple(sorted(matched_exclusions)))
+
+
+def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _Event, str]]) -> UnitScore:
+    """Apply the caps in event order and add up one unit's score."""
+    rule_left: dict[str, Decimal] = {r.code: r.cap for r in rubric.rules if r.cap is not None}
+    indicator_left: dict[str, Decimal] = {i.code: i.weight for i in rubric.indicators}
+    bonus_left = rubric.bonus.cap
+    indicators = {i.code: i for i in rubric.indicators}
+    deducted: dict[str, Decimal] = {i.code: _ZERO for i in rubric.indicators}
+    bonus = _ZERO
+    items: list[LineItem] = []
+
+    for _key, rule, event, item_id in sorted(found, key=lambda entry: entry[0]):
+        counted = event.magnitude
+        note = ""
+        if rule.code in rule_left and counted > rule_left[rule.code]:
+            counted = rule_left[rule.code]
+            note = f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分"
+        if rule.is_bonus:
+            if counted > bonus_left:
+                counted = bonus_left
+                note = f"已达{rubric.bonus.name}上限{_fmt(rubric.bonus.cap)}分"
+            bonus_left -= counted
+            bonus += counted
+        else:
+            assert rule.indicator is not None
+            if counted > indicator_left[rule.indicator]:
+                counted = indicator_left[rule.indicator]
+                indicator = indicators[rule.indicator]
+                note = f"“{indicator.name}”扣分已达该指标权重{_fmt(indicator.weight)}分"
+            indicator_left[rule.indicator] -= counted
+            deducted[rule.indicator] += counted
+        if rule.code in rule_left:
+            rule_left[rule.code] -= counted
+        explanation = event.explanation
+        if note:
+            explanation += f"；{note}，本项计{_fmt(counted)}分"
+        items.append(
+            LineItem(
+                id=item_id,
+                unit_id=unit.id,
+                rule=rule.code,
+                rule_name=rule.name,
+                indicator=rule.indicator,
+                points=counted if rule.is_bonus else -counted,
+                raw_points=event.magnitude if rule.is_bonus else -event.magnitude,
+                explanation=explanation,
+                source_type=event.source_type,
+                source_id=event.source_id,
+                occurred_on=event.occurred_on,
+            )
+        )
+
+    deductions = sum(deducted.values(), _ZERO)
+    total = (rubric.full_score - deductions + bonus).quantize(_CENT)
+    converted = (total * rubric.assessment_weight).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return UnitScore(
+        unit_id=unit.id,
+        unit=unit.name,
+        kind=unit.kind,
+        category=rubric.category_for(unit.kind, unit.category),
+        rank=None,
+        total=total,
+        converted=converted,
+        indicators={i.code: (i.weight - deducted[i.code]).quantize(_CENT) for i in rubric.indicators},
+        bonus=bonus.quantize(_CENT),
+        deductions=(-deductions).quantize(_CENT),
+        items=tuple(items),
+    )
+
+
+def _ranked(rubric: Rubric, scores: list[UnitScore]) -> tuple[UnitScore, ...]:
+    """Rank each category (ties share a rank) and put the unranked units last."""
+    by_category: dict[str | None, list[UnitScore]] = defaultdict(list)
+    for score in scores:
+        by_category[score.category].append(score)
+    ordered: list[UnitScore] = []
+    for category in rubric.categories:
+        members = sorted(by_category.get(category.code, []), key=lambda s: (-s.total, s.unit, s.unit_id))
+        rank = 0
+        previous: Decimal | None = None
+        for position, score in enumerate(members, start=1):
+            if score.total != previous:
+                rank, previous = position, score.total
+            ordered.append(replace(score, rank=rank))
+    ordered.extend(sorted(by_category.get(None, []), key=lambda s: (s.unit, s.unit_id)))
+    return tuple(ordered)
