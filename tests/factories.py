@@ -118,3 +118,23 @@ def build_world() -> SimpleNamespace:
     a_other = AssignmentFactory(task=other_task, unit=other_dept)
     db.session.flush()
     return SimpleNamespace(**locals())
+
+
+# --- reports (issue 4) ---
+from tracker.reports.models import ProgressReport  # noqa: E402 - appended section
+from tracker.timeutil import utcnow  # noqa: E402
+
+
+class ReportFactory(Base):
+    """A submitted progress report; pass assignment=… (unit_id follows it)."""
+
+    class Meta:
+        model = ProgressReport
+
+    assignment = None
+    unit_id = factory.LazyAttribute(lambda o: o.assignment.unit_id)
+    text = "已在政府网站发布相关信息。"
+    progress = 50
+    status = "submitted"
+    submitted_at = factory.LazyFunction(utcnow)
+

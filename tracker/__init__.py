@@ -17,7 +17,7 @@ BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox")
 #: Domains whose cli.py holds a click group or command named `cli`.
 CLI_MODULES = ("accounts", "units", "plans", "demo")
 #: Model modules imported so metadata is complete for create_all and Alembic.
-MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox")
+MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports")
 
 TEMPLATES = config_module.PROJECT_ROOT / "templates"
 

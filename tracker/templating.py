@@ -40,6 +40,7 @@ NAV = (
     ("plans.import_start", "导入文件", ("supervisor",)),
     ("reports.my_tasks", "我的任务", ("reporter",)),
     ("reports.review_queue", "审核", ("supervisor",)),
+    ("reports.extension_queue", "延期审批", ("supervisor",)),
     ("units.index", "单位管理", ("admin",)),
     ("units.groups", "统称管理", ("admin",)),
     ("accounts.users", "用户管理", ("admin",)),

@@ -17,9 +17,10 @@ def test_demo_load_is_complete_and_idempotent(runner):
     counties = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.kind == "county_gov"))
     assert counties == 13
     assert {u.role for u in db.session.scalars(sa.select(User))} == {"admin", "supervisor", "leader", "reporter"}
-    plan = db.session.scalar(sa.select(Plan))
-    assert plan.doc_number == "运政办发〔2021〕31号"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.is_leaf)) == 37
+    plan = db.session.scalar(sa.select(Plan).where(Plan.doc_number == "运政办发〔2021〕31号"))
+    assert plan is not None and plan.is_published
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(Task).where(Task.is_leaf, Task.plan_id == plan.id)) == 37
     snapshot = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Unit, User, Plan, Assignment)]
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
