@@ -24,6 +24,11 @@ def _url_for_rule(rule, world) -> str:
         "import_id": 999999,
         "task_id": world.task.id,
         "index": 0,
+        "escalation_id": 999999,
+        "notice_id": 999999,
+        "item_id": 999999,
+        "circular_id": 999999,
+        "override_id": 999999,
     }
 
     def fill(m):

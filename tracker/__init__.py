@@ -13,11 +13,11 @@ from . import config as config_module
 from .extensions import bootstrap, csrf, db, login_manager, migrate
 
 #: Domains whose views.py holds a Blueprint named `bp`, registered in this order.
-BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox")
+BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox", "supervise")
 #: Domains whose cli.py holds a click group or command named `cli`.
-CLI_MODULES = ("accounts", "units", "plans", "demo")
+CLI_MODULES = ("accounts", "units", "plans", "demo", "supervise")
 #: Model modules imported so metadata is complete for create_all and Alembic.
-MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports")
+MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports", "supervise")
 
 TEMPLATES = config_module.PROJECT_ROOT / "templates"
 
@@ -61,7 +61,10 @@ def create_app(config: dict | None = None) -> Flask:
     for domain in BLUEPRINTS:
         app.register_blueprint(import_module(f"tracker.{domain}.views").bp)
     for domain in CLI_MODULES:
-        app.cli.add_command(import_module(f"tracker.{domain}.cli").cli)
+        module = import_module(f"tracker.{domain}.cli")
+        app.cli.add_command(module.cli)
+        for command in getattr(module, "EXTRA_COMMANDS", ()):
+            app.cli.add_command(command)
 
     if not app.testing:
         check_database(app)

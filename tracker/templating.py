@@ -41,6 +41,8 @@ NAV = (
     ("reports.my_tasks", "我的任务", ("reporter",)),
     ("reports.review_queue", "审核", ("supervisor",)),
     ("reports.extension_queue", "延期审批", ("supervisor",)),
+    ("supervise.overdue", "督办", ("admin", "supervisor", "leader", "reporter")),
+    ("supervise.calendar", "节假日", ("admin",)),
     ("units.index", "单位管理", ("admin",)),
     ("units.groups", "统称管理", ("admin",)),
     ("accounts.users", "用户管理", ("admin",)),

@@ -123,6 +123,12 @@ class Assignment(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the group phrase the unit came from (各县（市、区）人民政府), empty when named directly
     source_phrase: Mapped[str | None] = mapped_column(sa.String(200))
+    #: due_soon | overdue, set by the daily sweep; empty when neither
+    alert: Mapped[str | None] = mapped_column(sa.String(20))
+    #: the first day the assignment counted as overdue (the day after the due date it missed)
+    overdue_since: Mapped[date | None] = mapped_column(sa.Date)
+    #: 1 for the plan's own assignment; a recurring task's later years are new rows numbered 2, 3 …
+    instance: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -131,8 +137,9 @@ class Assignment(db.Model):
     plan: Mapped[Plan] = relationship()
 
     __table_args__ = (
-        sa.UniqueConstraint("task_id", "unit_id", "role"),
+        sa.UniqueConstraint("task_id", "unit_id", "role", "instance"),
         sa.Index("ix_assignments_plan_status", "plan_id", "status"),
+        sa.Index("ix_assignments_alert_unit", "alert", "unit_id"),
         sa.Index("ix_assignments_unit_status", "unit_id", "status"),
         #: a unit's plans (my-tasks filter) without scanning each plan's assignments
         sa.Index("ix_assignments_unit_plan", "unit_id", "plan_id"),
@@ -140,6 +147,7 @@ class Assignment(db.Model):
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         sa.CheckConstraint("role IN ('lead', 'responsible', 'cooperating')", name="role"),
         sa.CheckConstraint("status IN ('pending', 'in_progress', 'completed')", name="status"),
+        sa.CheckConstraint("alert IN ('due_soon', 'overdue') OR alert IS NULL", name="alert"),
     )
 
     @property

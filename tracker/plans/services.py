@@ -379,7 +379,11 @@ def _write_assignments(plan: Plan, wanted, *, existing_tasks, kept_refs, update:
     removed = 0
     current: dict[tuple[int, int], Assignment] = {}
     if update:
-        for a in db.session.scalars(sa.select(Assignment).where(Assignment.plan_id == plan.id)):
+        # Later years of a recurring task are rows of their own (instance 2, 3 …): a re-import
+        # of the plan's document speaks only for the plan's own year.
+        for a in db.session.scalars(
+            sa.select(Assignment).where(Assignment.plan_id == plan.id, Assignment.instance == 1)
+        ):
             current[(a.task_id, a.unit_id)] = a
     for task_id, rows in wanted.items():
         for unit_id, (role, due, kind, phrase) in rows.items():

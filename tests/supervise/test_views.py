@@ -1,0 +1,180 @@
+"""The supervision pages: scoping (404 for other units), forms, downloads, circulars, the calendar editor."""
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+import sqlalchemy as sa
+from docx import Document
+
+from tests.factories import TaskFactory, UserFactory
+from tracker.extensions import db
+from tracker.inbox.models import Notification
+from tracker.supervise import calendar_db, services
+from tracker.supervise.models import CalendarOverride, Circular, RectificationItem, RectificationNotice
+
+from .conftest import inbox, make_assignment
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _swept(world):
+    make_assignment(world, world.finance, date(2021, 9, 30), title="财政专项逾期")
+    make_assignment(world, world.audit, date(2021, 9, 30), title="审计结果逾期")
+    services.sweep(date(2021, 10, 14))
+    db.session.commit()
+
+
+def test_overdue_page_shows_own_unit_only_and_days(client, auth, world):
+    _swept(world)
+    auth.login(world.reporter)
+    page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
+    assert "财政专项逾期" in page and "审计结果逾期" not in page
+    assert "<td>5</td>" in page
+    auth.logout()
+    auth.login(world.supervisor)
+    page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
+    assert "财政专项逾期" in page and "审计结果逾期" in page
+
+
+def test_pages_warn_about_a_year_without_calendar_data(client, auth, world):
+    auth.login(world.supervisor)
+    page = client.get("/supervise/overdue?as_of=2030-01-10").get_data(as_text=True)
+    assert "2030年的节假日安排尚未录入" in page
+    resp = client.get("/supervise/overdue?as_of=2030-13-45")
+    assert resp.status_code == 400 and "日期格式不正确" in resp.get_data(as_text=True)
+
+
+def test_reminder_list_and_docx_are_scoped(client, auth, world):
+    _swept(world)
+    auth.login(world.reporter)
+    page = client.get("/supervise/reminders?on=2021-10-14").get_data(as_text=True)
+    assert "财政专项逾期" in page and "审计结果逾期" not in page
+    resp = client.get("/supervise/reminders.docx?on=2021-10-14")
+    assert resp.status_code == 200 and resp.mimetype == DOCX
+    rows = Document(BytesIO(resp.data)).tables[0].rows
+    assert [r.cells[1].text for r in rows[1:]] == ["财政专项逾期"]
+    auth.logout()
+    auth.login(world.other_supervisor)
+    assert client.get(f"/supervise/reminders.docx?on=2021-10-14&unit={world.finance.id}").status_code == 404
+
+
+def test_escalation_page_and_docx(client, auth, world):
+    _swept(world)
+    auth.login(world.reporter2)
+    mine = client.get("/supervise/escalations").get_data(as_text=True)
+    assert "督办〔2021〕2号" in mine and "督办〔2021〕1号" not in mine
+    notice_id = db.session.scalar(sa.text("SELECT id FROM escalation_notices WHERE doc_number = '督办〔2021〕1号'"))
+    assert client.get(f"/supervise/escalations/{notice_id}").status_code == 404
+    assert client.get(f"/supervise/escalations/{notice_id}.docx").status_code == 404
+    auth.logout()
+    auth.login(world.leader)
+    assert "财政专项逾期" in client.get(f"/supervise/escalations/{notice_id}").get_data(as_text=True)
+    resp = client.get(f"/supervise/escalations/{notice_id}.docx")
+    assert resp.status_code == 200 and "attachment;" in resp.headers["Content-Disposition"]
+
+
+def test_lookback_form_answer_and_close(client, auth, world):
+    t = TaskFactory(plan=world.plan, deadline=date(2021, 6, 30), deadline_kind="date", title="公开预算执行情况")
+    make_assignment(world, world.finance, date(2021, 6, 30), task=t)
+    db.session.commit()
+    auth.login(world.supervisor)
+    resp = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "2022-01-20",
+                                                    "deadline_workdays": "15", "prefix": ""})
+    assert resp.status_code == 302
+    notices = db.session.scalars(sa.select(RectificationNotice).order_by(RectificationNotice.number)).all()
+    assert [n.doc_number for n in notices] == ["测政办整改〔2022〕1号", "测政办整改〔2022〕2号"]
+    bad = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "20.1.2022",
+                                                   "deadline_workdays": "0"})
+    assert bad.status_code == 200
+    assert "日期格式不正确" in bad.get_data(as_text=True) and "整改时限应为1到250之间的整数" in bad.get_data(as_text=True)
+    auth.logout()
+
+    finance_notice = notices[0]
+    item = db.session.scalar(sa.select(RectificationItem).where(RectificationItem.notice_id == finance_notice.id)
+                             .order_by(RectificationItem.id))
+    auth.login(world.reporter2)
+    assert client.get(f"/supervise/notices/{finance_notice.id}").status_code == 404
+    assert client.post(f"/supervise/items/{item.id}/answer", data={"text": "x"}).status_code == 404
+    auth.logout()
+
+    auth.login(world.reporter)
+    assert "公开预算执行情况" in client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
+    resp = client.post(f"/supervise/items/{item.id}/answer",
+                       data={"text": "已整改。", "progress": "100", "links": "",
+                             "files": [(BytesIO(PNG), "截图.png")]},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert item.status == "answered" and [e.original_name for e in item.report.evidence] == ["截图.png"]
+    auth.logout()
+
+    auth.login(world.supervisor)
+    assert client.post(f"/supervise/items/{item.id}/close", data={"comment": "属实"}).status_code == 302
+    db.session.expire_all()
+    assert item.status == "closed" and item.assignment.status == "completed"
+    page = client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
+    assert "核实销号" in page and "已销号" in page
+
+
+def test_circular_draft_edit_publish(client, auth, world):
+    make_assignment(world, world.finance, date(2021, 9, 30))
+    make_assignment(world, world.finance, date(2021, 9, 29))
+    make_assignment(world, world.audit, date(2021, 9, 30))
+    leader_elsewhere = UserFactory(username="leader9", role="leader", unit=world.other_city)
+    db.session.commit()
+    auth.login(world.supervisor)
+    resp = client.post("/supervise/circulars/new", data={"plan_id": world.plan.id, "kind": "criticism",
+                                                         "as_of": "2021-11-15", "limit": "10"})
+    assert resp.status_code == 302
+    circular = db.session.scalar(sa.select(Circular))
+    assert [(cu.unit_id, cu.count) for cu in circular.units] == [(world.finance.id, 2), (world.audit.id, 1)]
+    assert "1. 测试市财政局：逾期未办结2项（共承办3项）。" in circular.body
+    resp = client.post(f"/supervise/circulars/{circular.id}/edit",
+                       data={"title": "关于财政局逾期的通报", "body": "正文已修改。", "unit_ids": [world.finance.id]})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert circular.title == "关于财政局逾期的通报" and [cu.unit_id for cu in circular.units] == [world.finance.id]
+    assert client.post(f"/supervise/circulars/{circular.id}/publish").status_code == 302
+    db.session.expire_all()
+    assert circular.status == "published" and circular.issued_on is not None
+    told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "circular")))
+    assert told == {world.reporter.id, world.reporter2.id, world.leader.id}
+    assert inbox(leader_elsewhere) == []
+    docx = client.get(f"/supervise/circulars/{circular.id}.docx")
+    table = Document(BytesIO(docx.data)).tables[0]
+    assert [[c.text for c in r.cells] for r in table.rows] == [["序号", "单位", "逾期未办结事项"], ["1", "测试市财政局", "2"]]
+    again = client.post(f"/supervise/circulars/{circular.id}/publish", follow_redirects=True)
+    assert "该通报已发布" in again.get_data(as_text=True)
+    auth.logout()
+    auth.login(world.reporter2)
+    assert client.get(f"/supervise/circulars/{circular.id}").status_code == 200
+    auth.logout()
+    auth.login(world.other_supervisor)
+    assert client.get(f"/supervise/circulars/{circular.id}").status_code == 404
+
+
+def test_draft_circular_hidden_from_reporters(client, auth, world):
+    circular = services.draft_circular(world.supervisor, world.plan, kind="praise", as_of=date(2021, 11, 15))
+    db.session.commit()
+    auth.login(world.reporter)
+    assert client.get(f"/supervise/circulars/{circular.id}").status_code == 404
+
+
+def test_calendar_editor_changes_the_working_days(client, auth, world):
+    auth.login(world.admin)
+    assert calendar_db.current_calendar().is_workday(date(2030, 1, 2))
+    resp = client.post("/supervise/calendar", data={"day": "2030-01-02", "is_workday": "0", "note": "元旦"})
+    assert resp.status_code == 302
+    cal = calendar_db.current_calendar()
+    assert not cal.is_workday(date(2030, 1, 2)) and not cal.is_provisional(2030)
+    assert "元旦" in client.get("/supervise/calendar?year=2030").get_data(as_text=True)
+    override = db.session.scalar(sa.select(CalendarOverride))
+    assert client.post(f"/supervise/calendar/{override.id}/delete").status_code == 302
+    assert calendar_db.current_calendar().is_workday(date(2030, 1, 2))
+    bad = client.post("/supervise/calendar", data={"day": "明天", "is_workday": "0"})
+    assert "日期格式不正确" in bad.get_data(as_text=True)
+    auth.logout()
+    auth.login(world.supervisor)
+    assert client.get("/supervise/calendar").status_code == 403

@@ -1,0 +1,146 @@
+"""`flask supervise sweep|lookback` and `flask scheduler run|jobs`."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..config import ConfigError
+from ..errors import ServiceError
+from ..extensions import db
+from ..plans.models import Plan
+from ..timeutil import parse_iso_date
+from . import jobs, services
+
+
+def _as_of(ctx, param, value: str | None) -> date | None:
+    try:
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+AS_OF = click.option("--as-of", "as_of", callback=_as_of, default=None, metavar="YYYY-MM-DD",
+                     help="按哪一天计算（默认今天，北京时间）")
+
+
+@click.group("supervise", help="督办：逾期巡查、回头看")
+def cli():
+    pass
+
+
+def _finish(outcome: jobs.JobOutcome) -> None:
+    if outcome.outcome == "skipped":
+        raise click.ClickException(f"未运行：{outcome.error}（任务记录 #{outcome.run_id}）")
+    if outcome.outcome == "failed":
+        raise click.ClickException(f"运行失败，已回滚，未作任何修改：{outcome.error}（任务记录 #{outcome.run_id}）")
+
+
+@cli.command("sweep")
+@AS_OF
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def sweep_cmd(as_of: date | None, as_json: bool):
+    """Flag due-soon and overdue assignments, send reminders and escalation notices (locked, recorded)."""
+    try:
+        outcome = jobs.sweep_job(as_of, trigger="cli")
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    _finish(outcome)
+    out = outcome.counts
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(f"巡查日期 {out['as_of']}：逾期 {out['overdue']} 项（新增 {out['newly_overdue']}），"
+               f"临期 {out['due_soon']} 项；催办 {out['reminders_created']} 条，督办通知 {out['escalations_created']} 份，"
+               f"整改逾期 {out['rectifications_overdue']} 项。")
+    if out.get("calendar_warning"):
+        click.echo(f"注意：{out['calendar_warning']}")
+
+
+@cli.command("lookback")
+@click.option("--plan", "plan_id", type=int, required=True, help="工作要点编号（flask plans list 可查）")
+@AS_OF
+@click.option("--deadline-days", type=int, default=15, show_default=True, help="整改时限（工作日）")
+@click.option("--prefix", default=None, help="文号前缀，如 运政办整改（默认取配置或工作要点文号）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def lookback_cmd(plan_id: int, as_of: date | None, deadline_days: int, prefix: str | None, as_json: bool):
+    """Review a plan and issue one numbered rectification notice per unit with unfinished items."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        raise click.ClickException(f"工作要点 {plan_id} 不存在（可用 flask plans list 查看编号）。")
+    as_of = as_of or jobs.today()
+    try:
+        result = services.lookback(plan, as_of, deadline_workdays=deadline_days, prefix=prefix)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        if result.message:
+            click.echo(result.message, err=True)
+        return
+    if result.message:
+        click.echo(result.message)
+    else:
+        click.echo(f"《{plan.title}》回头看：新发整改通知 {result.notices} 份，整改事项 {result.items} 项，"
+                   f"涉及 {result.units} 个单位；整改时限 {result.due_on.isoformat()}。")
+    if result.calendar_warning:
+        click.echo(f"注意：{result.calendar_warning}")
+
+
+@click.group("scheduler", help="定时任务进程")
+def scheduler_cli():
+    pass
+
+
+@scheduler_cli.command("run")
+@click.option("--once", type=click.Choice(sorted(jobs.JOBS)), default=None,
+              help="立即运行一次该任务（加锁并记录）后退出，不启动定时进程")
+@AS_OF
+@with_appcontext
+def scheduler_run(once: str | None, as_of: date | None):
+    """Start the scheduler in the foreground (one process per deployment), or run one job now."""
+    app = current_app._get_current_object()
+    try:
+        if once:
+            outcome = jobs.JOB_FUNCTIONS[once](as_of, trigger="cli")
+            click.echo(json.dumps({"job": once, "run": outcome.run_id, "outcome": outcome.outcome,
+                                   "counts": outcome.counts, "error": outcome.error}, ensure_ascii=False))
+            if outcome.outcome == "failed":
+                raise SystemExit(1)
+            return
+        if as_of:
+            raise click.ClickException("--as-of 只能与 --once 一起使用。")
+        scheduler = jobs.build_scheduler(app)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for job_id, label, when in jobs.next_runs(app):
+        click.echo(f"{job_id:<9} {label}  下次运行 {when:%Y-%m-%d %H:%M %Z}")
+    click.echo("定时任务已启动（Ctrl+C 停止）。")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("定时任务已停止。")
+
+
+@scheduler_cli.command("jobs")
+@with_appcontext
+def scheduler_jobs():
+    """List the fixed jobs and when each runs next."""
+    try:
+        rows = jobs.next_runs(current_app._get_current_object())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for job_id, label, when in rows:
+        click.echo(f"{job_id:<9} {label}  下次运行 {when:%Y-%m-%d %H:%M %Z}")
+
+
+#: further command groups create_app registers next to `cli`
+EXTRA_COMMANDS = (scheduler_cli,)

@@ -1,0 +1,295 @@
+"""Reads for the supervision pages and documents, scoped to what a user may see."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import aliased, joinedload
+
+from ..calendar import WorkCalendar
+from ..extensions import db
+from ..plans.models import Assignment, Plan, Task
+from ..units.models import Unit
+from .models import (
+    Circular,
+    EscalationItem,
+    EscalationNotice,
+    JobRun,
+    RectificationItem,
+    RectificationNotice,
+    Reminder,
+)
+from .notices import DocItem, NoticeDoc
+from .rules import cn_date, workdays_overdue
+
+
+def in_scope(user, unit_column) -> sa.ColumnElement:
+    """Condition on a unit id column: admin all, reporters their unit, other staff their subtree."""
+    if user.role == "admin":
+        return sa.true()
+    if user.role == "reporter":
+        return unit_column == user.unit_id
+    if user.unit is None:
+        return sa.false()
+    return unit_column.in_(sa.select(Unit.id).where(Unit.path.startswith(user.unit.path)))
+
+
+def units_in_scope(user) -> list[tuple[int, str]]:
+    """Return (id, name) of the units the user may filter by, in directory order."""
+    stmt = sa.select(Unit.id, Unit.name).where(Unit.is_active, in_scope(user, Unit.id)).order_by(Unit.path, Unit.id)
+    return [tuple(r) for r in db.session.execute(stmt)]
+
+
+def _get(user, model, object_id: int, unit_column):
+    obj = db.session.scalar(sa.select(model).where(model.id == object_id, in_scope(user, unit_column)))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def get_escalation_for(user, escalation_id: int) -> EscalationNotice:
+    return _get(user, EscalationNotice, escalation_id, EscalationNotice.unit_id)
+
+
+def get_notice_for(user, notice_id: int) -> RectificationNotice:
+    return _get(user, RectificationNotice, notice_id, RectificationNotice.unit_id)
+
+
+def get_item_for(user, item_id: int) -> RectificationItem:
+    return _get(user, RectificationItem, item_id, RectificationItem.unit_id)
+
+
+def visible_circulars(user) -> sa.Select:
+    """Circulars the user may read: staff those of plans in their subtree; reporters published ones over their unit."""
+    owner = aliased(Unit)
+    stmt = sa.select(Circular).join(Plan, Plan.id == Circular.plan_id).join(owner, owner.id == Plan.unit_id)
+    if user.role == "admin":
+        return stmt
+    if user.role == "reporter":
+        unit_path = user.unit.path if user.unit else "/-/"
+        return stmt.where(Circular.status == "published", sa.literal(unit_path).startswith(owner.path))
+    if user.unit is None:
+        return stmt.where(sa.false())
+    return stmt.where(owner.path.startswith(user.unit.path))
+
+
+def get_circular_for(user, circular_id: int) -> Circular:
+    circular = db.session.scalar(visible_circulars(user).where(Circular.id == circular_id))
+    if circular is None:
+        abort(404)
+    return circular
+
+
+# --- lists --------------------------------------------------------------------------------------------
+
+
+def flagged_assignments(user, *, alert: str | None = None, unit_id: int | None = None,
+                        plan_id: int | None = None) -> sa.Select:
+    """Assignments the sweep flagged (overdue first, oldest due date first), in the user's scope."""
+    stmt = (
+        sa.select(Assignment)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.alert.is_not(None), in_scope(user, Assignment.unit_id))
+        .options(joinedload(Assignment.task), joinedload(Assignment.unit), joinedload(Assignment.plan))
+        .order_by(sa.case((Assignment.alert == "overdue", 0), else_=1), Assignment.due_on, Assignment.id)
+    )
+    if alert in ("overdue", "due_soon"):
+        stmt = stmt.where(Assignment.alert == alert)
+    if unit_id:
+        stmt = stmt.where(Assignment.unit_id == unit_id)
+    if plan_id:
+        stmt = stmt.where(Assignment.plan_id == plan_id)
+    return stmt
+
+
+def alert_counts(user) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Assignment.alert, sa.func.count())
+        .where(Assignment.alert.is_not(None), in_scope(user, Assignment.unit_id))
+        .group_by(Assignment.alert)
+    )
+    return {alert: n for alert, n in rows}
+
+
+def reminder_days(user, *, on: date | None = None, unit_id: int | None = None) -> sa.Select:
+    """One row per sweep date and unit with its reminder counts."""
+    stmt = (
+        sa.select(
+            Reminder.sweep_on, Reminder.unit_id, Unit.name,
+            sa.func.sum(sa.case((Reminder.stage == "overdue", 1), else_=0)).label("overdue"),
+            sa.func.sum(sa.case((Reminder.stage == "due_soon", 1), else_=0)).label("due_soon"),
+        )
+        .join(Unit, Unit.id == Reminder.unit_id)
+        .where(in_scope(user, Reminder.unit_id))
+        .group_by(Reminder.sweep_on, Reminder.unit_id, Unit.name)
+        .order_by(Reminder.sweep_on.desc(), Unit.name)
+    )
+    if on:
+        stmt = stmt.where(Reminder.sweep_on == on)
+    if unit_id:
+        stmt = stmt.where(Reminder.unit_id == unit_id)
+    return stmt
+
+
+def reminders_of(unit_id: int, on: date) -> list[Reminder]:
+    return list(db.session.scalars(
+        sa.select(Reminder).where(Reminder.unit_id == unit_id, Reminder.sweep_on == on)
+        .options(joinedload(Reminder.assignment).joinedload(Assignment.task))
+        .order_by(sa.case((Reminder.stage == "overdue", 0), else_=1), Reminder.due_on, Reminder.id)
+    ))
+
+
+def escalations(user, *, on: date | None = None) -> sa.Select:
+    counts = (sa.select(EscalationItem.notice_id, sa.func.count().label("n"))
+              .group_by(EscalationItem.notice_id).subquery())
+    stmt = (
+        sa.select(EscalationNotice, Unit.name, sa.func.coalesce(counts.c.n, 0))
+        .join(Unit, Unit.id == EscalationNotice.unit_id)
+        .outerjoin(counts, counts.c.notice_id == EscalationNotice.id)
+        .where(in_scope(user, EscalationNotice.unit_id))
+        .order_by(EscalationNotice.issued_on.desc(), EscalationNotice.number.desc())
+    )
+    if on:
+        stmt = stmt.where(EscalationNotice.issued_on == on)
+    return stmt
+
+
+def rectification_notices(user, *, plan_id: int | None = None, open_only: bool = False) -> sa.Select:
+    """Notices with their item counts: total, closed, and open past the deadline."""
+    counts = (
+        sa.select(
+            RectificationItem.notice_id,
+            sa.func.count().label("total"),
+            sa.func.sum(sa.case((RectificationItem.status == "closed", 1), else_=0)).label("closed"),
+            sa.func.sum(sa.case((RectificationItem.status == "answered", 1), else_=0)).label("answered"),
+        )
+        .group_by(RectificationItem.notice_id).subquery()
+    )
+    stmt = (
+        sa.select(RectificationNotice, Unit.name, counts.c.total, counts.c.closed, counts.c.answered)
+        .join(Unit, Unit.id == RectificationNotice.unit_id)
+        .outerjoin(counts, counts.c.notice_id == RectificationNotice.id)
+        .where(in_scope(user, RectificationNotice.unit_id))
+        .options(joinedload(RectificationNotice.plan))
+        .order_by(RectificationNotice.issued_on.desc(), RectificationNotice.number)
+    )
+    if plan_id:
+        stmt = stmt.where(RectificationNotice.plan_id == plan_id)
+    if open_only:
+        stmt = stmt.where(sa.func.coalesce(counts.c.total, 0) > sa.func.coalesce(counts.c.closed, 0))
+    return stmt
+
+
+def notice_items(notice: RectificationNotice) -> list[RectificationItem]:
+    return list(db.session.scalars(
+        sa.select(RectificationItem).where(RectificationItem.notice_id == notice.id)
+        .options(joinedload(RectificationItem.assignment).joinedload(Assignment.task),
+                 joinedload(RectificationItem.report), joinedload(RectificationItem.closed_by))
+        .order_by(RectificationItem.id)
+    ))
+
+
+def escalation_items(notice: EscalationNotice) -> list[EscalationItem]:
+    return list(db.session.scalars(
+        sa.select(EscalationItem).where(EscalationItem.notice_id == notice.id)
+        .options(joinedload(EscalationItem.assignment).joinedload(Assignment.task),
+                 joinedload(EscalationItem.assignment).joinedload(Assignment.plan))
+        .order_by(EscalationItem.due_on, EscalationItem.id)
+    ))
+
+
+def job_runs() -> sa.Select:
+    return sa.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
+
+
+def plan_choices(user) -> list[tuple[int, str]]:
+    from ..plans.queries import visible_plans
+
+    plans = db.session.scalars(visible_plans(user).order_by(Plan.year.desc(), Plan.id.desc())).all()
+    return [(p.id, f"{p.year}年 {p.title}" + (f"（{p.doc_number}）" if p.doc_number else "")) for p in plans]
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+def issuer_for(unit: Unit, plans: list[Plan] = ()) -> str:
+    """Return the issuing office: the plans' issuer when they agree, else the jurisdiction's office."""
+    issuers = Counter(p.issuer for p in plans if p.issuer)
+    if issuers:
+        return issuers.most_common(1)[0][0]
+    root_id = int(unit.path.strip("/").split("/")[0]) if unit.path.strip("/") else unit.id
+    root = db.session.get(Unit, root_id) or unit
+    return f"{root.name}办公室" if root.name.endswith("人民政府") else root.name
+
+
+def _status_text(a: Assignment) -> str:
+    if a.status == "completed":
+        return "已办结"
+    return {"overdue": "逾期未办结", "due_soon": "临期"}.get(a.alert or "", a.status_label)
+
+
+def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalendar) -> NoticeDoc:
+    items = [
+        DocItem(task=r.assignment.task.title, clause=r.assignment.task.ref, original_due=r.due_on,
+                status=("逾期" if r.stage == "overdue" else "临期")
+                + ("（已办结）" if r.assignment.status == "completed" else ""),
+                workdays_overdue=workdays_overdue(cal, r.due_on, on) if r.stage == "overdue" else None)
+        for r in reminders
+    ]
+    overdue = sum(1 for r in reminders if r.stage == "overdue")
+    return NoticeDoc(
+        issuer=issuer_for(unit, [r.assignment.plan for r in reminders]), title="催办提醒", recipient=unit.name,
+        issued_on=on,
+        intro=[f"经{cn_date(on)}巡查，你单位承办的以下任务中，逾期未办结{overdue}项、即将到期{len(reminders) - overdue}项。"
+               "请对照清单抓紧办理，及时报送进展和佐证材料；已完成的请提交办结申请。"],
+        items=items,
+    )
+
+
+def escalation_doc(notice: EscalationNotice, items: list[EscalationItem], cal: WorkCalendar) -> NoticeDoc:
+    rows = [
+        DocItem(task=i.assignment.task.title, clause=i.assignment.task.ref, original_due=i.due_on,
+                status=_status_text(i.assignment), workdays_overdue=workdays_overdue(cal, i.due_on, notice.issued_on))
+        for i in items
+    ]
+    return NoticeDoc(
+        issuer=issuer_for(notice.unit, [i.assignment.plan for i in items]), doc_number=notice.doc_number,
+        title="督办通知", recipient=notice.unit.name, issued_on=notice.issued_on,
+        intro=[f"截至{cn_date(notice.issued_on)}，你单位承办的以下{len(rows)}项任务逾期未办结，且已超过规定的督办期限。"
+               "现予督办，请主要负责同志亲自过问，立即组织办理。"],
+        items=rows,
+        closing=["请于收到本通知后3个工作日内报送办理进展，并说明逾期原因和下一步措施。"],
+    )
+
+
+def rectification_doc(notice: RectificationNotice, items: list[RectificationItem], cal: WorkCalendar) -> NoticeDoc:
+    plan = notice.plan
+    rows = [
+        DocItem(task=i.assignment.task.title, clause=i.assignment.task.ref, original_due=i.original_due_on,
+                status=i.status_label, workdays_overdue=workdays_overdue(cal, i.original_due_on, notice.issued_on)
+                if i.original_due_on else None)
+        for i in items
+    ]
+    source = f"《{plan.title}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
+    return NoticeDoc(
+        issuer=plan.issuer or issuer_for(notice.unit), doc_number=notice.doc_number, title=notice.title,
+        recipient=notice.unit.name, issued_on=notice.issued_on,
+        intro=[f"根据工作安排，对{source}落实情况开展了“回头看”。经逐项核查，你单位有以下{len(rows)}项"
+               "明确了责任单位和完成时限的任务尚未完成，现通知如下，请逐项整改落实。"],
+        items=rows, deadline=notice.due_on,
+        closing=["整改完成一项、销号一项；逾期未完成整改的，将在年度考核中予以扣分并视情通报。"],
+    )
+
+
+def circular_doc(circular: Circular) -> NoticeDoc:
+    plan = circular.plan
+    header = ("序号", "单位", "逾期未办结事项" if circular.kind == "criticism" else "已办结事项")
+    rows = [(str(i), cu.unit.name, str(cu.count)) for i, cu in enumerate(circular.units, 1)]
+    paragraphs = [line.strip() for line in circular.body.splitlines() if line.strip()]
+    return NoticeDoc(
+        issuer=plan.issuer or issuer_for(plan.unit), title=circular.title, recipient="各有关单位",
+        issued_on=circular.issued_on or circular.as_of, intro=paragraphs, table=(header, rows) if rows else None,
+    )
+
