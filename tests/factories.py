@@ -138,3 +138,77 @@ class ReportFactory(Base):
     status = "submitted"
     submitted_at = factory.LazyFunction(utcnow)
 
+
+# --- assessment (issue 6) ---
+from tracker.supervise.models import (  # noqa: E402 - appended section
+    Circular,
+    CircularUnit,
+    PeriodicCheck,
+    RectificationItem,
+    RectificationNotice,
+)
+
+_notice_numbers = itertools.count(1)
+
+
+class RectificationNoticeFactory(Base):
+    """A look-back notice to one unit; pass plan=… and unit=…."""
+
+    class Meta:
+        model = RectificationNotice
+
+    plan = None
+    unit = None
+    prefix = "测政办整改"
+    year = 2021
+    number = factory.LazyFunction(lambda: next(_notice_numbers))
+    doc_number = factory.LazyAttribute(lambda o: f"{o.prefix}〔{o.year}〕{o.number}号")
+    title = "关于整改落实工作要点未完成事项的通知"
+    issued_on = date(2021, 10, 15)
+    due_on = date(2021, 11, 1)
+
+
+class RectificationItemFactory(Base):
+    """One item of a notice; pass notice=… and assignment=… (unit_id follows the notice)."""
+
+    class Meta:
+        model = RectificationItem
+
+    notice = None
+    assignment = None
+    unit_id = factory.LazyAttribute(lambda o: o.notice.unit_id)
+    status = "open"
+
+
+class CircularFactory(Base):
+    """A published circular of criticism on a plan; add names with CircularUnit(unit_id=…)."""
+
+    class Meta:
+        model = Circular
+
+    plan = None
+    kind = "criticism"
+    title = "关于工作要点逾期未办结事项的通报"
+    as_of = date(2021, 11, 1)
+    status = "published"
+    issued_on = date(2021, 11, 1)
+
+    @factory.post_generation
+    def names(obj, create, extracted, **kwargs):
+        for position, unit in enumerate(extracted or []):
+            obj.units.append(CircularUnit(unit_id=unit.id, count=1, position=position))
+        db.session.flush()
+
+
+class PeriodicCheckFactory(Base):
+    """A reporting period of a continuous task; pass assignment=…."""
+
+    class Meta:
+        model = PeriodicCheck
+
+    assignment = None
+    unit_id = factory.LazyAttribute(lambda o: o.assignment.unit_id)
+    period_start = date(2021, 7, 1)
+    period_end = date(2021, 9, 30)
+    is_missed = True
+    checked_on = date(2021, 10, 8)

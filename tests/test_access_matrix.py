@@ -29,6 +29,9 @@ def _url_for_rule(rule, world) -> str:
         "item_id": 999999,
         "circular_id": 999999,
         "override_id": 999999,
+        "version_id": 999999,
+        "bonus_id": 999999,
+        "objection_id": 999999,
     }
 
     def fill(m):

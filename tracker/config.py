@@ -62,6 +62,7 @@ def from_env() -> dict:
         "LOGIN_MAX_FAILURES": _int("TRACKER_LOGIN_MAX_FAILURES", 5),
         "LOGIN_WINDOW_MINUTES": _int("TRACKER_LOGIN_WINDOW_MINUTES", 15),
         "PAGE_SIZE": _int("TRACKER_PAGE_SIZE", 50),
+        "OBJECTION_DAYS": _int("TRACKER_OBJECTION_DAYS", 7),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "BOOTSTRAP_BTN_SIZE": "sm",

@@ -1,0 +1,498 @@
+"""Reads for the assessment: the facts of a plan in a few set-based queries, versions, bonuses, objections.
+
+Which rows become facts of a plan:
+
+- assignments: the plan's lead and responsible assignments (cooperating ones are never scored,
+  and reports or periodic checks on them are left out with them);
+- returned reports and missed periodic reports on those assignments;
+- rectification items of the plan's own look-back, and of look-backs of the same jurisdiction's
+  earlier plans issued during the plan's year (last year's 回头看 is this year's work);
+- published circulars of the plan naming the unit;
+- bonuses entered for the plan, and year-wide bonuses of units in the plan's jurisdiction.
+
+The units assessed are the units of any of these facts except bonuses.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import aliased, joinedload, load_only
+
+from ..extensions import db
+from ..plans.models import Assignment, Plan, Task
+from ..reports.models import ProgressReport
+from ..supervise.models import Circular, CircularUnit, PeriodicCheck, RectificationItem, RectificationNotice
+from ..units.models import Unit
+from .facts import (
+    AssignmentFact,
+    BonusFact,
+    CircularFact,
+    Facts,
+    MissedReportFact,
+    RectificationFact,
+    ReturnedReportFact,
+    UnitFact,
+)
+from .models import AssessmentVersion, Bonus, Objection, RubricDocument
+from .rubric import Rubric, load_rubric
+
+COUNTED_ROLES = ("lead", "responsible")
+
+
+# --- facts ------------------------------------------------------------------------------------------
+
+
+class _LocalDates:
+    """Turn stored UTC instants into local dates with one zone lookup per UTC day.
+
+    A province has hundreds of thousands of completion times but only a few thousand distinct
+    days; a day whose UTC offset changes (a DST switch) is converted instant by instant.
+    """
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self.offsets: dict[date, timedelta | None] = {}
+
+    def __call__(self, value: datetime | None) -> date | None:
+        if value is None:
+            return None
+        # Naive values are UTC: SQLite hands them back so when the column type is bypassed.
+        if value.tzinfo is not None and value.utcoffset():
+            return value.astimezone(self.zone).date()
+        day = value.date()
+        offset = self.offsets.get(day, False)
+        if offset is False:
+            first = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+            begins = first.astimezone(self.zone).utcoffset()
+            ends = (first + timedelta(days=1, microseconds=-1)).astimezone(self.zone).utcoffset()
+            offset = self.offsets[day] = begins if begins == ends else None
+        if offset is None:
+            return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(self.zone).date()
+        return (value + offset).date()
+
+
+def _rows(stmt) -> list[sa.Row]:
+    """Run a read on the session's connection without ORM row processing (the fact queries are big)."""
+    return db.session.connection().execute(stmt).all()
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _may_score(as_of: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
+    """Condition on Assignment: it can give a line item at as_of, or names the task of one that can.
+
+    Only a superset is needed; scoring decides. Open at as_of (or completed after it) with a due
+    date before as_of; completed on or after its earliest due date (compared at UTC midnight,
+    which is early enough in any zone); or the subject of a returned report or a missed period.
+    """
+    day_end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), tzinfo=zone).astimezone(timezone.utc)
+    earliest = sa.case(
+        (Assignment.due_on.is_(None), Assignment.original_due_on),
+        (Assignment.original_due_on.is_(None), Assignment.due_on),
+        (Assignment.original_due_on < Assignment.due_on, Assignment.original_due_on),
+        else_=Assignment.due_on,
+    )
+    done = sa.and_(Assignment.status == "completed", Assignment.completed_at.is_not(None),
+                   Assignment.completed_at < day_end)
+    return sa.or_(
+        sa.and_(sa.not_(done), earliest < as_of),
+        sa.and_(done, Assignment.completed_at >= earliest),
+        Assignment.id.in_(sa.select(ProgressReport.assignment_id).where(ProgressReport.status == "returned")),
+        Assignment.id.in_(sa.select(PeriodicCheck.assignment_id).where(PeriodicCheck.is_missed)),
+    )
+
+
+def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str = "Asia/Shanghai") -> Facts:
+    """Collect what scoring needs about the given plans, one query per kind of fact.
+
+    With as_of, assignments that cannot give a line item on that date are left out, which keeps
+    a province's facts small; the result of scoring at as_of is the same.
+    """
+    if not plans:
+        return Facts()
+    zone = ZoneInfo(tz)
+    local_date = _LocalDates(zone)
+    plan_ids = [p.id for p in plans]
+    counted = sa.select(Assignment.id).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
+
+    tasks = {
+        tid: (ref, title)
+        for tid, ref, title in _rows(
+            sa.select(Task.id, Task.ref, Task.title).where(Task.plan_id.in_(plan_ids))
+        )
+    }
+    wanted = sa.select(
+        Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.role, Assignment.due_on,
+        # read as a plain DateTime: the UTC type's per-row conversion costs more than the query
+        Assignment.original_due_on, Assignment.status, sa.type_coerce(Assignment.completed_at, sa.DateTime()),
+        Assignment.deadline_kind,
+    ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
+    if as_of is not None:
+        wanted = wanted.where(_may_score(as_of, zone))
+    assignments = []
+    for aid, unit_id, task_id, role, due, original, status, done, kind in _rows(wanted):
+        ref, title = tasks.get(task_id, ("", ""))
+        assignments.append(AssignmentFact(
+            id=aid, unit_id=unit_id, task_id=task_id, role=role, due_on=due, original_due_on=original,
+            completed_at_date=local_date(done) if status == "completed" else None,
+            deadline_kind=kind, ref=ref, title=title,
+        ))
+
+    returned = [
+        ReturnedReportFact(id=rid, unit_id=unit_id, assignment_id=aid, returned_on=local_date(at))
+        for rid, unit_id, aid, at in _rows(
+            sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
+                      sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at))
+            .where(ProgressReport.status == "returned", ProgressReport.assignment_id.in_(counted))
+        )
+        if at is not None
+    ]
+
+    missed = [
+        MissedReportFact(unit_id=unit_id, assignment_id=aid, period_end=end)
+        for unit_id, aid, end in _rows(
+            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end)
+            .where(PeriodicCheck.is_missed, PeriodicCheck.assignment_id.in_(counted))
+        )
+    ]
+
+    rectifications = [
+        RectificationFact(id=iid, unit_id=unit_id, notice_number=number, due_on=due,
+                          closed_on=local_date(closed) if status == "closed" else None)
+        for iid, unit_id, number, due, status, closed in _rows(
+            sa.select(RectificationItem.id, RectificationItem.unit_id, RectificationNotice.doc_number,
+                      RectificationNotice.due_on, RectificationItem.status, RectificationItem.closed_at)
+            .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
+            .where(_rectification_scope(plans))
+        )
+    ]
+
+    circulars = [
+        CircularFact(id=cid, unit_id=unit_id, issued_on=issued, kind=kind, title=title or "")
+        for cid, unit_id, issued, kind, title in _rows(
+            sa.select(Circular.id, CircularUnit.unit_id, Circular.issued_on, Circular.kind, Circular.title)
+            .join(CircularUnit, CircularUnit.circular_id == Circular.id)
+            .where(Circular.plan_id.in_(plan_ids), Circular.status == "published", Circular.issued_on.is_not(None))
+        )
+    ]
+
+    bonuses = [
+        BonusFact(id=bid, unit_id=unit_id, points=Decimal(points), reason=reason, evidence=evidence or "",
+                  rule=rule or "")
+        for bid, unit_id, points, reason, evidence, rule in db.session.execute(
+            sa.select(Bonus.id, Bonus.unit_id, Bonus.points, Bonus.reason, Bonus.evidence, Bonus.rule)
+            .where(_bonus_scope(plans)).order_by(Bonus.id)
+        )
+    ]
+
+    units = [
+        UnitFact(id=uid, name=name, kind=kind, category=category)
+        for uid, name, kind, category in _rows(
+            sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(Unit.id.in_(_unit_sources(plans)))
+            .order_by(Unit.id)
+        )
+    ]
+    return Facts(
+        units=tuple(units),
+        assignments=tuple(assignments),
+        returned_reports=tuple(returned),
+        missed_reports=tuple(missed),
+        rectifications=tuple(rectifications),
+        circulars=tuple(circulars),
+        bonuses=tuple(bonuses),
+    )
+
+
+def _rectification_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
+    """Condition on RectificationNotice: the plans' own look-backs and earlier plans' ones issued in their year."""
+    earlier = aliased(Plan)
+    conditions: list[sa.ColumnElement[bool]] = [RectificationNotice.plan_id.in_([p.id for p in plans])]
+    for unit_id, year in sorted({(p.unit_id, p.year) for p in plans}):
+        first, last = _year_bounds(year)
+        conditions.append(sa.and_(
+            RectificationNotice.issued_on.between(first, last),
+            RectificationNotice.plan_id.in_(
+                sa.select(earlier.id).where(earlier.unit_id == unit_id, earlier.year < year)
+            ),
+        ))
+    return sa.or_(*conditions)
+
+
+def _bonus_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
+    """Condition on Bonus: entered for one of the plans, or for the whole year within a plan's jurisdiction."""
+    conditions: list[sa.ColumnElement[bool]] = [Bonus.plan_id.in_([p.id for p in plans])]
+    for path, year in sorted({(p.unit.path, p.year) for p in plans}):
+        conditions.append(sa.and_(
+            Bonus.plan_id.is_(None), Bonus.year == year,
+            Bonus.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(path, autoescape=True))),
+        ))
+    return sa.or_(*conditions)
+
+
+def _unit_sources(plans: Sequence[Plan]) -> sa.Select:
+    """Select the ids of units holding a counted assignment, a rectification item or a published criticism."""
+    plan_ids = [p.id for p in plans]
+    return sa.union(
+        sa.select(Assignment.unit_id).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES)),
+        sa.select(RectificationItem.unit_id)
+        .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
+        .where(_rectification_scope(plans)),
+        sa.select(CircularUnit.unit_id).join(Circular, CircularUnit.circular_id == Circular.id)
+        .where(Circular.plan_id.in_(plan_ids), Circular.kind == "criticism", Circular.status == "published",
+               Circular.issued_on.is_not(None)),
+    )
+
+
+# --- rubrics ----------------------------------------------------------------------------------------
+
+
+def rubric_for_year(year: int) -> RubricDocument | None:
+    return db.session.scalar(sa.select(RubricDocument).where(RubricDocument.year == year))
+
+
+def present_unit_kinds() -> list[str] | None:
+    """Return the kinds of the active units, or None when there are no units yet to check against."""
+    kinds = list(db.session.scalars(sa.select(Unit.kind).where(Unit.is_active).distinct()))
+    return kinds or None
+
+
+# --- versions ---------------------------------------------------------------------------------------
+
+
+def plan_versions(plan_id: int) -> sa.Select:
+    """Select a plan's versions, newest first."""
+    return (
+        sa.select(AssessmentVersion).where(AssessmentVersion.plan_id == plan_id)
+        .options(joinedload(AssessmentVersion.computed_by), joinedload(AssessmentVersion.frozen_by))
+        .order_by(AssessmentVersion.number.desc())
+    )
+
+
+def latest_version(plan_id: int, *, frozen_only: bool = False) -> AssessmentVersion | None:
+    stmt = sa.select(AssessmentVersion).where(AssessmentVersion.plan_id == plan_id)
+    if frozen_only:
+        stmt = stmt.where(AssessmentVersion.is_frozen)
+    return db.session.scalar(stmt.order_by(AssessmentVersion.number.desc()).limit(1))
+
+
+def get_version_for(user, version_id: int) -> AssessmentVersion:
+    """Return a version of a plan the user may see, or 404; reporters see published versions only."""
+    from ..plans.queries import get_plan_for
+
+    version = db.session.get(AssessmentVersion, version_id)
+    if version is None:
+        abort(404)
+    get_plan_for(user, version.plan_id)
+    if user.role == "reporter" and not version.is_frozen:
+        abort(404)
+    return version
+
+
+def latest_versions(plan_ids: list[int], *, frozen_only: bool = False) -> dict[int, AssessmentVersion]:
+    """Return the newest (published) version of each plan in one query."""
+    if not plan_ids:
+        return {}
+    newest = sa.select(sa.func.max(AssessmentVersion.id)).where(AssessmentVersion.plan_id.in_(plan_ids))
+    if frozen_only:
+        newest = newest.where(AssessmentVersion.is_frozen)
+    newest = newest.group_by(AssessmentVersion.plan_id)
+    # Only the small columns: the result JSON of a province can run to megabytes.
+    rows = db.session.scalars(
+        sa.select(AssessmentVersion).where(AssessmentVersion.id.in_(newest))
+        .options(load_only(AssessmentVersion.id, AssessmentVersion.plan_id, AssessmentVersion.number,
+                                  AssessmentVersion.as_of, AssessmentVersion.is_frozen, AssessmentVersion.unit_count))
+    )
+    return {v.plan_id: v for v in rows}
+
+
+def accepted_item_ids(plan_id: int) -> frozenset[str]:
+    """Return the line items that accepted objections removed from the plan's later versions."""
+    return frozenset(db.session.scalars(
+        sa.select(Objection.item_id).where(Objection.plan_id == plan_id, Objection.status == "accepted")
+    ))
+
+
+@dataclass
+class CategoryBlock:
+    code: str | None
+    name: str
+    units: list[dict]
+
+
+@dataclass
+class ScoreSheet:
+    """A stored version's result, read back for pages and workbooks."""
+
+    rubric: Rubric
+    as_of: date
+    categories: list[CategoryBlock]
+    excluded: list[str] = field(default_factory=list)
+    #: unit id → (category code, unit result dict)
+    _units: dict[int, tuple[str | None, dict]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, version: AssessmentVersion) -> "ScoreSheet":
+        rubric = load_rubric(version.rubric_snapshot)
+        data = version.result
+        blocks = [CategoryBlock(c.code, c.name, list(data.get("categories", {}).get(c.code, [])))
+                  for c in rubric.categories]
+        unranked = list(data.get("unranked", []))
+        if unranked:
+            blocks.append(CategoryBlock(None, "未分类单位（不参加排名）", unranked))
+        sheet = cls(rubric=rubric, as_of=date.fromisoformat(data["as_of"]), categories=blocks,
+                    excluded=list(data.get("excluded", [])))
+        for block in blocks:
+            for unit in block.units:
+                sheet._units[unit["unit_id"]] = (block.code, unit)
+        return sheet
+
+    @property
+    def unit_count(self) -> int:
+        return len(self._units)
+
+    def block(self, code: str | None) -> CategoryBlock | None:
+        for b in self.categories:
+            if b.code == code:
+                return b
+        return None
+
+    def unit(self, unit_id: int) -> dict | None:
+        found = self._units.get(unit_id)
+        return found[1] if found else None
+
+    def category_of(self, unit_id: int) -> str | None:
+        found = self._units.get(unit_id)
+        return found[0] if found else None
+
+    def item(self, item_id: str) -> tuple[dict, dict] | None:
+        """Return (unit result, line item) for a line item id, or None."""
+        for _code, unit in self._units.values():
+            for item in unit["items"]:
+                if item["id"] == item_id:
+                    return unit, item
+        return None
+
+    def rule_name(self, code: str) -> str:
+        try:
+            return self.rubric.rule(code).name
+        except KeyError:
+            return code
+
+    def indicator_name(self, code: str | None) -> str:
+        if code is None:
+            return self.rubric.bonus.name
+        try:
+            return self.rubric.indicator(code).name
+        except KeyError:
+            return code
+
+
+def item_links(items: list[dict]) -> dict[str, tuple[str, dict[str, Any], str]]:
+    """Map line item ids to (endpoint, url arguments, anchor) of the record that caused them.
+
+    Reports, rectification items and circulars are looked up in one query per kind.
+    """
+    by_type: dict[str, set[int]] = {}
+    for item in items:
+        by_type.setdefault(item["source_type"], set()).add(item["source_id"])
+    report_assignment: dict[int, int] = {}
+    if by_type.get("report"):
+        report_assignment = dict(db.session.execute(
+            sa.select(ProgressReport.id, ProgressReport.assignment_id).where(ProgressReport.id.in_(by_type["report"]))
+        ).all())
+    item_notice: dict[int, int] = {}
+    if by_type.get("rectification"):
+        item_notice = dict(db.session.execute(
+            sa.select(RectificationItem.id, RectificationItem.notice_id)
+            .where(RectificationItem.id.in_(by_type["rectification"]))
+        ).all())
+    out: dict[str, tuple[str, dict[str, Any], str]] = {}
+    for item in items:
+        kind, sid = item["source_type"], item["source_id"]
+        if kind == "assignment":
+            out[item["id"]] = ("reports.assignment", {"assignment_id": sid}, "")
+        elif kind == "report" and sid in report_assignment:
+            out[item["id"]] = ("reports.assignment", {"assignment_id": report_assignment[sid]}, "reports")
+        elif kind == "rectification" and sid in item_notice:
+            out[item["id"]] = ("supervise.notice", {"notice_id": item_notice[sid]}, f"item-{sid}")
+        elif kind == "circular":
+            out[item["id"]] = ("supervise.circular", {"circular_id": sid}, "")
+    return out
+
+
+# --- bonuses and objections -------------------------------------------------------------------------
+
+
+def plan_bonuses(plan: Plan) -> sa.Select:
+    """Select the bonuses that count for a plan (its own and the year-wide ones), newest first."""
+    return (
+        sa.select(Bonus).where(_bonus_scope([plan]))
+        .options(joinedload(Bonus.unit), joinedload(Bonus.entered_by))
+        .order_by(Bonus.id.desc())
+    )
+
+
+def plan_units(plan: Plan) -> list[tuple[int, str]]:
+    """Return (id, name) of the units holding a lead or responsible assignment in the plan, by name."""
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Unit.id, Unit.name).where(Unit.id.in_(
+            sa.select(Assignment.unit_id).where(Assignment.plan_id == plan.id, Assignment.role.in_(COUNTED_ROLES))
+        )).order_by(Unit.path, Unit.id)
+    )]
+
+
+def objections_for(user, *, plan_id: int | None = None, status: str | None = None,
+                   unit_id: int | None = None) -> sa.Select:
+    """Select objections on plans the user may see, open ones first, oldest first."""
+    from ..plans.queries import visible_plans
+
+    stmt = (
+        sa.select(Objection)
+        .where(Objection.plan_id.in_(visible_plans(user).with_only_columns(Plan.id)))
+        .options(joinedload(Objection.unit), joinedload(Objection.filed_by), joinedload(Objection.decided_by),
+                 joinedload(Objection.version).load_only(AssessmentVersion.id, AssessmentVersion.number,
+                                                         AssessmentVersion.plan_id))
+        .order_by(sa.case((Objection.status == "open", 0), else_=1), Objection.created_at, Objection.id)
+    )
+    if user.role == "reporter":
+        stmt = stmt.where(Objection.unit_id == user.unit_id)
+    if plan_id:
+        stmt = stmt.where(Objection.plan_id == plan_id)
+    if status:
+        stmt = stmt.where(Objection.status == status)
+    if unit_id:
+        stmt = stmt.where(Objection.unit_id == unit_id)
+    return stmt
+
+
+def get_objection_for(user, objection_id: int) -> Objection:
+    objection = db.session.scalar(objections_for(user).where(Objection.id == objection_id))
+    if objection is None:
+        abort(404)
+    return objection
+
+
+def version_objections(version_id: int, unit_id: int | None = None) -> dict[str, Objection]:
+    """Return the objections filed on a version (one unit's when given), by line item id."""
+    stmt = sa.select(Objection).where(Objection.version_id == version_id)
+    if unit_id is not None:
+        stmt = stmt.where(Objection.unit_id == unit_id)
+    return {o.item_id: o for o in db.session.scalars(stmt.options(joinedload(Objection.decided_by)))}
+
+
+def open_objection_counts(plan_ids: list[int]) -> dict[int, int]:
+    if not plan_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Objection.plan_id, sa.func.count()).where(Objection.plan_id.in_(plan_ids), Objection.status == "open")
+        .group_by(Objection.plan_id)
+    ).all())

@@ -1,0 +1,1 @@
+"""The leaders' dashboard: status at a glance, unit ranking, sections, trend, overdue summary."""

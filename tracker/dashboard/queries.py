@@ -1,0 +1,517 @@
+"""Aggregate reads behind the leaders' dashboard and its drill-down lists.
+
+Every number on the dashboard and every drill-down list is built from the same two pieces:
+``Filters.conditions`` (which assignments are in view) and ``StatusRules`` (which of the four
+statuses an assignment has on a given date). Both are plain SQL expressions, so a count on the
+dashboard and the row count of the list behind it cannot disagree.
+
+Status on a date ``as_of`` (a local date, so any past date can be replayed):
+
+- completed: ``status == 'completed'`` and completed no later than the end of ``as_of``
+  (an assignment completed later was still open on ``as_of``; a missing ``completed_at`` counts
+  as completed all along, as imported data may lack it);
+- overdue: not completed and ``due_on < as_of``;
+- due soon: not completed and ``as_of <= due_on <= add_workdays(as_of, DUE_SOON_WORKDAYS)``;
+- on track: everything else (not completed, due later or without a due date).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ..calendar import WorkCalendar, default_calendar
+from ..extensions import db
+from ..inbox.models import Notification
+from ..plans.models import Assignment, Plan, Task
+from ..reports.models import ProgressReport
+from ..units.models import Unit
+
+STATUSES = ("completed", "on_track", "due_soon", "overdue")
+STATUS_LABELS = {"completed": "已办结", "on_track": "正常推进", "due_soon": "临期", "overdue": "逾期"}
+#: "due soon" means due within this many working days from as_of (as_of itself included)
+DUE_SOON_WORKDAYS = 3
+#: the section filter value that stands for tasks without a top-level group
+NO_SECTION = "-"
+NO_SECTION_LABEL = "（未分组）"
+#: at most this many weekly points in the trend (a year and a day)
+MAX_TREND_POINTS = 54
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """The four statuses as SQL conditions on Assignment, for one date."""
+
+    as_of: date
+    #: last due date that still counts as due soon
+    soon_until: date
+    #: the instant the local day as_of ends, in UTC (completed_at is stored in UTC)
+    day_end: datetime
+    #: "due soon" means due within this many working days
+    soon_workdays: int = DUE_SOON_WORKDAYS
+
+    @classmethod
+    def at(cls, as_of: date, *, tz: str = "Asia/Shanghai", calendar: WorkCalendar | None = None,
+           soon_workdays: int = DUE_SOON_WORKDAYS) -> "StatusRules":
+        calendar = calendar or default_calendar()
+        return cls(as_of=as_of, soon_until=calendar.add_workdays(as_of, soon_workdays),
+                   day_end=local_day_end(as_of, tz), soon_workdays=soon_workdays)
+
+    def completed(self) -> sa.ColumnElement[bool]:
+        return completed_by(self.day_end)
+
+    def open(self) -> sa.ColumnElement[bool]:
+        return sa.not_(self.completed())
+
+    def overdue(self) -> sa.ColumnElement[bool]:
+        return sa.and_(self.open(), Assignment.due_on < self.as_of)
+
+    def due_soon(self) -> sa.ColumnElement[bool]:
+        return sa.and_(self.open(), Assignment.due_on >= self.as_of, Assignment.due_on <= self.soon_until)
+
+    def on_track(self) -> sa.ColumnElement[bool]:
+        return sa.and_(self.open(), sa.or_(Assignment.due_on.is_(None), Assignment.due_on > self.soon_until))
+
+    def condition(self, status: str) -> sa.ColumnElement[bool]:
+        """Return the condition for one of STATUSES."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        return getattr(self, status)()
+
+    def case(self) -> sa.Case:
+        """Return a CASE naming each row's status, the same partition as the four conditions.
+
+        Each branch is reached only when the earlier ones failed, so it tests just what is left;
+        a NULL due date fails both comparisons and lands on on_track.
+        """
+        return sa.case(
+            (self.completed(), "completed"),
+            (Assignment.due_on < self.as_of, "overdue"),
+            (Assignment.due_on <= self.soon_until, "due_soon"),
+            else_="on_track",
+        )
+
+
+def local_day_end(day: date, tz: str = "Asia/Shanghai") -> datetime:
+    """Return the UTC instant at which the local calendar day ends."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+
+
+def completed_by(instant: datetime) -> sa.ColumnElement[bool]:
+    """Return the condition 'completed before this instant' (never NULL, so NOT works)."""
+    return sa.and_(
+        Assignment.status == "completed",
+        sa.or_(Assignment.completed_at.is_(None), Assignment.completed_at < instant),
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which assignments are in view: one plan, within a scope, optionally one unit, section or category."""
+
+    plan_id: int
+    #: materialised path of the viewer's unit; None sees everything (admin)
+    scope_path: str | None = None
+    unit_id: int | None = None
+    #: a Task.section value, or NO_SECTION for tasks without one
+    section: str | None = None
+    #: A or B
+    category: str | None = None
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        """Return WHERE conditions on Assignment; they join nothing, so any select can take them."""
+        out: list[sa.ColumnElement[bool]] = [Assignment.plan_id == self.plan_id]
+        if self.unit_id is not None:
+            out.append(Assignment.unit_id == self.unit_id)
+        if self.scope_path is not None or self.category is not None:
+            units = sa.select(Unit.id)
+            if self.scope_path is not None:
+                units = units.where(Unit.path.startswith(self.scope_path, autoescape=True))
+            if self.category is not None:
+                units = units.where(Unit.category == self.category)
+            out.append(Assignment.unit_id.in_(units))
+        if self.section is not None:
+            tasks = sa.select(Task.id).where(Task.plan_id == self.plan_id)
+            tasks = tasks.where(Task.section.is_(None) if self.section == NO_SECTION else Task.section == self.section)
+            out.append(Assignment.task_id.in_(tasks))
+        return out
+
+    def args(self) -> dict:
+        """Return the filters as query arguments for links (plan, unit, section, category)."""
+        out: dict = {"plan": self.plan_id}
+        if self.unit_id is not None:
+            out["unit"] = self.unit_id
+        if self.section is not None:
+            out["section"] = self.section
+        if self.category is not None:
+            out["category"] = self.category
+        return out
+
+
+def scope_path_of(user) -> str | None:
+    """Return the subtree a staff user sees (None for admin: everything)."""
+    if user.role == "admin":
+        return None
+    return user.unit.path if user.unit is not None else "/__nothing__/"
+
+
+# --- counts -------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    assignments: int = 0
+    completed: int = 0
+    on_track: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """Return the completion rate in percent, or None with nothing to complete."""
+        return 100.0 * self.completed / self.assignments if self.assignments else None
+
+    def get(self, status: str) -> int:
+        return getattr(self, status)
+
+    def add(self, status: str, n: int) -> None:
+        setattr(self, status, getattr(self, status) + n)
+        self.assignments += n
+
+
+def status_counts(flt: Filters, rules: StatusRules, key: sa.ColumnElement) -> dict:
+    """Count assignments in view per value of `key` and status: one scan, the CASE evaluated once per row."""
+    status = rules.case()
+    out: dict = {}
+    for value, st, n in db.session.execute(
+        sa.select(key, status, sa.func.count()).where(*flt.conditions()).group_by(key, status)
+    ):
+        out.setdefault(value, Counts()).add(st, n)
+    return out
+
+
+@dataclass
+class Overview(Counts):
+    tasks: int = 0
+
+
+def overview(flt: Filters, rules: StatusRules) -> Overview:
+    """Count tasks, assignments and each status."""
+    return _overview(status_counts(flt, rules, Assignment.task_id))
+
+
+def _overview(by_task: dict[int, Counts]) -> Overview:
+    out = Overview(tasks=len(by_task))
+    for counts in by_task.values():
+        for s in STATUSES:
+            out.add(s, counts.get(s))
+    return out
+
+
+@dataclass
+class UnitRow(Counts):
+    unit_id: int = 0
+    name: str = ""
+    short_name: str | None = None
+    category: str | None = None
+    #: working days overdue summed over the unit's overdue assignments
+    days_overdue: int = 0
+    #: total score in the plan's latest assessment version, when there is one
+    score: float | None = None
+
+
+def workdays_overdue(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> dict[int, int]:
+    """Return unit id -> working days overdue, from per-(unit, due date) counts.
+
+    There are few distinct due dates, so the calendar runs once per date, not once per row.
+    """
+    calendar = calendar or default_calendar()
+    rows = db.session.execute(
+        sa.select(Assignment.unit_id, Assignment.due_on, sa.func.count())
+        .where(*flt.conditions(), rules.overdue())
+        .group_by(Assignment.unit_id, Assignment.due_on)
+    ).all()
+    days: dict[date, int] = {}
+    out: dict[int, int] = {}
+    for unit_id, due_on, n in rows:
+        if due_on not in days:
+            days[due_on] = calendar.workdays_between(due_on, rules.as_of)
+        out[unit_id] = out.get(unit_id, 0) + n * days[due_on]
+    return out
+
+
+def unit_rows(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> list[UnitRow]:
+    """Return one row per unit holding assignments in view, ordered by name."""
+    by_unit = status_counts(flt, rules, Assignment.unit_id)
+    if not by_unit:
+        return []
+    units = db.session.execute(
+        sa.select(Unit.id, Unit.name, Unit.short_name, Unit.category).where(Unit.id.in_(list(by_unit)))
+    ).all()
+    days = workdays_overdue(flt, rules, calendar)
+    rows = [
+        UnitRow(unit_id=u.id, name=u.name, short_name=u.short_name, category=u.category,
+                days_overdue=days.get(u.id, 0), **vars(by_unit[u.id]))
+        for u in units
+    ]
+    rows.sort(key=lambda row: row.name)
+    return rows
+
+
+#: sort key -> (value of a row, descending by default)
+SORTS = {
+    "name": (lambda r: r.name, False),
+    "assignments": (lambda r: r.assignments, True),
+    "completed": (lambda r: r.completed, True),
+    "due_soon": (lambda r: r.due_soon, True),
+    "overdue": (lambda r: (r.overdue, r.days_overdue), True),
+    "days": (lambda r: (r.days_overdue, r.overdue), True),
+    "rate": (lambda r: -1.0 if r.rate is None else r.rate, False),
+    "score": (lambda r: float("-inf") if r.score is None else r.score, False),
+}
+DEFAULT_SORT = "overdue"
+
+
+def sort_units(rows: list[UnitRow], key: str = DEFAULT_SORT, descending: bool | None = None) -> list[UnitRow]:
+    """Sort unit rows by a SORTS key; ties stay in name order."""
+    value, default_desc = SORTS[key]
+    desc = default_desc if descending is None else descending
+    return sorted(sorted(rows, key=lambda r: r.name), key=value, reverse=desc)
+
+
+@dataclass
+class SectionRow(Counts):
+    #: the filter value: the section title, or NO_SECTION
+    key: str = ""
+    label: str = ""
+
+
+def section_rows(flt: Filters, rules: StatusRules) -> list[SectionRow]:
+    """Return status counts per top-level section, in document order."""
+    return _sections(status_counts(flt, rules, Assignment.task_id))
+
+
+def _sections(by_task: dict[int, Counts]) -> list[SectionRow]:
+    """Fold per-task counts into sections, reading only the plan's task list (a few hundred rows)."""
+    if not by_task:
+        return []
+    tasks = db.session.execute(
+        sa.select(Task.id, Task.section, Task.position).where(Task.id.in_(list(by_task)))
+        .order_by(Task.position, Task.id)
+    ).all()
+    out: dict[str | None, SectionRow] = {}
+    for task_id, section, _ in tasks:
+        row = out.get(section)
+        if row is None:
+            row = out[section] = SectionRow(key=section if section is not None else NO_SECTION,
+                                            label=section if section is not None else NO_SECTION_LABEL)
+        for s in STATUSES:
+            row.add(s, by_task[task_id].get(s))
+    return list(out.values())
+
+
+# --- trend --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    overdue: int
+
+
+def trend_days(start: date | None, as_of: date, limit: int = MAX_TREND_POINTS) -> list[date]:
+    """Return the week ends (Sundays) from start's week up to as_of, then as_of itself, at most `limit`."""
+    if start is None or start > as_of:
+        return [as_of]
+    first_sunday = start + timedelta(days=6 - start.weekday())
+    days = []
+    d = first_sunday
+    while d < as_of:
+        days.append(d)
+        d += timedelta(days=7)
+    days.append(as_of)
+    return days[-limit:]
+
+
+def _first_end_after(column: sa.ColumnElement, ends: list[datetime], lo: int, hi: int) -> sa.ColumnElement:
+    """Return SQL for the first k in [lo, hi) with column < ends[k], else hi (ends ascending).
+
+    A binary search written as nested CASEs: about log2(len(ends)) comparisons per row instead
+    of one per week.
+    """
+    if lo == hi:
+        return sa.literal(hi)
+    mid = (lo + hi) // 2
+    return sa.case((column < ends[mid], _first_end_after(column, ends, lo, mid)),
+                   else_=_first_end_after(column, ends, mid + 1, hi))
+
+
+def overdue_trend(flt: Filters, days: list[date], tz: str = "Asia/Shanghai") -> list[TrendPoint]:
+    """Count assignments overdue at the end of each day in `days` (ascending), in one grouped query.
+
+    Each assignment due before the last day gets the index of the first day by whose end it was
+    completed (-1: completed with no time recorded, so always; len(days): never within the range);
+    it is overdue on day k when it is due before that day and its index is greater than k.
+    """
+    if not days:
+        return []
+    ends = [local_day_end(d, tz) for d in days]
+    done_by = sa.case(
+        (Assignment.status != "completed", len(days)),
+        (Assignment.completed_at.is_(None), -1),
+        else_=_first_end_after(Assignment.completed_at, ends, 0, len(days)),
+    ).label("done_by")
+    rows = db.session.execute(
+        sa.select(Assignment.due_on, done_by, sa.func.count())
+        .where(*flt.conditions(), Assignment.due_on < days[-1])
+        .group_by(Assignment.due_on, done_by)
+    ).all()
+    return [
+        TrendPoint(day=d, overdue=sum(n for due_on, b, n in rows if due_on < d and b > k))
+        for k, d in enumerate(days)
+    ]
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+def assignment_list(flt: Filters, rules: StatusRules, status: str | None = None) -> sa.Select:
+    """Return the drill-down select: (Assignment, status name), worst first; same conditions as the counts."""
+    stmt = (
+        sa.select(Assignment, rules.case().label("dash_status"))
+        .join(Task, Assignment.task_id == Task.id)
+        .where(*flt.conditions())
+    )
+    if status is not None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        # The very CASE the counts group by, so a list has exactly as many rows as its number.
+        stmt = stmt.where(rules.case() == status)
+    return (stmt.order_by(Assignment.due_on.is_(None), Assignment.due_on, Task.position, Assignment.id)
+            .options(contains_eager(Assignment.task), joinedload(Assignment.unit)))
+
+
+def overdue_items(flt: Filters, rules: StatusRules, unit_ids: list[int]) -> list[Assignment]:
+    """Return the overdue assignments of some units, oldest due date first."""
+    if not unit_ids:
+        return []
+    stmt = (
+        sa.select(Assignment).join(Task, Assignment.task_id == Task.id)
+        .where(*flt.conditions(), rules.overdue(), Assignment.unit_id.in_(unit_ids))
+        .order_by(Assignment.unit_id, Assignment.due_on, Task.position)
+        .options(joinedload(Assignment.task))
+    )
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class NoticeSummary:
+    """Reminders or escalations sent about one assignment: how many times, and when last."""
+
+    times: int = 0
+    last_at: datetime | None = None
+
+
+def notices_sent(assignment_ids: list[int], kinds: tuple[str, ...] = ("reminder", "escalation")
+                 ) -> dict[int, dict[str, NoticeSummary]]:
+    """Return assignment id -> kind -> summary of the reminder/escalation notifications about it.
+
+    One sending reaches every reporter of a unit, so rows of one sending (same dedupe key
+    apart from the per-user suffix, or same minute without a key) count once.
+    """
+    if not assignment_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Notification.object_id, Notification.kind, Notification.dedupe_key, Notification.created_at)
+        .where(Notification.object_type == "assignment", Notification.kind.in_(kinds),
+               Notification.object_id.in_(assignment_ids))
+    ).all()
+    sendings: dict[tuple[int, str], set] = {}
+    out: dict[int, dict[str, NoticeSummary]] = {}
+    for object_id, kind, key, created_at in rows:
+        sending = key.rsplit(":u", 1)[0] if key else created_at.replace(second=0, microsecond=0)
+        sendings.setdefault((object_id, kind), set()).add(sending)
+        summary = out.setdefault(object_id, {}).setdefault(kind, NoticeSummary())
+        if summary.last_at is None or created_at > summary.last_at:
+            summary.last_at = created_at
+    for (object_id, kind), seen in sendings.items():
+        out[object_id][kind].times = len(seen)
+    return out
+
+
+@dataclass(frozen=True)
+class LastReport:
+    submitted_at: datetime
+    status: str
+
+
+def last_reports(assignment_ids: list[int]) -> dict[int, LastReport]:
+    """Return assignment id -> its latest submitted report (drafts are not reports yet)."""
+    if not assignment_ids:
+        return {}
+    latest = (
+        sa.select(ProgressReport.assignment_id, sa.func.max(ProgressReport.submitted_at).label("at"))
+        .where(ProgressReport.assignment_id.in_(assignment_ids), ProgressReport.submitted_at.is_not(None),
+               ProgressReport.status != "draft")
+        .group_by(ProgressReport.assignment_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ProgressReport.assignment_id, ProgressReport.submitted_at, ProgressReport.status)
+        .join(latest, sa.and_(ProgressReport.assignment_id == latest.c.assignment_id,
+                              ProgressReport.submitted_at == latest.c.at))
+        .where(ProgressReport.status != "draft")
+        .order_by(ProgressReport.id)
+    ).all()
+    return {aid: LastReport(at, status) for aid, at, status in rows}
+
+
+def unit_in_scope(unit_id: int, scope_path: str | None) -> Unit | None:
+    """Return the unit if the scope covers it."""
+    stmt = sa.select(Unit).where(Unit.id == unit_id)
+    if scope_path is not None:
+        stmt = stmt.where(Unit.path.startswith(scope_path, autoescape=True))
+    return db.session.scalar(stmt)
+
+
+def default_plan(plans: list[Plan], year: int, own_unit_id: int | None) -> Plan | None:
+    """Pick the plan to show first: this year's (the viewer's own jurisdiction's first), else the newest."""
+    if not plans:
+        return None
+
+    def newest(p: Plan):
+        return (p.issued_on or date.min, p.id)
+
+    this_year = [p for p in plans if p.year == year]
+    if this_year:
+        own = [p for p in this_year if p.unit_id == own_unit_id]
+        return max(own or this_year, key=newest)
+    return max(plans, key=lambda p: (p.year, *newest(p)))
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows, computed from one Filters and one date."""
+
+    overview: Overview
+    units: list[UnitRow] = field(default_factory=list)
+    sections: list[SectionRow] = field(default_factory=list)
+    trend: list[TrendPoint] = field(default_factory=list)
+
+
+def dashboard(flt: Filters, rules: StatusRules, *, issued_on: date | None, tz: str = "Asia/Shanghai",
+              calendar: WorkCalendar | None = None) -> Dashboard:
+    """Compute the dashboard's figures: four scans of the plan's assignments, whatever its size."""
+    by_task = status_counts(flt, rules, Assignment.task_id)
+    ov = _overview(by_task)
+    if not ov.assignments:
+        return Dashboard(overview=ov)
+    return Dashboard(
+        overview=ov,
+        units=unit_rows(flt, rules, calendar),
+        sections=_sections(by_task),
+        trend=overdue_trend(flt, trend_days(issued_on, rules.as_of), tz),
+    )

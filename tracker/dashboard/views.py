@@ -1,0 +1,263 @@
+"""The leaders' dashboard, its drill-down lists, the overdue summary and the circular draft."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import STAFF, roles
+from ..assessment.queries import ScoreSheet, latest_version
+from ..calendar import default_calendar
+from ..errors import ServiceError
+from ..extensions import db
+from ..inbox.models import KIND_LABELS
+from ..pagination import Page, current_page, paginate
+from ..plans.models import Plan
+from ..plans.queries import get_plan_for, visible_plans
+from ..public.views import invalidate as invalidate_public_page
+from ..reports.models import REPORT_STATUS_LABELS
+from ..timeutil import local_today, parse_iso_date
+from ..units.models import CATEGORIES, Unit
+from . import charts, queries, services
+from .circular import UnitFigures, draft_circular
+from .queries import STATUS_LABELS, STATUSES, Filters, StatusRules
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+#: bars in the per-unit chart
+CHART_UNITS = 15
+#: units per page of the overdue summary
+OVERDUE_UNITS_PER_PAGE = 20
+#: plans offered in the picker
+PICKER_LIMIT = 300
+#: dates the dashboard can be asked about (the calendar's arithmetic needs room on both sides)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+#: ids beyond this cannot exist (and would overflow a database integer)
+MAX_ID = 2**31 - 1
+
+
+@bp.context_processor
+def _names():
+    return {"STATUSES": STATUSES, "STATUS_LABELS": STATUS_LABELS, "CATEGORIES": CATEGORIES,
+            "NO_SECTION": queries.NO_SECTION, "NO_SECTION_LABEL": queries.NO_SECTION_LABEL,
+            "REPORT_STATUS_LABELS": REPORT_STATUS_LABELS}
+
+
+@dataclass
+class Selection:
+    """What the request asks to see: plan, date, filters, and the choices around them."""
+
+    plans: list[Plan]
+    plan: Plan | None
+    as_of: date
+    rules: StatusRules
+    flt: Filters | None
+    unit: Unit | None = None
+    status: str | None = None
+    #: path of the drill-down list, built once: a dashboard has hundreds of links to it
+    list_path: str = ""
+
+    def args(self, **changes) -> dict:
+        """Return query arguments for a link to the same selection, with some changed (None drops one)."""
+        out = {"as_of": self.as_of.isoformat(), **(self.flt.args() if self.flt else {})}
+        if self.status:
+            out["status"] = self.status
+        out.update(changes)
+        return {k: v for k, v in out.items() if v is not None}
+
+    def list_url(self, **changes) -> str:
+        """Return the URL of the assignment list behind a number (same as url_for, without its cost)."""
+        return f"{self.list_path}?{urlencode(self.args(**changes))}"
+
+
+def _int_arg(name: str, message: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdecimal():
+        raise ServiceError(message, status=400)
+    value = int(raw)
+    if value > MAX_ID:
+        abort(404)
+    return value
+
+
+def _selection(*, with_unit_section: bool = False) -> Selection:
+    """Parse plan, as_of, category (and unit, section, status) from the query string.
+
+    A malformed date or filter is a 400 with a Chinese message; a plan or unit outside the
+    user's subtree is a 404, the same as one that does not exist.
+    """
+    tz = current_app.config["TIMEZONE"]
+    try:
+        as_of = parse_iso_date(request.args.get("as_of")) or local_today(tz)
+    except ValueError as exc:
+        raise ServiceError(str(exc), status=400) from None
+    if not FIRST_DAY <= as_of <= LAST_DAY:
+        raise ServiceError(f"统计日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", status=400)
+    rules = StatusRules.at(as_of, tz=tz,
+                           soon_workdays=int(current_app.config.get("DUE_SOON_WORKDAYS", queries.DUE_SOON_WORKDAYS)))
+    plans = list(db.session.scalars(
+        visible_plans(current_user).order_by(Plan.year.desc(), Plan.id.desc()).limit(PICKER_LIMIT)
+    ))
+    plan_id = _int_arg("plan", "工作要点编号不正确。")
+    if plan_id is not None:
+        plan = get_plan_for(current_user, plan_id)
+        if plan not in plans:
+            plans.append(plan)
+    else:
+        plan = queries.default_plan(plans, as_of.year, current_user.unit_id)
+    category = request.args.get("category", "").strip() or None
+    if category is not None and category not in CATEGORIES:
+        raise ServiceError("考核类别只能是 A 或 B。", status=400)
+    unit, section, status = None, None, None
+    if with_unit_section:
+        unit_id = _int_arg("unit", "单位编号不正确。")
+        if unit_id is not None:
+            unit = queries.unit_in_scope(unit_id, queries.scope_path_of(current_user))
+            if unit is None:
+                abort(404)
+        section = request.args.get("section") or None
+        status = request.args.get("status", "").strip() or None
+        if status is not None and status not in STATUSES:
+            raise ServiceError("状态只能是：" + "、".join(f"{s}（{STATUS_LABELS[s]}）" for s in STATUSES), status=400)
+    flt = None
+    if plan is not None:
+        flt = Filters(plan_id=plan.id, scope_path=queries.scope_path_of(current_user),
+                      unit_id=unit.id if unit else None, section=section, category=category)
+    return Selection(plans=plans, plan=plan, as_of=as_of, rules=rules, flt=flt, unit=unit, status=status,
+                     list_path=url_for("dashboard.assignments"))
+
+
+@bp.route("/")
+@roles(*STAFF)
+def index():
+    sel = _selection()
+    if sel.plan is None:
+        return render_template("dashboard/index.html", sel=sel, data=None)
+    tz = current_app.config["TIMEZONE"]
+    data = queries.dashboard(sel.flt, sel.rules, issued_on=sel.plan.issued_on or sel.plan.created_at.date(), tz=tz)
+    version = latest_version(sel.plan.id) if data.units else None
+    if version is not None:
+        sheet = ScoreSheet.of(version)
+        for r in data.units:
+            unit = sheet.unit(r.unit_id)
+            r.score = unit["total"] if unit else None
+    sort = request.args.get("sort", queries.DEFAULT_SORT)
+    if sort not in queries.SORTS or (sort == "score" and version is None):
+        sort = queries.DEFAULT_SORT
+    order = request.args.get("order")
+    descending = None if order not in ("asc", "desc") else order == "desc"
+    ranked = queries.sort_units(data.units, sort, descending)
+    per_page = current_app.config["PAGE_SIZE"]
+    page_no = min(current_page(), max(1, -(-len(ranked) // per_page)))
+    ranking = Page(items=ranked[(page_no - 1) * per_page: page_no * per_page], page=page_no,
+                   per_page=per_page, total=len(ranked))
+    svg = _charts(sel, data) if data.overview.assignments else {}
+    return render_template(
+        "dashboard/index.html", sel=sel, data=data, ranking=ranking, sort=sort,
+        descending=queries.SORTS[sort][1] if descending is None else descending,
+        svg=svg, version=version,
+    )
+
+
+def _charts(sel: Selection, data: queries.Dashboard) -> dict[str, str]:
+    def drill(**kw) -> dict[str, str]:
+        return {s: sel.list_url(status=s, **kw) for s in STATUSES}
+
+    worst = [r for r in queries.sort_units(data.units, "overdue")][:CHART_UNITS]
+    unit_bars = [charts.BarRow(r.name, {s: r.get(s) for s in STATUSES}, drill(unit=r.unit_id)) for r in worst]
+    section_bars = [charts.BarRow(r.label, {s: r.get(s) for s in STATUSES}, drill(section=r.key))
+                    for r in data.sections]
+    # Month/day, with the year on the first point and wherever a new year starts.
+    trend = [(f"{p.day.year}/{p.day.month}/{p.day.day}" if i == 0 or p.day.year != data.trend[i - 1].day.year
+              else f"{p.day.month}/{p.day.day}", p.overdue) for i, p in enumerate(data.trend)]
+    return {
+        "units": charts.stacked_bar_chart(
+            unit_bars, id_prefix="chart-units",
+            title=f"各单位承办状态（逾期最多的前{len(unit_bars)}个单位）"),
+        "sections": charts.stacked_bar_chart(section_bars, id_prefix="chart-sections", title="各部分任务承办状态"),
+        # Narrower than the bar charts: it sits in the smaller column and should not shrink its text.
+        "trend": charts.line_chart(trend, id_prefix="chart-trend", title="逾期承办数周趋势（每周日及统计日）",
+                                   series_label="逾期承办数", width=560),
+    }
+
+
+@bp.route("/assignments")
+@roles(*STAFF)
+def assignments():
+    sel = _selection(with_unit_section=True)
+    if sel.plan is None:
+        abort(404)
+    stmt = queries.assignment_list(sel.flt, sel.rules, sel.status)
+    page = paginate(stmt, per_page=current_app.config["PAGE_SIZE"], scalars=False)
+    calendar = default_calendar()
+    days = {row.Assignment.id: calendar.workdays_between(row.Assignment.due_on, sel.as_of)
+            for row in page.items if row.dash_status == "overdue"}
+    return render_template(
+        "dashboard/assignments.html", sel=sel, page=page, days=days,
+        has_export="exports.ledger" in current_app.view_functions,
+    )
+
+
+@bp.route("/overdue")
+@roles(*STAFF)
+def overdue():
+    sel = _selection()
+    if sel.plan is None:
+        return render_template("dashboard/overdue.html", sel=sel, page=None)
+    rows = [r for r in queries.unit_rows(sel.flt, sel.rules) if r.overdue]
+    ranked = queries.sort_units(rows, "overdue")
+    page_no = min(current_page(), max(1, -(-len(ranked) // OVERDUE_UNITS_PER_PAGE)))
+    page = Page(items=ranked[(page_no - 1) * OVERDUE_UNITS_PER_PAGE: page_no * OVERDUE_UNITS_PER_PAGE],
+                page=page_no, per_page=OVERDUE_UNITS_PER_PAGE, total=len(ranked))
+    items = queries.overdue_items(sel.flt, sel.rules, [r.unit_id for r in page.items])
+    by_unit: dict[int, list] = {}
+    for a in items:
+        by_unit.setdefault(a.unit_id, []).append(a)
+    ids = [a.id for a in items]
+    calendar = default_calendar()
+    days = {a.id: calendar.workdays_between(a.due_on, sel.as_of) for a in items}
+    return render_template(
+        "dashboard/overdue.html", sel=sel, page=page, by_unit=by_unit, days=days,
+        notices=queries.notices_sent(ids), reports=queries.last_reports(ids),
+        total_overdue=sum(r.overdue for r in ranked), KIND_LABELS=KIND_LABELS,
+    )
+
+
+@bp.route("/circular")
+@roles("supervisor")
+def circular():
+    sel = _selection()
+    if sel.plan is None:
+        abort(404)
+    ov = queries.overview(sel.flt, sel.rules)
+    rows = queries.sort_units([r for r in queries.unit_rows(sel.flt, sel.rules) if r.overdue], "overdue")
+    text = draft_circular(
+        plan_title=sel.plan.title, doc_number=sel.plan.doc_number, as_of=sel.as_of, tasks=ov.tasks,
+        assignments=ov.assignments, completed=ov.completed, overdue=ov.overdue,
+        units=[UnitFigures(r.name, r.assignments, r.completed, r.overdue, r.days_overdue) for r in rows],
+    )
+    return render_template("dashboard/circular.html", sel=sel, text=text)
+
+
+@bp.route("/plans/<int:plan_id>/publish", methods=["POST"])
+@roles("supervisor")
+def publish(plan_id: int):
+    if plan_id > MAX_ID:
+        abort(404)
+    plan = get_plan_for(current_user, plan_id)
+    wanted = request.form.get("published")
+    if wanted not in ("0", "1"):
+        raise ServiceError("请求缺少公开状态。", status=400)
+    services.set_published(current_user, plan, wanted == "1")
+    db.session.commit()
+    invalidate_public_page(plan.id)
+    if plan.is_published:
+        flash(f"已将《{plan.title}》发布到公开页面。", "success")
+    else:
+        flash(f"已取消公开《{plan.title}》，公开页面不再可访问。", "success")
+    return redirect(url_for("dashboard.index", plan=plan.id))

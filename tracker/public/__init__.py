@@ -1,0 +1,1 @@
+"""The public progress page of published plans (no login)."""

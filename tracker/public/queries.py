@@ -1,0 +1,149 @@
+"""What the public progress page of a plan shows: tasks, responsible units, deadlines, public status.
+
+Only these columns are ever read: unit names, task text and dates, assignment status and
+dates, and the text of reports the supervisor approved and marked public. No user, comment,
+evidence or returned report is selected, so none can leak into the page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..dashboard.queries import StatusRules
+from ..extensions import db
+from ..plans.models import Assignment, Plan, Task
+from ..reports.models import ProgressReport
+from ..timeutil import to_local
+from ..units.models import Unit
+
+PUBLIC_STATUS_LABELS = {"completed": "已完成", "in_progress": "推进中", "overdue": "已逾期"}
+ROLE_ORDER = {"lead": 0, "responsible": 1, "cooperating": 2}
+ROLE_SHORT = {"lead": "牵头", "responsible": "责任", "cooperating": "配合"}
+#: public report texts shown per task at most
+REPORTS_PER_TASK = 3
+
+
+@dataclass
+class PublicReport:
+    unit: str
+    on: date | None
+    text: str
+
+
+@dataclass
+class PublicTask:
+    id: int
+    ref: str
+    title: str
+    section: str | None
+    deadline: date | None
+    deadline_text: str
+    status: str
+    last_update: date | None
+    #: role -> unit names and group phrases, in document order
+    units: dict[str, list[str]] = field(default_factory=dict)
+    reports: list[PublicReport] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return PUBLIC_STATUS_LABELS[self.status]
+
+    @property
+    def unit_lines(self) -> list[str]:
+        return [f"{ROLE_SHORT[role]}：{'、'.join(names)}"
+                for role, names in sorted(self.units.items(), key=lambda kv: ROLE_ORDER.get(kv[0], 9))]
+
+
+def published_plan(plan_id: int) -> Plan | None:
+    """Return the plan if it exists and is published."""
+    return db.session.scalar(sa.select(Plan).where(Plan.id == plan_id, Plan.is_published))
+
+
+def is_published(plan_id: int) -> bool:
+    return bool(db.session.scalar(sa.select(Plan.is_published).where(Plan.id == plan_id)))
+
+
+def public_status(total: int, completed: int, overdue: int) -> str:
+    """Fold a task's assignments into one public status."""
+    if total and completed == total:
+        return "completed"
+    return "overdue" if overdue else "in_progress"
+
+
+def _local_date(value: datetime | None, tz: str) -> date | None:
+    local = to_local(value, tz)
+    return local.date() if local else None
+
+
+def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -> list[PublicTask]:
+    """Return the plan's leaf tasks with public status, units and public reports (five queries)."""
+    tasks = db.session.execute(
+        sa.select(Task.id, Task.ref, Task.title, Task.section, Task.deadline, Task.deadline_text, Task.deadline_kind)
+        .where(Task.plan_id == plan_id, Task.is_leaf).order_by(Task.position, Task.id)
+    ).all()
+    stats = {
+        r.task_id: r for r in db.session.execute(
+            sa.select(
+                Assignment.task_id,
+                sa.func.count().label("total"),
+                sa.func.sum(sa.case((rules.completed(), 1), else_=0)).label("completed"),
+                sa.func.sum(sa.case((rules.overdue(), 1), else_=0)).label("overdue"),
+                sa.func.max(Assignment.updated_at).label("updated"),
+            ).where(Assignment.plan_id == plan_id).group_by(Assignment.task_id)
+        )
+    }
+    role_rank = sa.case(*((Assignment.role == r, i) for r, i in ROLE_ORDER.items()), else_=9)
+    named = db.session.execute(
+        sa.select(Assignment.task_id, Assignment.role, Unit.name)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.plan_id == plan_id, Assignment.source_phrase.is_(None))
+        .order_by(Assignment.task_id, role_rank, Assignment.id)
+    ).all()
+    # A group phrase stands for its members, as the document wrote it.
+    phrases = db.session.execute(
+        sa.select(Assignment.task_id, Assignment.role, Assignment.source_phrase, sa.func.min(Assignment.id))
+        .where(Assignment.plan_id == plan_id, Assignment.source_phrase.is_not(None))
+        .group_by(Assignment.task_id, Assignment.role, Assignment.source_phrase)
+    ).all()
+    # Approved reports are most of the table, so the status test is wrapped to keep the planner off
+    # its index: the selective side is the plan's assignments, then each one's reports by index.
+    reports = db.session.execute(
+        sa.select(Assignment.task_id, Unit.name, ProgressReport.submitted_at, ProgressReport.text)
+        .select_from(Assignment)
+        .join(ProgressReport, ProgressReport.assignment_id == Assignment.id)
+        .join(Unit, ProgressReport.unit_id == Unit.id)
+        .where(Assignment.plan_id == plan_id, ProgressReport.is_public,
+               sa.func.coalesce(ProgressReport.status, "") == "approved")
+        .order_by(ProgressReport.submitted_at.desc(), ProgressReport.id.desc())
+    ).all()
+
+    units: dict[int, dict[str, list[str]]] = {}
+    for task_id, role, name in named:
+        units.setdefault(task_id, {}).setdefault(role, []).append(name)
+    for task_id, role, phrase, _ in sorted(phrases, key=lambda r: r[3]):
+        units.setdefault(task_id, {}).setdefault(role, []).append(phrase)
+    public_reports: dict[int, list[PublicReport]] = {}
+    for task_id, unit, at, text in reports:
+        shown = public_reports.setdefault(task_id, [])
+        if len(shown) < REPORTS_PER_TASK and text and text.strip():
+            shown.append(PublicReport(unit=unit, on=_local_date(at, tz), text=text.strip()))
+
+    out = []
+    for t in tasks:
+        s = stats.get(t.id)
+        total, done, late = (int(s.total), int(s.completed or 0), int(s.overdue or 0)) if s else (0, 0, 0)
+        out.append(PublicTask(
+            id=t.id, ref=t.ref, title=t.title, section=t.section, deadline=t.deadline,
+            deadline_text=t.deadline_text or ("未明确时限" if t.deadline_kind == "default" else ""),
+            status=public_status(total, done, late),
+            last_update=_local_date(s.updated, tz) if s else None,
+            units=units.get(t.id, {}), reports=public_reports.get(t.id, []),
+        ))
+    return out
+
+
+def published_plans() -> sa.Select:
+    """Return the published plans, newest first."""
+    return sa.select(Plan).where(Plan.is_published).order_by(Plan.year.desc(), Plan.id.desc())
