@@ -1,6 +1,8 @@
 """The main paths, clicked through in Chromium as each kind of user would."""
 from __future__ import annotations
 
+import io
+
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -169,3 +171,120 @@ def test_extension_request_is_approved_and_moves_the_due_date(server, live_app, 
     with live_app.app_context():
         a = db.session.get(Assignment, assignment)
         assert a.due_on == wanted and a.original_due_on == due
+
+
+def _flask(live_app, *args: str) -> str:
+    """Run a flask CLI command against the journeys' database, as an operator would."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL=live_app.config["E2E_DATABASE_URL"], FLASK_APP="wsgi.py",
+               TRACKER_UPLOAD_DIR=live_app.config["UPLOAD_DIR"])
+    env.pop("TRACKER_TEST_DATABASE_URL", None)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _download(page, click) -> Path:
+    with page.expect_download() as info:
+        click()
+    return Path(info.value.path())
+
+
+def test_sweep_reminds_the_unit_and_the_leader_takes_the_workbooks(server, live_app, page):
+    import json
+
+    from openpyxl import load_workbook
+
+    plan_id = _plan_id(live_app)
+    out = json.loads(_flask(live_app, "supervise", "sweep", "--as-of", "2022-01-10", "--json"))
+    assert out["as_of"] == "2022-01-10" and out["overdue"] > 0 and out["reminders_created"] > 0
+
+    login(page, server, "caizheng")
+    page.get_by_role("link", name="消息").click()
+    check_a11y(page)
+    assert "催办" in page.content()
+    logout(page)
+
+    _flask(live_app, "rubric", "load", str(SEEDS / "rubric.yaml"))
+    login(page, server, "duban")
+    page.goto(f"{server}/assessment/plans/{plan_id}")
+    check_a11y(page)
+    page.get_by_label("考核日期").fill("2022-01-10")
+    page.get_by_role("button", name="计算新版本").click()
+    page.wait_for_load_state()
+    logout(page)
+
+    login(page, server, "lingdao")
+    page.goto(f"{server}/dashboard/overdue?plan={plan_id}&as_of=2022-01-10&category=B")
+    check_a11y(page)
+    assert "运城市财政局" in page.content()
+    page.get_by_role("link", name="导出").first.click()
+    check_a11y(page)
+    page.get_by_label("统计日期").fill("2022-01-10")
+    ledger = _download(page, lambda: page.get_by_role("button", name="工作台账").click())
+    book = load_workbook(io.BytesIO(ledger.read_bytes()))
+    assert len(book.sheetnames) >= 2 and book.worksheets[1].max_row > 100
+    assessment = _download(page, lambda: page.get_by_role("button", name="考核结果（最新版本）").click())
+    book = load_workbook(io.BytesIO(assessment.read_bytes()))
+    assert any("类" in name or "明细" in name for name in book.sheetnames), book.sheetnames
+
+
+def test_lookback_notice_is_answered_closed_and_downloaded(server, live_app, page):
+    import json
+
+    from docx import Document
+
+    plan_id = _plan_id(live_app)
+    out = json.loads(_flask(live_app, "supervise", "lookback", "--plan", str(plan_id), "--as-of", "2022-01-20", "--json"))
+    assert out["notices"] > 0 and out["items"] > 0
+
+    login(page, server, "caizheng")
+    page.goto(f"{server}/supervise/notices")
+    check_a11y(page)
+    page.locator("a[href*='/supervise/notices/']").first.click()
+    page.wait_for_load_state()
+    notice_url = page.url
+    page.get_by_role("link", name="报送整改情况").first.click()
+    check_a11y(page)
+    page.get_by_label("整改情况").fill("已完成整改，相关信息已在政府网站公开。")
+    page.get_by_label("完成进度（%，填100表示已整改到位并申请销号）").fill("100")
+    page.get_by_role("button", name="报送整改情况").click()
+    page.wait_for_load_state()
+    logout(page)
+
+    login(page, server, "duban")
+    page.goto(notice_url)
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="核实销号").first.click()
+    page.wait_for_load_state()
+    assert "核实销号。" in page.content()
+    check_a11y(page)
+    docx_path = _download(page, lambda: page.locator("a[href$='.docx']").first.click())
+    doc = Document(str(docx_path))
+    assert doc.tables and len(doc.tables[0].rows) >= 2
+
+
+def test_anonymous_visitor_sees_the_public_page_without_internal_data(server, live_app, page):
+    from tracker.accounts.models import User
+    from tracker.extensions import db
+    from tracker.plans.models import Plan
+
+    plan_id = _plan_id(live_app)
+    with live_app.app_context():
+        db.session.get(Plan, plan_id).is_published = True
+        db.session.commit()
+        names = [u.display_name for u in db.session.scalars(sa.select(User))]
+    resp = page.goto(f"{server}/public/plans/{plan_id}")
+    assert resp.status == 200
+    check_a11y(page)
+    html = page.content()
+    assert "运城市2021年政务公开工作要点" in html
+    assert "请补充决算公开的链接" not in html  # a returned report's comment
+    assert ".pdf" not in html and ".png" not in html  # evidence files
+    assert not [n for n in names if n in html]
+    assert page.get_by_role("button", name="退出登录").count() == 0
