@@ -231,7 +231,7 @@ def test_libreoffice_opens_the_ledger(world, ledger_data, tmp_path):
 
     path = tmp_path / "ledger.xlsx"
     documents.write_ledger(str(path), Selection(plans=(world.plan,), as_of=date(2021, 11, 15)))
-    proc = subprocess.run([_office(), "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(path)],
+    proc = subprocess.run([_office(), "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = (tmp_path / "ledger.csv").read_text(encoding="utf-8", errors="replace")
