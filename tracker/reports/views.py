@@ -56,6 +56,23 @@ def _back(default: str) -> str:
         return target
     return default
 
+def _decide(action, back: str):
+    """Run a supervisor's decision and commit; on a refusal shown inline, flash it and go back.
+
+    Returns (True, result) after a commit, or (False, redirect) after a rollback.
+    """
+    try:
+        result = action()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status not in _SHOWN_INLINE:
+            raise
+        flash(exc.message, "danger")
+        return False, redirect(back)
+    return True, result
+
+
 
 # --- 我的任务 -----------------------------------------------------------------------------------------
 
@@ -254,16 +271,10 @@ def review(report_id: int):
     if decision not in ("approve", "return"):
         abort(400)
     back = _back(url_for(".review_queue"))
-    try:
-        changed = services.review_report(current_user, report, approve=decision == "approve",
-                                         reason=request.form.get("reason"), now=utcnow())
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status not in _SHOWN_INLINE:
-            raise
-        flash(exc.message, "danger")
-        return redirect(back)
+    ok, changed = _decide(lambda: services.review_report(current_user, report, approve=decision == "approve",
+                                                         reason=request.form.get("reason"), now=utcnow()), back)
+    if not ok:
+        return changed
     if not changed:
         flash("该报告已是“" + report.status_label + "”状态，无需重复操作。", "info")
     elif decision == "approve":
@@ -277,15 +288,10 @@ def review(report_id: int):
 @roles("supervisor")
 def review_bulk():
     back = _back(url_for(".review_queue"))
-    try:
-        result = services.bulk_approve(current_user, request.form.getlist("report_ids"), now=utcnow())
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status not in _SHOWN_INLINE:
-            raise
-        flash(exc.message, "danger")
-        return redirect(back)
+    ok, result = _decide(lambda: services.bulk_approve(current_user, request.form.getlist("report_ids"), now=utcnow()),
+                         back)
+    if not ok:
+        return result
     message = f"已批量通过{len(result.approved)}份报告。"
     if result.skipped:
         message += f"另有{len(result.skipped)}份未处理（已审核或不存在）。"
@@ -298,18 +304,11 @@ def review_bulk():
 def report_public(report_id: int):
     report = queries.get_report_for(current_user, report_id)
     make_public = request.form.get("public") == "1"
-    try:
-        changed = services.set_report_public(current_user, report, make_public)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status not in _SHOWN_INLINE:
-            raise
-        flash(exc.message, "danger")
-    else:
-        if changed:
-            flash("已设为可公开。" if make_public else "已取消公开。", "success")
-    return redirect(_back(url_for(".assignment", assignment_id=report.assignment_id)))
+    back = _back(url_for(".assignment", assignment_id=report.assignment_id))
+    ok, changed = _decide(lambda: services.set_report_public(current_user, report, make_public), back)
+    if ok and changed:
+        flash("已设为可公开。" if make_public else "已取消公开。", "success")
+    return redirect(back)
 
 
 # --- extensions ---------------------------------------------------------------------------------------
@@ -330,16 +329,10 @@ def decide_extension(request_id: int):
     if decision not in ("approve", "reject"):
         abort(400)
     back = _back(url_for(".extension_queue"))
-    try:
-        changed = services.decide_extension(current_user, ext, approve=decision == "approve",
-                                            reason=request.form.get("reason"), now=utcnow())
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status not in _SHOWN_INLINE:
-            raise
-        flash(exc.message, "danger")
-        return redirect(back)
+    ok, changed = _decide(lambda: services.decide_extension(current_user, ext, approve=decision == "approve",
+                                                            reason=request.form.get("reason"), now=utcnow()), back)
+    if not ok:
+        return changed
     if not changed:
         flash(f"该延期申请已是“{ext.status_label}”状态，无需重复操作。", "info")
     elif decision == "approve":
