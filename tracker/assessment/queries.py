@@ -14,8 +14,10 @@ The units assessed are the units of any of these facts except bonuses.
 """
 from __future__ import annotations
 
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -23,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import defer, aliased, joinedload, load_only
 
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
@@ -277,11 +279,28 @@ def plan_versions(plan_id: int) -> sa.Select:
     )
 
 
-def latest_version(plan_id: int, *, frozen_only: bool = False) -> AssessmentVersion | None:
+def latest_version(plan_id: int, *, frozen_only: bool = False, with_result: bool = True) -> AssessmentVersion | None:
     stmt = sa.select(AssessmentVersion).where(AssessmentVersion.plan_id == plan_id)
     if frozen_only:
         stmt = stmt.where(AssessmentVersion.is_frozen)
+    if not with_result:
+        stmt = stmt.options(defer(AssessmentVersion.result), defer(AssessmentVersion.rubric_snapshot))
     return db.session.scalar(stmt.order_by(AssessmentVersion.number.desc()).limit(1))
+
+
+def unit_totals(version: AssessmentVersion) -> dict[int, object]:
+    """Return each unit's total in a stored version.
+
+    A version's result is written once and never changed (a new computation is a new
+    version), so the parsed totals are kept per process, keyed by id and computation time.
+    """
+    return _unit_totals(version.id, version.computed_at.isoformat())
+
+
+@lru_cache(maxsize=64)
+def _unit_totals(version_id: int, computed_at: str) -> dict[int, object]:
+    sheet = ScoreSheet.of(db.session.get(AssessmentVersion, version_id))
+    return {unit_id: unit["total"] for unit_id, (_, unit) in sheet._units.items()}
 
 
 def get_version_for(user, version_id: int) -> AssessmentVersion:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..access import STAFF, roles
-from ..assessment.queries import ScoreSheet, latest_version
+from ..assessment.queries import latest_version, unit_totals
 from ..calendar import default_calendar
 from ..errors import ServiceError
 from ..extensions import db
@@ -140,12 +140,11 @@ def index():
         return render_template("dashboard/index.html", sel=sel, data=None)
     tz = current_app.config["TIMEZONE"]
     data = queries.dashboard(sel.flt, sel.rules, issued_on=sel.plan.issued_on or sel.plan.created_at.date(), tz=tz)
-    version = latest_version(sel.plan.id) if data.units else None
+    version = latest_version(sel.plan.id, with_result=False) if data.units else None
     if version is not None:
-        sheet = ScoreSheet.of(version)
+        totals = unit_totals(version)
         for r in data.units:
-            unit = sheet.unit(r.unit_id)
-            r.score = unit["total"] if unit else None
+            r.score = totals.get(r.unit_id)
     sort = request.args.get("sort", queries.DEFAULT_SORT)
     if sort not in queries.SORTS or (sort == "score" and version is None):
         sort = queries.DEFAULT_SORT
