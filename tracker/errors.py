@@ -1,11 +1,15 @@
 """ServiceError and the Chinese error pages."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from typing import Callable, TypeVar
+
+from flask import Flask, flash, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+
+T = TypeVar("T")
 
 
 class ServiceError(Exception):
@@ -60,3 +64,20 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)
+
+
+def commit_or_flash(action: Callable[[], T], *, shown: tuple[int, ...] | None = None) -> tuple[bool, T | None]:
+    """Run a view's service call: commit and return (True, result), or roll back and flash the refusal.
+
+    With `shown`, a ServiceError whose status is not listed is re-raised for the error page.
+    """
+    try:
+        result = action()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if shown is not None and exc.status not in shown:
+            raise
+        flash(exc.message, "danger")
+        return False, None
+    return True, result

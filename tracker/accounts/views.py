@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from ..access import public, roles
-from ..errors import ServiceError
+from ..errors import ServiceError, commit_or_flash
 from ..extensions import db, login_manager
 from ..pagination import paginate
 from ..units.models import Unit
@@ -104,17 +104,12 @@ def user_new():
     form = UserForm()
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
-            services.create_user(
-                current_user, username=form.username.data, display_name=form.display_name.data,
-                role=form.role.data, password=form.password.data or "",
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(lambda: services.create_user(
+            current_user, username=form.username.data, display_name=form.display_name.data,
+            role=form.role.data, password=form.password.data or "",
+            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        ))
+        if ok:
             flash("用户已创建。", "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
@@ -130,16 +125,11 @@ def user_edit(user_id: int):
         form.unit_id.data = user.unit_id or 0
     pw_form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        try:
-            services.update_user(
-                current_user, user, display_name=form.display_name.data, role=form.role.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(lambda: services.update_user(
+            current_user, user, display_name=form.display_name.data, role=form.role.data,
+            unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        ))
+        if ok:
             flash("用户信息已保存。", "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user, pw_form=pw_form)
@@ -153,13 +143,8 @@ def user_password(user_id: int):
     if not form.validate_on_submit():
         flash("请输入新密码。", "danger")
         return redirect(url_for("accounts.user_edit", user_id=user.id))
-    try:
-        services.reset_password(current_user, user, form.password.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, _ = commit_or_flash(lambda: services.reset_password(current_user, user, form.password.data))
+    if ok:
         flash(f"已重置 {user.username} 的密码。", "success")
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
@@ -169,12 +154,7 @@ def user_password(user_id: int):
 def user_active(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     active = request.form.get("active") == "1"
-    try:
-        services.set_active(current_user, user, active)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, _ = commit_or_flash(lambda: services.set_active(current_user, user, active))
+    if ok:
         flash(("已启用 " if active else "已停用 ") + user.username, "success")
     return redirect(url_for("accounts.users"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from ..access import STAFF, roles
 from ..extensions import db
 from ..pagination import paginate
-from ..errors import ServiceError
+from ..errors import ServiceError, commit_or_flash
 from ..units.models import UNIT_KINDS, Unit
 from . import queries, services
 from .forms import TaskEditForm, UploadForm
@@ -130,14 +130,10 @@ def import_names(import_id: int):
     imp = _get_import(import_id)
     written = request.form.get("name", "")
     action = request.form.get("action", "")
-    try:
-        services.set_choice(current_user, imp, written, action,
-                            unit_id=request.form.get("unit_id", type=int), kind=request.form.get("kind"))
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, _ = commit_or_flash(lambda: services.set_choice(
+        current_user, imp, written, action, unit_id=request.form.get("unit_id", type=int),
+        kind=request.form.get("kind")))
+    if ok:
         flash(f"已处理：{written}", "success")
     return redirect(url_for("plans.import_preview", import_id=imp.id) + "#names")
 
@@ -160,19 +156,14 @@ def import_task(import_id: int, index: int):
         form.responsible.data = "\n".join(task.get("responsible_units") or [])
         form.cooperating.data = "\n".join(task.get("cooperating_units") or [])
     if form.validate_on_submit():
-        try:
-            services.update_task(
-                current_user, imp, index, title=form.title.data, text=form.text.data,
-                deadline=(form.deadline.data or "").strip() or None, deadline_kind=form.deadline_kind.data,
-                deadline_text=form.deadline_text.data, lead=(form.lead.data or "").splitlines(),
-                responsible=(form.responsible.data or "").splitlines(),
-                cooperating=(form.cooperating.data or "").splitlines(),
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(lambda: services.update_task(
+            current_user, imp, index, title=form.title.data, text=form.text.data,
+            deadline=(form.deadline.data or "").strip() or None, deadline_kind=form.deadline_kind.data,
+            deadline_text=form.deadline_text.data, lead=(form.lead.data or "").splitlines(),
+            responsible=(form.responsible.data or "").splitlines(),
+            cooperating=(form.cooperating.data or "").splitlines(),
+        ))
+        if ok:
             flash(f"任务 {task['ref']} 已修改。", "success")
             return redirect(url_for("plans.import_preview", import_id=imp.id) + f"#task-{index}")
     return render_template("plans/import_task.html", imp=imp, task=task, index=index, form=form)
@@ -183,13 +174,9 @@ def import_task(import_id: int, index: int):
 def import_confirm(import_id: int):
     imp = _get_import(import_id)
     mode = "update" if request.form.get("mode") == "update" else "new"
-    try:
-        plan = services.confirm(current_user, imp, mode=mode)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    ok, plan = commit_or_flash(lambda: services.confirm(current_user, imp, mode=mode))
+    if not ok:
         return redirect(url_for("plans.import_preview", import_id=imp.id))
-    db.session.commit()
     counts = queries.plan_counts([plan.id])[plan.id]
     flash(f"已{'更新' if mode == 'update' else '导入'}《{plan.title}》：任务{counts['tasks']}项，承办{counts['assignments']}个。", "success")
     return redirect(url_for("plans.detail", plan_id=plan.id))
@@ -199,12 +186,7 @@ def import_confirm(import_id: int):
 @roles("supervisor")
 def import_discard(import_id: int):
     imp = _get_import(import_id)
-    try:
-        services.discard(current_user, imp)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, _ = commit_or_flash(lambda: services.discard(current_user, imp))
+    if ok:
         flash("已放弃本次导入，未保存任何任务。", "info")
     return redirect(url_for("plans.import_start"))

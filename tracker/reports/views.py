@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..access import ROLES, roles
 from ..calendar import default_calendar
-from ..errors import ServiceError
+from ..errors import ServiceError, commit_or_flash
 from ..extensions import db
 from ..pagination import Page, current_page, paginate
 from ..plans import queries as plan_queries
@@ -57,20 +57,9 @@ def _back(default: str) -> str:
     return default
 
 def _decide(action, back: str):
-    """Run a supervisor's decision and commit; on a refusal shown inline, flash it and go back.
-
-    Returns (True, result) after a commit, or (False, redirect) after a rollback.
-    """
-    try:
-        result = action()
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status not in _SHOWN_INLINE:
-            raise
-        flash(exc.message, "danger")
-        return False, redirect(back)
-    return True, result
+    """Run a supervisor's decision; (True, result) after a commit, else (False, a redirect back)."""
+    ok, result = commit_or_flash(action, shown=_SHOWN_INLINE)
+    return (True, result) if ok else (False, redirect(back))
 
 
 

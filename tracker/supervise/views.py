@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from ..access import ROLES, roles
-from ..errors import ServiceError
+from ..errors import commit_or_flash
 from ..extensions import db
 from ..pagination import paginate
 from ..units.models import Unit
@@ -175,15 +175,10 @@ def lookback():
             form.plan_id.data = last_year[0]
     if form.validate_on_submit():
         plan = get_plan_for(current_user, form.plan_id.data)
-        try:
-            result = services.lookback(plan, parsed(form.as_of), actor=current_user,
-                                       deadline_workdays=parsed(form.deadline_workdays),
-                                       prefix=(form.prefix.data or "").strip() or None)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, result = commit_or_flash(lambda: services.lookback(
+            plan, parsed(form.as_of), actor=current_user, deadline_workdays=parsed(form.deadline_workdays),
+            prefix=(form.prefix.data or "").strip() or None))
+        if ok:
             if result.message:
                 flash(result.message, "info")
             else:
@@ -231,14 +226,10 @@ def item_answer(item_id: int):
     form = AnswerForm()
     if form.validate_on_submit():
         files = [(f.filename, f.stream) for f in request.files.getlist(form.files.name) if f and f.filename]
-        try:
-            services.answer_item(current_user, item, text=form.text.data, links=form.links.data,
-                                 progress=form.progress.data, files=files)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(lambda: services.answer_item(
+            current_user, item, text=form.text.data, links=form.links.data, progress=form.progress.data,
+            files=files))
+        if ok:
             flash("整改情况已报送，等待督查人员核实销号。", "success")
             return redirect(url_for("supervise.notice", notice_id=item.notice_id) + f"#item-{item.id}")
     return render_template("supervise/answer.html", item=item, form=form)
@@ -246,13 +237,8 @@ def item_answer(item_id: int):
 
 def _decide(item_id: int, decide) -> Response:
     item = queries.get_item_for(current_user, item_id)
-    try:
-        message = decide(item)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, message = commit_or_flash(lambda: decide(item))
+    if ok:
         flash(message, "success")
     return redirect(url_for("supervise.notice", notice_id=item.notice_id) + f"#item-{item.id}")
 
@@ -301,14 +287,9 @@ def circular_new():
         form.as_of.data = _today().isoformat()
     if form.validate_on_submit():
         plan = get_plan_for(current_user, form.plan_id.data)
-        try:
-            circular = services.draft_circular(current_user, plan, kind=form.kind.data, as_of=parsed(form.as_of),
-                                               limit=parsed(form.limit))
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, circular = commit_or_flash(lambda: services.draft_circular(
+            current_user, plan, kind=form.kind.data, as_of=parsed(form.as_of), limit=parsed(form.limit)))
+        if ok:
             flash("通报草稿已生成，请修改文字并核对点名单位后再发布。", "success")
             return redirect(url_for("supervise.circular_edit", circular_id=circular.id))
     return render_template("supervise/circular_new.html", form=form)
@@ -333,14 +314,9 @@ def circular_edit(circular_id: int):
     if request.method == "GET":
         form.unit_ids.data = [cu.unit_id for cu in c.units]
     if form.validate_on_submit():
-        try:
-            services.update_circular(current_user, c, title=form.title.data, body=form.body.data,
-                                     unit_ids=form.unit_ids.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(lambda: services.update_circular(
+            current_user, c, title=form.title.data, body=form.body.data, unit_ids=form.unit_ids.data))
+        if ok:
             flash("草稿已保存。", "success")
             return redirect(url_for("supervise.circular", circular_id=c.id))
     return render_template("supervise/circular_edit.html", circular=c, form=form, KINDS=CIRCULAR_KIND_LABELS)
@@ -350,13 +326,8 @@ def circular_edit(circular_id: int):
 @roles("supervisor")
 def circular_publish(circular_id: int):
     c = queries.get_circular_for(current_user, circular_id)
-    try:
-        sent = services.publish_circular(current_user, c)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, sent = commit_or_flash(lambda: services.publish_circular(current_user, c))
+    if ok:
         flash(f"通报已发布，已发送至{sent}个账号的消息。", "success")
     return redirect(url_for("supervise.circular", circular_id=c.id))
 
@@ -365,13 +336,9 @@ def circular_publish(circular_id: int):
 @roles("supervisor")
 def circular_delete(circular_id: int):
     c = queries.get_circular_for(current_user, circular_id)
-    try:
-        services.delete_circular(current_user, c)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    ok, _ = commit_or_flash(lambda: services.delete_circular(current_user, c))
+    if not ok:
         return redirect(url_for("supervise.circular", circular_id=c.id))
-    db.session.commit()
     flash("通报草稿已删除。", "success")
     return redirect(url_for("supervise.circulars"))
 
@@ -428,13 +395,9 @@ def run_sweep():
 def calendar():
     form = OverrideForm()
     if form.validate_on_submit():
-        try:
-            calendar_db.set_override(current_user, parsed(form.day), form.is_workday.data == "1", form.note.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(lambda: calendar_db.set_override(
+            current_user, parsed(form.day), form.is_workday.data == "1", form.note.data))
+        if ok:
             flash(f"已保存 {form.day.data} 的安排。", "success")
             return redirect(url_for("supervise.calendar", year=parsed(form.day).year))
     year = request.args.get("year", type=int) or _today().year

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..access import roles
-from ..errors import ServiceError
+from ..errors import commit_or_flash
 from ..extensions import db
 from ..pagination import paginate
 from . import services
@@ -49,16 +49,9 @@ def _save(unit: Unit | None):
         parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
         fields = dict(name=form.name.data, kind=form.kind.data, parent=parent, short_name=form.short_name.data,
                       aliases=form.aliases.data, category=form.category.data or None)
-        try:
-            if unit is None:
-                services.create_unit(current_user, **fields)
-            else:
-                services.update_unit(current_user, unit, **fields)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(lambda: services.create_unit(current_user, **fields) if unit is None
+                                else services.update_unit(current_user, unit, **fields))
+        if ok:
             flash("单位已保存。", "success")
             return redirect(url_for("units.index"))
     return render_template("units/form.html", form=form, unit=unit)
@@ -131,18 +124,13 @@ def _save_group(group: UnitGroup | None):
         if owner is None:
             flash("请选择所属辖区。", "danger")
         else:
-            try:
-                services.save_group(
-                    current_user, group, phrase=form.phrase.data, owner=owner, aliases=form.aliases.data,
-                    rule_kind=form.rule_kind.data or None,
-                    rule_parent=db.session.get(Unit, form.rule_parent_id.data) if form.rule_parent_id.data else None,
-                    members=[db.session.get(Unit, i) for i in form.member_ids.data or []],
-                )
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(exc.message, "danger")
-            else:
-                db.session.commit()
+            ok, _ = commit_or_flash(lambda: services.save_group(
+                current_user, group, phrase=form.phrase.data, owner=owner, aliases=form.aliases.data,
+                rule_kind=form.rule_kind.data or None,
+                rule_parent=db.session.get(Unit, form.rule_parent_id.data) if form.rule_parent_id.data else None,
+                members=[db.session.get(Unit, i) for i in form.member_ids.data or []],
+            ))
+            if ok:
                 flash("统称已保存。", "success")
                 return redirect(url_for("units.groups"))
     return render_template("units/group_form.html", form=form, group=group)
