@@ -290,6 +290,18 @@ class _Context:
         return a is None or a.role in _COUNTED_ROLES
 
 
+def _late_event(rule: Rule, ctx: _Context, a, due: date, until: date, situation: str) -> _Event | None:
+    """Return the per-working-day deduction for an assignment late from `due` to `until`, if any day is late."""
+    days = ctx.calendar.workdays_between(due, until)
+    if days < 1:
+        return None
+    magnitude, how = _day_deduction(rule, days)
+    return _Event(
+        a.unit_id, "assignment", a.id, "", due, magnitude,
+        f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，{situation.format(days=days)}，{how}",
+    )
+
+
 def _late_completion(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     for a in ctx.counted:
         done = a.completed_at_date
@@ -298,15 +310,9 @@ def _late_completion(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         due = _due_for(rule, a)
         if due is None or done <= due:
             continue
-        days = ctx.calendar.workdays_between(due, done)
-        if days < 1:
-            continue
-        magnitude, how = _day_deduction(rule, days)
-        yield _Event(
-            a.unit_id, "assignment", a.id, "", due, magnitude,
-            f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，"
-            f"{_day(done)}完成，逾期完成{days}个工作日，{how}",
-        )
+        event = _late_event(rule, ctx, a, due, done, f"{_day(done)}完成，逾期完成{{days}}个工作日")
+        if event is not None:
+            yield event
 
 
 def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
@@ -319,15 +325,9 @@ def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         due = _due_for(rule, a)
         if due is None or due >= as_of:
             continue
-        days = ctx.calendar.workdays_between(due, as_of)
-        if days < 1:
-            continue
-        magnitude, how = _day_deduction(rule, days)
-        yield _Event(
-            a.unit_id, "assignment", a.id, "", due, magnitude,
-            f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，"
-            f"截至{_day(as_of)}仍未完成，逾期{days}个工作日，{how}",
-        )
+        event = _late_event(rule, ctx, a, due, as_of, f"截至{_day(as_of)}仍未完成，逾期{{days}}个工作日")
+        if event is not None:
+            yield event
 
 
 def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
