@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
 
     load_models()
+    import_module("tracker.plans.data_version")  # registers the session listeners
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

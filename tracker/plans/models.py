@@ -37,13 +37,17 @@ class Plan(db.Model):
     issued_on: Mapped[date | None] = mapped_column(sa.Date)
     year: Mapped[int] = mapped_column(index=True)
     source_filename: Mapped[str | None] = mapped_column(sa.String(255))
-    source_text: Mapped[str | None] = mapped_column(sa.Text)
+    #: the whole document (tens of kilobytes): loaded only when read, not with every plan list
+    source_text: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
     #: sha256 of the normalised source text, to detect a re-import of the same document
     content_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     #: shown on the public progress page when set
     is_published: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: a new random token whenever the plan's tasks or assignments (or any unit) change, so figures
+    #: cached under the old token are never used again (see tracker.plans.data_version)
+    data_version: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
 
     unit: Mapped[Unit] = relationship()
     tasks: Mapped[list["Task"]] = relationship(
@@ -138,7 +142,8 @@ class Assignment(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("task_id", "unit_id", "role", "instance"),
-        sa.Index("ix_assignments_plan_status", "plan_id", "status"),
+        # Every column the dashboard counts, so its scans of a plan read the index alone.
+        sa.Index("ix_assignments_plan_dashboard", "plan_id", "unit_id", "task_id", "status", "due_on", "completed_at"),
         sa.Index("ix_assignments_alert_unit", "alert", "unit_id"),
         sa.Index("ix_assignments_unit_status", "unit_id", "status"),
         #: a unit's plans (my-tasks filter) without scanning each plan's assignments

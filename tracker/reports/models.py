@@ -59,6 +59,11 @@ class ProgressReport(db.Model):
         sa.Index("ix_progress_reports_assignment", "assignment_id", "id"),
         # Covers the queue count and per-unit tally, and serves the queue filtered by unit in order.
         sa.Index("ix_progress_reports_status_unit", "status", "unit_id", "submitted_at"),
+        # The few reports marked public, for the public page: it never scans the rest.
+        sa.Index(
+            "ix_progress_reports_public", "assignment_id", "submitted_at",
+            sqlite_where=sa.text("is_public = 1"), postgresql_where=sa.text("is_public"),
+        ),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'returned')", name="status"),
     )
