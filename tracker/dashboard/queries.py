@@ -16,6 +16,7 @@ Status on a date ``as_of`` (a local date, so any past date can be replayed):
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -181,15 +182,36 @@ class Counts:
         setattr(self, status, getattr(self, status) + n)
         self.assignments += n
 
+    def fill(self, n: int, completed: int, overdue: int, due_soon: int) -> "Counts":
+        """Add a group of n assignments of which so many are completed, overdue and due soon."""
+        self.assignments += n
+        self.completed += completed
+        self.overdue += overdue
+        self.due_soon += due_soon
+        self.on_track += n - completed - overdue - due_soon
+        return self
+
+
+def status_sums(rules: StatusRules) -> list[sa.ColumnElement]:
+    """Return count(*) and the number completed, overdue and due soon, as conditional sums.
+
+    Grouping by a plain column and summing the conditions is much cheaper than grouping by the
+    status CASE (SQLite sorts on the GROUP BY key). The three conditions are those of
+    `StatusRules`, so on track is what is left and the split equals `StatusRules.case()`.
+    """
+    def n_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    return [sa.func.count(), n_where(rules.completed()), n_where(rules.overdue()), n_where(rules.due_soon())]
+
 
 def status_counts(flt: Filters, rules: StatusRules, key: sa.ColumnElement) -> dict:
-    """Count assignments in view per value of `key` and status: one scan, the CASE evaluated once per row."""
-    status = rules.case()
+    """Count assignments in view per value of `key` and status, in one scan."""
     out: dict = {}
-    for value, st, n in db.session.execute(
-        sa.select(key, status, sa.func.count()).where(*flt.conditions()).group_by(key, status)
+    for value, n, completed, overdue, due_soon in db.session.execute(
+        sa.select(key, *status_sums(rules)).where(*flt.conditions()).group_by(key)
     ):
-        out.setdefault(value, Counts()).add(st, n)
+        out[value] = Counts().fill(n, completed, overdue, due_soon)
     return out
 
 
@@ -223,38 +245,50 @@ class UnitRow(Counts):
     score: float | None = None
 
 
-def workdays_overdue(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> dict[int, int]:
-    """Return unit id -> working days overdue, from per-(unit, due date) counts.
+def _overdue_since(rules: StatusRules) -> sa.ColumnElement:
+    """Return the due date of an overdue assignment, NULL for any other."""
+    return sa.case((rules.overdue(), Assignment.due_on), else_=sa.null())
 
-    There are few distinct due dates, so the calendar runs once per date, not once per row.
+
+def _unit_groups(flt: Filters, rules: StatusRules) -> list:
+    """Return (unit id, due date if overdue, n, completed, overdue, due soon) groups in one scan.
+
+    Overdue assignments are split by due date, which lets the working days overdue be counted
+    once per distinct date (a plan has few) rather than once per assignment.
     """
-    calendar = calendar or default_calendar()
-    rows = db.session.execute(
-        sa.select(Assignment.unit_id, Assignment.due_on, sa.func.count())
-        .where(*flt.conditions(), rules.overdue())
-        .group_by(Assignment.unit_id, Assignment.due_on)
+    od = _overdue_since(rules)
+    return db.session.execute(
+        sa.select(Assignment.unit_id, od, *status_sums(rules))
+        .where(*flt.conditions()).group_by(Assignment.unit_id, od)
     ).all()
-    days: dict[date, int] = {}
-    out: dict[int, int] = {}
-    for unit_id, due_on, n in rows:
-        if due_on not in days:
-            days[due_on] = calendar.workdays_between(due_on, rules.as_of)
-        out[unit_id] = out.get(unit_id, 0) + n * days[due_on]
-    return out
+
+
+def workdays_overdue(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> dict[int, int]:
+    """Return unit id -> working days overdue summed over the unit's overdue assignments."""
+    return {r.unit_id: r.days_overdue for r in unit_rows(flt, rules, calendar) if r.overdue}
 
 
 def unit_rows(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> list[UnitRow]:
-    """Return one row per unit holding assignments in view, ordered by name."""
-    by_unit = status_counts(flt, rules, Assignment.unit_id)
-    if not by_unit:
+    """Return one row per unit holding assignments in view, ordered by name (two queries)."""
+    calendar = calendar or default_calendar()
+    groups = _unit_groups(flt, rules)
+    if not groups:
         return []
+    counts: dict[int, Counts] = {}
+    days: dict[int, int] = {}
+    lateness: dict[date, int] = {}
+    for unit_id, due_on, n, completed, overdue, due_soon in groups:
+        counts.setdefault(unit_id, Counts()).fill(n, completed, overdue, due_soon)
+        if due_on is not None:
+            if due_on not in lateness:
+                lateness[due_on] = calendar.workdays_between(due_on, rules.as_of)
+            days[unit_id] = days.get(unit_id, 0) + n * lateness[due_on]
     units = db.session.execute(
-        sa.select(Unit.id, Unit.name, Unit.short_name, Unit.category).where(Unit.id.in_(list(by_unit)))
+        sa.select(Unit.id, Unit.name, Unit.short_name, Unit.category).where(Unit.id.in_(list(counts)))
     ).all()
-    days = workdays_overdue(flt, rules, calendar)
     rows = [
         UnitRow(unit_id=u.id, name=u.name, short_name=u.short_name, category=u.category,
-                days_overdue=days.get(u.id, 0), **vars(by_unit[u.id]))
+                days_overdue=days.get(u.id, 0), **vars(counts[u.id]))
         for u in units
     ]
     rows.sort(key=lambda row: row.name)
@@ -349,6 +383,20 @@ def _first_end_after(column: sa.ColumnElement, ends: list[datetime], lo: int, hi
                    else_=_first_end_after(column, ends, mid + 1, hi))
 
 
+@functools.lru_cache(maxsize=64)
+def _done_by(ends: tuple[datetime, ...]) -> sa.Label:
+    """Return the index of the first day by whose end an assignment was completed (see overdue_trend).
+
+    Built once per list of days: the nested CASE has a hundred nodes, and every dashboard
+    view of a plan on a date asks for the same one.
+    """
+    return sa.case(
+        (Assignment.status != "completed", len(ends)),
+        (Assignment.completed_at.is_(None), -1),
+        else_=_first_end_after(Assignment.completed_at, list(ends), 0, len(ends)),
+    ).label("done_by")
+
+
 def overdue_trend(flt: Filters, days: list[date], tz: str = "Asia/Shanghai") -> list[TrendPoint]:
     """Count assignments overdue at the end of each day in `days` (ascending), in one grouped query.
 
@@ -358,12 +406,7 @@ def overdue_trend(flt: Filters, days: list[date], tz: str = "Asia/Shanghai") -> 
     """
     if not days:
         return []
-    ends = [local_day_end(d, tz) for d in days]
-    done_by = sa.case(
-        (Assignment.status != "completed", len(days)),
-        (Assignment.completed_at.is_(None), -1),
-        else_=_first_end_after(Assignment.completed_at, ends, 0, len(days)),
-    ).label("done_by")
+    done_by = _done_by(tuple(local_day_end(d, tz) for d in days))
     rows = db.session.execute(
         sa.select(Assignment.due_on, done_by, sa.func.count())
         .where(*flt.conditions(), Assignment.due_on < days[-1])
@@ -504,7 +547,7 @@ class Dashboard:
 
 def dashboard(flt: Filters, rules: StatusRules, *, issued_on: date | None, tz: str = "Asia/Shanghai",
               calendar: WorkCalendar | None = None) -> Dashboard:
-    """Compute the dashboard's figures: four scans of the plan's assignments, whatever its size."""
+    """Compute the dashboard's figures: three scans of the plan's assignments, whatever its size."""
     by_task = status_counts(flt, rules, Assignment.task_id)
     ov = _overview(by_task)
     if not ov.assignments:

@@ -1,16 +1,18 @@
 """The leaders' dashboard, its drill-down lists, the overdue summary and the circular draft."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..access import STAFF, roles
 from ..assessment.queries import latest_version, unit_totals
-from ..calendar import default_calendar
+from ..calendar import WorkCalendar, default_calendar
 from ..errors import ServiceError
 from ..extensions import db
 from ..inbox.models import KIND_LABELS
@@ -19,9 +21,11 @@ from ..plans.models import Plan
 from ..plans.queries import get_plan_for, visible_plans
 from ..public.views import invalidate as invalidate_public_page
 from ..reports.models import REPORT_STATUS_LABELS
+from ..supervise.calendar_db import current_calendar
 from ..timeutil import local_today, parse_iso_date
 from ..units.models import CATEGORIES, Unit
 from . import charts, queries, services
+from .cache import FigureCache
 from .circular import UnitFigures, draft_circular
 from .queries import STATUS_LABELS, STATUSES, Filters, StatusRules
 
@@ -39,11 +43,24 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 MAX_ID = 2**31 - 1
 
 
+def drill(value: int, href: str, cls: str = "") -> Markup:
+    """Return a number linking to the assignment list behind it; data-count lets tests compare the two.
+
+    A Python helper rather than a template macro: the dashboard has hundreds of these.
+    """
+    return Markup(f'<a class="drill {escape(cls)}" data-count="{int(value)}" href="{escape(href)}">{int(value)}</a>')
+
+
+def rate(value: float | None) -> str:
+    """Return a completion rate as shown in tables: one decimal and a percent sign, or a dash."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
 @bp.context_processor
 def _names():
     return {"STATUSES": STATUSES, "STATUS_LABELS": STATUS_LABELS, "CATEGORIES": CATEGORIES,
             "NO_SECTION": queries.NO_SECTION, "NO_SECTION_LABEL": queries.NO_SECTION_LABEL,
-            "REPORT_STATUS_LABELS": REPORT_STATUS_LABELS}
+            "REPORT_STATUS_LABELS": REPORT_STATUS_LABELS, "drill": drill, "rate": rate}
 
 
 @dataclass
@@ -57,8 +74,12 @@ class Selection:
     flt: Filters | None
     unit: Unit | None = None
     status: str | None = None
+    #: the working-day calendar with the admin's overrides, the same one the sweep uses
+    calendar: WorkCalendar = field(default_factory=default_calendar)
     #: path of the drill-down list, built once: a dashboard has hundreds of links to it
     list_path: str = ""
+    #: the encoded arguments of the selection itself, and their names (made on first use)
+    _list_prefix: tuple[str, frozenset] | None = field(default=None, repr=False)
 
     def args(self, **changes) -> dict:
         """Return query arguments for a link to the same selection, with some changed (None drops one)."""
@@ -69,8 +90,19 @@ class Selection:
         return {k: v for k, v in out.items() if v is not None}
 
     def list_url(self, **changes) -> str:
-        """Return the URL of the assignment list behind a number (same as url_for, without its cost)."""
-        return f"{self.list_path}?{urlencode(self.args(**changes))}"
+        """Return the URL of the assignment list behind a number (same as url_for, without its cost).
+
+        The selection's own arguments are encoded once; a link that only adds arguments appends
+        them to that prefix, in the order urlencode would have put them.
+        """
+        if self._list_prefix is None:
+            base = self.args()
+            self._list_prefix = (f"{self.list_path}?{urlencode(base)}", frozenset(base))
+        prefix, keys = self._list_prefix
+        if any(k in keys or v is None for k, v in changes.items()):
+            return f"{self.list_path}?{urlencode(self.args(**changes))}"
+        return prefix + "".join(
+            f"&{k}={v}" if type(v) is int else f"&{k}={quote_plus(str(v))}" for k, v in changes.items())
 
 
 def _int_arg(name: str, message: str) -> int | None:
@@ -98,15 +130,17 @@ def _selection(*, with_unit_section: bool = False) -> Selection:
         raise ServiceError(str(exc), status=400) from None
     if not FIRST_DAY <= as_of <= LAST_DAY:
         raise ServiceError(f"统计日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", status=400)
-    rules = StatusRules.at(as_of, tz=tz,
+    calendar = current_calendar()
+    rules = StatusRules.at(as_of, tz=tz, calendar=calendar,
                            soon_workdays=int(current_app.config.get("DUE_SOON_WORKDAYS", queries.DUE_SOON_WORKDAYS)))
     plans = list(db.session.scalars(
         visible_plans(current_user).order_by(Plan.year.desc(), Plan.id.desc()).limit(PICKER_LIMIT)
     ))
     plan_id = _int_arg("plan", "工作要点编号不正确。")
     if plan_id is not None:
-        plan = get_plan_for(current_user, plan_id)
-        if plan not in plans:
+        plan = next((p for p in plans if p.id == plan_id), None)
+        if plan is None:  # beyond the picker's limit, or not visible (404)
+            plan = get_plan_for(current_user, plan_id)
             plans.append(plan)
     else:
         plan = queries.default_plan(plans, as_of.year, current_user.unit_id)
@@ -129,7 +163,7 @@ def _selection(*, with_unit_section: bool = False) -> Selection:
         flt = Filters(plan_id=plan.id, scope_path=queries.scope_path_of(current_user),
                       unit_id=unit.id if unit else None, section=section, category=category)
     return Selection(plans=plans, plan=plan, as_of=as_of, rules=rules, flt=flt, unit=unit, status=status,
-                     list_path=url_for("dashboard.assignments"))
+                     calendar=calendar, list_path=url_for("dashboard.assignments"))
 
 
 @bp.route("/")
@@ -138,13 +172,13 @@ def index():
     sel = _selection()
     if sel.plan is None:
         return render_template("dashboard/index.html", sel=sel, data=None)
-    tz = current_app.config["TIMEZONE"]
-    data = queries.dashboard(sel.flt, sel.rules, issued_on=sel.plan.issued_on or sel.plan.created_at.date(), tz=tz)
+    data, cached = _figures(sel)
     version = latest_version(sel.plan.id, with_result=False) if data.units else None
     if version is not None:
+        # The cached rows are shared with other requests: score copies of them.
         totals = unit_totals(version)
-        for r in data.units:
-            r.score = totals.get(r.unit_id)
+        data = dataclasses.replace(
+            data, units=[dataclasses.replace(r, score=totals.get(r.unit_id)) for r in data.units])
     sort = request.args.get("sort", queries.DEFAULT_SORT)
     if sort not in queries.SORTS or (sort == "score" and version is None):
         sort = queries.DEFAULT_SORT
@@ -156,11 +190,30 @@ def index():
     ranking = Page(items=ranked[(page_no - 1) * per_page: page_no * per_page], page=page_no,
                    per_page=per_page, total=len(ranked))
     svg = _charts(sel, data) if data.overview.assignments else {}
-    return render_template(
+    resp = make_response(render_template(
         "dashboard/index.html", sel=sel, data=data, ranking=ranking, sort=sort,
         descending=queries.SORTS[sort][1] if descending is None else descending,
         svg=svg, version=version,
-    )
+    ))
+    resp.headers["X-Cache"] = "hit" if cached else "miss"
+    return resp
+
+
+def figure_cache(app: Flask | None = None) -> FigureCache[queries.Dashboard]:
+    """Return the application's cache of computed dashboard figures."""
+    app = app or current_app
+    return app.extensions.setdefault("dashboard_figures", FigureCache())
+
+
+def _figures(sel: Selection) -> tuple[queries.Dashboard, bool]:
+    """Return the selection's figures and whether they came from the cache (see dashboard.cache)."""
+    plan, tz = sel.plan, current_app.config["TIMEZONE"]
+    issued_on = plan.issued_on or plan.created_at.date()
+    bind = db.session.get_bind()
+    key = (str(getattr(bind, "url", None) or bind.engine.url), plan.id, plan.created_at, plan.data_version, issued_on,
+           sel.flt, sel.rules, tz, sel.calendar)
+    return figure_cache().get_or_compute(
+        key, lambda: queries.dashboard(sel.flt, sel.rules, issued_on=issued_on, tz=tz, calendar=sel.calendar))
 
 
 def _charts(sel: Selection, data: queries.Dashboard) -> dict[str, str]:
@@ -193,8 +246,7 @@ def assignments():
         abort(404)
     stmt = queries.assignment_list(sel.flt, sel.rules, sel.status)
     page = paginate(stmt, per_page=current_app.config["PAGE_SIZE"], scalars=False)
-    calendar = default_calendar()
-    days = {row.Assignment.id: calendar.workdays_between(row.Assignment.due_on, sel.as_of)
+    days = {row.Assignment.id: sel.calendar.workdays_between(row.Assignment.due_on, sel.as_of)
             for row in page.items if row.dash_status == "overdue"}
     return render_template(
         "dashboard/assignments.html", sel=sel, page=page, days=days,
@@ -208,7 +260,7 @@ def overdue():
     sel = _selection()
     if sel.plan is None:
         return render_template("dashboard/overdue.html", sel=sel, page=None)
-    rows = [r for r in queries.unit_rows(sel.flt, sel.rules) if r.overdue]
+    rows = [r for r in queries.unit_rows(sel.flt, sel.rules, sel.calendar) if r.overdue]
     ranked = queries.sort_units(rows, "overdue")
     page_no = min(current_page(), max(1, -(-len(ranked) // OVERDUE_UNITS_PER_PAGE)))
     page = Page(items=ranked[(page_no - 1) * OVERDUE_UNITS_PER_PAGE: page_no * OVERDUE_UNITS_PER_PAGE],
@@ -218,8 +270,7 @@ def overdue():
     for a in items:
         by_unit.setdefault(a.unit_id, []).append(a)
     ids = [a.id for a in items]
-    calendar = default_calendar()
-    days = {a.id: calendar.workdays_between(a.due_on, sel.as_of) for a in items}
+    days = {a.id: sel.calendar.workdays_between(a.due_on, sel.as_of) for a in items}
     return render_template(
         "dashboard/overdue.html", sel=sel, page=page, by_unit=by_unit, days=days,
         notices=queries.notices_sent(ids), reports=queries.last_reports(ids),
@@ -234,7 +285,7 @@ def circular():
     if sel.plan is None:
         abort(404)
     ov = queries.overview(sel.flt, sel.rules)
-    rows = queries.sort_units([r for r in queries.unit_rows(sel.flt, sel.rules) if r.overdue], "overdue")
+    rows = queries.sort_units([r for r in queries.unit_rows(sel.flt, sel.rules, sel.calendar) if r.overdue], "overdue")
     text = draft_circular(
         plan_title=sel.plan.title, doc_number=sel.plan.doc_number, as_of=sel.as_of, tasks=ov.tasks,
         assignments=ov.assignments, completed=ov.completed, overdue=ov.overdue,
