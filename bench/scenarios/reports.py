@@ -1,7 +1,8 @@
 """Issue 4: progress reports at province scale, the review queue, a 1 MB submission, my-tasks filters.
 
 The generator adds three reports per started assignment on average (600,000 for 200,000
-assignments), of which 10,000 wait for review, scaled down with the dataset for smaller scales.
+assignments), of which 10,000 wait for review and 2% of the approved are marked public, scaled
+down with the dataset for smaller scales.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ REPORTS_PER_ASSIGNMENT = 3
 PENDING_AT_PROVINCE = 10_000
 PROVINCE_ASSIGNMENTS = 200_000
 RETURN_RATE = 0.08
+#: share of approved reports the supervisor marks public (their text shows on the public page)
+PUBLIC_RATE = 0.02
 TEXTS = (
     "已在政府门户网站专栏发布相关信息，并同步至政务新媒体。",
     "已制定工作方案，明确责任科室和时间节点。",
@@ -102,7 +105,8 @@ def make_reports(conn: sa.Connection, ds: Dataset) -> None:
                     "status": status, "is_close_request": close, "submitted_at": sent, "reviewed_at": reviewed,
                     "reviewer_id": reviewer if reviewed else None,
                     "review_comment": RETURN_REASONS[rid % 2] if status == "returned" else None,
-                    "is_public": False, "created_at": sent, "updated_at": reviewed or sent,
+                    "is_public": status == "approved" and rng.random() < PUBLIC_RATE,
+                    "created_at": sent, "updated_at": reviewed or sent,
                 }
                 rid += 1
 

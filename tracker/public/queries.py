@@ -78,7 +78,7 @@ def _local_date(value: datetime | None, tz: str) -> date | None:
 
 
 def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -> list[PublicTask]:
-    """Return the plan's leaf tasks with public status, units and public reports (five queries)."""
+    """Return the plan's leaf tasks with public status, units and public reports (four queries)."""
     tasks = db.session.execute(
         sa.select(Task.id, Task.ref, Task.title, Task.section, Task.deadline, Task.deadline_text, Task.deadline_kind)
         .where(Task.plan_id == plan_id, Task.is_leaf).order_by(Task.position, Task.id)
@@ -94,18 +94,16 @@ def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -
             ).where(Assignment.plan_id == plan_id).group_by(Assignment.task_id)
         )
     }
+    # One row per unit named in the document, and one per group phrase standing for its members
+    # (各县（市、区）人民政府), in document order within each role.
     role_rank = sa.case(*((Assignment.role == r, i) for r, i in ROLE_ORDER.items()), else_=9)
+    label = sa.func.coalesce(Assignment.source_phrase, Unit.name)
     named = db.session.execute(
-        sa.select(Assignment.task_id, Assignment.role, Unit.name)
+        sa.select(Assignment.task_id, Assignment.role, label)
         .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Assignment.plan_id == plan_id, Assignment.source_phrase.is_(None))
-        .order_by(Assignment.task_id, role_rank, Assignment.id)
-    ).all()
-    # A group phrase stands for its members, as the document wrote it.
-    phrases = db.session.execute(
-        sa.select(Assignment.task_id, Assignment.role, Assignment.source_phrase, sa.func.min(Assignment.id))
-        .where(Assignment.plan_id == plan_id, Assignment.source_phrase.is_not(None))
-        .group_by(Assignment.task_id, Assignment.role, Assignment.source_phrase)
+        .where(Assignment.plan_id == plan_id)
+        .group_by(Assignment.task_id, Assignment.role, label)
+        .order_by(Assignment.task_id, sa.func.min(role_rank), sa.func.min(Assignment.id))
     ).all()
     # Approved reports are most of the table, so the status test is wrapped to keep the planner off
     # its index: the selective side is the plan's assignments, then each one's reports by index.
@@ -122,8 +120,6 @@ def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -
     units: dict[int, dict[str, list[str]]] = {}
     for task_id, role, name in named:
         units.setdefault(task_id, {}).setdefault(role, []).append(name)
-    for task_id, role, phrase, _ in sorted(phrases, key=lambda r: r[3]):
-        units.setdefault(task_id, {}).setdefault(role, []).append(phrase)
     public_reports: dict[int, list[PublicReport]] = {}
     for task_id, unit, at, text in reports:
         shown = public_reports.setdefault(task_id, [])
