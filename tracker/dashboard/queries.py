@@ -122,18 +122,24 @@ class Filters:
     #: A or B
     category: str | None = None
 
-    def conditions(self) -> list[sa.ColumnElement[bool]]:
-        """Return WHERE conditions on Assignment; they join nothing, so any select can take them."""
+    def conditions(self, *, unit_joined: bool = False) -> list[sa.ColumnElement[bool]]:
+        """Return WHERE conditions on Assignment; they join nothing, so any select can take them.
+
+        With unit_joined, the statement joins Unit on the assignment's unit itself, and scope and
+        category are tested on that row instead of through a subquery.
+        """
         out: list[sa.ColumnElement[bool]] = [Assignment.plan_id == self.plan_id]
         if self.unit_id is not None:
             out.append(Assignment.unit_id == self.unit_id)
-        if self.scope_path is not None or self.category is not None:
-            units = sa.select(Unit.id)
-            if self.scope_path is not None:
-                units = units.where(Unit.path.startswith(self.scope_path, autoescape=True))
-            if self.category is not None:
-                units = units.where(Unit.category == self.category)
-            out.append(Assignment.unit_id.in_(units))
+        unit_conditions = []
+        if self.scope_path is not None:
+            unit_conditions.append(Unit.path.like(_prefix_pattern(self.scope_path), escape="/"))
+        if self.category is not None:
+            unit_conditions.append(Unit.category == self.category)
+        if unit_joined:
+            out.extend(unit_conditions)
+        elif unit_conditions:
+            out.append(Assignment.unit_id.in_(sa.select(Unit.id).where(*unit_conditions)))
         if self.section is not None:
             tasks = sa.select(Task.id).where(Task.plan_id == self.plan_id)
             tasks = tasks.where(Task.section.is_(None) if self.section == NO_SECTION else Task.section == self.section)
@@ -150,6 +156,17 @@ class Filters:
         if self.category is not None:
             out["category"] = self.category
         return out
+
+
+def _prefix_pattern(path):
+    """Return a LIKE pattern matching strings that start with path (escape character '/').
+
+    A bound parameter (a statement built once for many requests) is passed through: its value
+    is made by this same function when the statement runs.
+    """
+    if isinstance(path, sa.BindParameter):
+        return path
+    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
 def scope_path_of(user) -> str | None:
@@ -205,14 +222,92 @@ def status_sums(rules: StatusRules) -> list[sa.ColumnElement]:
     return [sa.func.count(), n_where(rules.completed()), n_where(rules.overdue()), n_where(rules.due_soon())]
 
 
-def status_counts(flt: Filters, rules: StatusRules, key: sa.ColumnElement) -> dict:
-    """Count assignments in view per value of `key` and status, in one scan."""
-    out: dict = {}
-    for value, n, completed, overdue, due_soon in db.session.execute(
-        sa.select(key, *status_sums(rules)).where(*flt.conditions()).group_by(key)
-    ):
-        out[value] = Counts().fill(n, completed, overdue, due_soon)
+# --- statements built once per shape -------------------------------------------------------
+#
+# The dashboard's statements have a hundred-odd expression nodes; building them costs about as
+# much as running them. So each is built once per *shape* (which filters are set, how many trend
+# days) with bound parameters in place of values, and every request only supplies the values.
+
+
+@dataclass(frozen=True)
+class _Shape:
+    scope: bool
+    category: bool
+    unit: bool
+    #: None, NO_SECTION, or "value"
+    section: str | None
+
+
+def _shape(flt: Filters) -> _Shape:
+    section = None if flt.section is None else (NO_SECTION if flt.section == NO_SECTION else "value")
+    return _Shape(scope=flt.scope_path is not None, category=flt.category is not None,
+                  unit=flt.unit_id is not None, section=section)
+
+
+def _symbolic(shape: _Shape) -> tuple[Filters, StatusRules]:
+    """Return Filters and StatusRules whose values are bound parameters, for building statements."""
+    p = sa.bindparam
+    flt = Filters(
+        plan_id=p("dash_plan"), scope_path=p("dash_scope") if shape.scope else None,
+        unit_id=p("dash_unit") if shape.unit else None,
+        section=(NO_SECTION if shape.section == NO_SECTION else p("dash_section")) if shape.section else None,
+        category=p("dash_category") if shape.category else None,
+    )
+    rules = StatusRules(as_of=p("dash_as_of"), soon_until=p("dash_soon_until"), day_end=p("dash_day_end"))
+    return flt, rules
+
+
+def _values(flt: Filters, rules: StatusRules | None = None) -> dict:
+    """Return the parameter values for a statement built by _symbolic(_shape(flt))."""
+    out: dict = {"dash_plan": flt.plan_id}
+    if flt.scope_path is not None:
+        out["dash_scope"] = _prefix_pattern(flt.scope_path)
+    if flt.unit_id is not None:
+        out["dash_unit"] = flt.unit_id
+    if flt.section is not None and flt.section != NO_SECTION:
+        out["dash_section"] = flt.section
+    if flt.category is not None:
+        out["dash_category"] = flt.category
+    if rules is not None:
+        out.update(dash_as_of=rules.as_of, dash_soon_until=rules.soon_until, dash_day_end=rules.day_end)
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _task_statement(shape: _Shape) -> sa.Select:
+    flt, rules = _symbolic(shape)
+    return sa.select(Assignment.task_id, *status_sums(rules)).where(*flt.conditions()).group_by(Assignment.task_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_statement(shape: _Shape) -> sa.Select:
+    flt, rules = _symbolic(shape)
+    od = _overdue_since(rules)
+    # Grouped by the unit's primary key, so its other columns may be selected (SQL:1999 functional
+    # dependence, which PostgreSQL and SQLite both accept).
+    return (sa.select(Unit.id, Unit.name, Unit.short_name, Unit.category, od, *status_sums(rules))
+            .select_from(Assignment).join(Unit, Assignment.unit_id == Unit.id)
+            .where(*flt.conditions(unit_joined=True)).group_by(Unit.id, od))
+
+
+@functools.lru_cache(maxsize=64)
+def _trend_statement(shape: _Shape, n_days: int) -> sa.Select:
+    flt, _ = _symbolic(shape)
+    ends = [sa.bindparam(f"dash_end_{k}") for k in range(n_days)]
+    done_by = sa.case(
+        (Assignment.status != "completed", n_days),
+        (Assignment.completed_at.is_(None), -1),
+        else_=_first_end_after(Assignment.completed_at, ends, 0, n_days),
+    ).label("done_by")
+    return (sa.select(Assignment.due_on, done_by, sa.func.count())
+            .where(*flt.conditions(), Assignment.due_on < sa.bindparam("dash_last_day"))
+            .group_by(Assignment.due_on, done_by))
+
+
+def status_counts(flt: Filters, rules: StatusRules) -> dict[int, Counts]:
+    """Count assignments in view per task and status, in one scan."""
+    rows = db.session.execute(_task_statement(_shape(flt)), _values(flt, rules))
+    return {task_id: Counts().fill(n, completed, overdue, due_soon) for task_id, n, completed, overdue, due_soon in rows}
 
 
 @dataclass
@@ -222,7 +317,7 @@ class Overview(Counts):
 
 def overview(flt: Filters, rules: StatusRules) -> Overview:
     """Count tasks, assignments and each status."""
-    return _overview(status_counts(flt, rules, Assignment.task_id))
+    return _overview(status_counts(flt, rules))
 
 
 def _overview(by_task: dict[int, Counts]) -> Overview:
@@ -251,16 +346,13 @@ def _overdue_since(rules: StatusRules) -> sa.ColumnElement:
 
 
 def _unit_groups(flt: Filters, rules: StatusRules) -> list:
-    """Return (unit id, due date if overdue, n, completed, overdue, due soon) groups in one scan.
+    """Return (unit id, name, short name, category, due date if overdue, n, completed, overdue,
+    due soon) groups in one scan.
 
     Overdue assignments are split by due date, which lets the working days overdue be counted
     once per distinct date (a plan has few) rather than once per assignment.
     """
-    od = _overdue_since(rules)
-    return db.session.execute(
-        sa.select(Assignment.unit_id, od, *status_sums(rules))
-        .where(*flt.conditions()).group_by(Assignment.unit_id, od)
-    ).all()
+    return db.session.execute(_unit_statement(_shape(flt)), _values(flt, rules)).all()
 
 
 def workdays_overdue(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> dict[int, int]:
@@ -269,30 +361,20 @@ def workdays_overdue(flt: Filters, rules: StatusRules, calendar: WorkCalendar | 
 
 
 def unit_rows(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> list[UnitRow]:
-    """Return one row per unit holding assignments in view, ordered by name (two queries)."""
+    """Return one row per unit holding assignments in view, ordered by name (one query)."""
     calendar = calendar or default_calendar()
-    groups = _unit_groups(flt, rules)
-    if not groups:
-        return []
-    counts: dict[int, Counts] = {}
-    days: dict[int, int] = {}
+    rows: dict[int, UnitRow] = {}
     lateness: dict[date, int] = {}
-    for unit_id, due_on, n, completed, overdue, due_soon in groups:
-        counts.setdefault(unit_id, Counts()).fill(n, completed, overdue, due_soon)
+    for unit_id, name, short_name, category, due_on, n, completed, overdue, due_soon in _unit_groups(flt, rules):
+        row = rows.get(unit_id)
+        if row is None:
+            row = rows[unit_id] = UnitRow(unit_id=unit_id, name=name, short_name=short_name, category=category)
+        row.fill(n, completed, overdue, due_soon)
         if due_on is not None:
             if due_on not in lateness:
                 lateness[due_on] = calendar.workdays_between(due_on, rules.as_of)
-            days[unit_id] = days.get(unit_id, 0) + n * lateness[due_on]
-    units = db.session.execute(
-        sa.select(Unit.id, Unit.name, Unit.short_name, Unit.category).where(Unit.id.in_(list(counts)))
-    ).all()
-    rows = [
-        UnitRow(unit_id=u.id, name=u.name, short_name=u.short_name, category=u.category,
-                days_overdue=days.get(u.id, 0), **vars(counts[u.id]))
-        for u in units
-    ]
-    rows.sort(key=lambda row: row.name)
-    return rows
+            row.days_overdue += n * lateness[due_on]
+    return sorted(rows.values(), key=lambda row: row.name)
 
 
 #: sort key -> (value of a row, descending by default)
@@ -325,19 +407,20 @@ class SectionRow(Counts):
 
 def section_rows(flt: Filters, rules: StatusRules) -> list[SectionRow]:
     """Return status counts per top-level section, in document order."""
-    return _sections(status_counts(flt, rules, Assignment.task_id))
+    return _sections(status_counts(flt, rules), flt.plan_id)
 
 
-def _sections(by_task: dict[int, Counts]) -> list[SectionRow]:
+def _sections(by_task: dict[int, Counts], plan_id: int) -> list[SectionRow]:
     """Fold per-task counts into sections, reading only the plan's task list (a few hundred rows)."""
     if not by_task:
         return []
     tasks = db.session.execute(
-        sa.select(Task.id, Task.section, Task.position).where(Task.id.in_(list(by_task)))
-        .order_by(Task.position, Task.id)
+        sa.select(Task.id, Task.section).where(Task.plan_id == plan_id).order_by(Task.position, Task.id)
     ).all()
     out: dict[str | None, SectionRow] = {}
-    for task_id, section, _ in tasks:
+    for task_id, section in tasks:
+        if task_id not in by_task:
+            continue
         row = out.get(section)
         if row is None:
             row = out[section] = SectionRow(key=section if section is not None else NO_SECTION,
@@ -383,20 +466,6 @@ def _first_end_after(column: sa.ColumnElement, ends: list[datetime], lo: int, hi
                    else_=_first_end_after(column, ends, mid + 1, hi))
 
 
-@functools.lru_cache(maxsize=64)
-def _done_by(ends: tuple[datetime, ...]) -> sa.Label:
-    """Return the index of the first day by whose end an assignment was completed (see overdue_trend).
-
-    Built once per list of days: the nested CASE has a hundred nodes, and every dashboard
-    view of a plan on a date asks for the same one.
-    """
-    return sa.case(
-        (Assignment.status != "completed", len(ends)),
-        (Assignment.completed_at.is_(None), -1),
-        else_=_first_end_after(Assignment.completed_at, list(ends), 0, len(ends)),
-    ).label("done_by")
-
-
 def overdue_trend(flt: Filters, days: list[date], tz: str = "Asia/Shanghai") -> list[TrendPoint]:
     """Count assignments overdue at the end of each day in `days` (ascending), in one grouped query.
 
@@ -406,12 +475,9 @@ def overdue_trend(flt: Filters, days: list[date], tz: str = "Asia/Shanghai") -> 
     """
     if not days:
         return []
-    done_by = _done_by(tuple(local_day_end(d, tz) for d in days))
-    rows = db.session.execute(
-        sa.select(Assignment.due_on, done_by, sa.func.count())
-        .where(*flt.conditions(), Assignment.due_on < days[-1])
-        .group_by(Assignment.due_on, done_by)
-    ).all()
+    values = _values(flt) | {f"dash_end_{k}": local_day_end(d, tz) for k, d in enumerate(days)}
+    values["dash_last_day"] = days[-1]
+    rows = db.session.execute(_trend_statement(_shape(flt), len(days)), values).all()
     return [
         TrendPoint(day=d, overdue=sum(n for due_on, b, n in rows if due_on < d and b > k))
         for k, d in enumerate(days)
@@ -548,13 +614,13 @@ class Dashboard:
 def dashboard(flt: Filters, rules: StatusRules, *, issued_on: date | None, tz: str = "Asia/Shanghai",
               calendar: WorkCalendar | None = None) -> Dashboard:
     """Compute the dashboard's figures: three scans of the plan's assignments, whatever its size."""
-    by_task = status_counts(flt, rules, Assignment.task_id)
+    by_task = status_counts(flt, rules)
     ov = _overview(by_task)
     if not ov.assignments:
         return Dashboard(overview=ov)
     return Dashboard(
         overview=ov,
         units=unit_rows(flt, rules, calendar),
-        sections=_sections(by_task),
+        sections=_sections(by_task, flt.plan_id),
         trend=overdue_trend(flt, trend_days(issued_on, rules.as_of), tz),
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote_plus, urlencode
@@ -102,7 +103,13 @@ class Selection:
         if any(k in keys or v is None for k, v in changes.items()):
             return f"{self.list_path}?{urlencode(self.args(**changes))}"
         return prefix + "".join(
-            f"&{k}={v}" if type(v) is int else f"&{k}={quote_plus(str(v))}" for k, v in changes.items())
+            f"&{k}={v}" if type(v) is int else f"&{k}={_quoted(str(v))}" for k, v in changes.items())
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(value: str) -> str:
+    """quote_plus, remembered: the same few statuses and section titles recur in every link."""
+    return quote_plus(value)
 
 
 def _int_arg(name: str, message: str) -> int | None:
