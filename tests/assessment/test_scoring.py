@@ -565,7 +565,9 @@ def fact_sets(draw):
             ReturnedReportFact(r, draw(unit_ids), draw(assignment_ids), draw(days)) for r in range(draw(st.integers(0, 6)))
         ),
         missed_reports=tuple(
-            {(m.unit_id, m.assignment_id, m.period_end): m for m in draw(st.lists(
+            # One fact per assignment and period: an assignment belongs to one unit, so a second
+            # unit missing the same assignment's period would contradict the first.
+            {(m.assignment_id, m.period_end): m for m in draw(st.lists(
                 st.builds(MissedReportFact, unit_ids, assignment_ids, days), max_size=6))}.values()
         ),
         rectifications=tuple(
