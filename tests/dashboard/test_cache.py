@@ -150,3 +150,6 @@ def test_list_links_equal_a_full_encoding(base):
                     {"section": "二、强化政策解读", "status": "due_soon"}, {"section": "-"},
                     {"category": "B"}, {"plan": 4}, {"status": None}, {"unit": None, "section": "x y"}):
         assert sel.list_url(**changes) == f"/dashboard/assignments?{urlencode(sel.args(**changes))}", changes
+    links = sel.unit_links(12)
+    assert links.pop("all") == sel.list_url(unit=12)
+    assert links == {s: sel.list_url(unit=12, status=s) for s in ("completed", "on_track", "due_soon", "overdue")}

@@ -90,6 +90,13 @@ class Selection:
         out.update(changes)
         return {k: v for k, v in out.items() if v is not None}
 
+    def unit_links(self, unit_id: int) -> dict[str, str]:
+        """Return the list URLs of one unit's row: "all" and one per status (the same as list_url)."""
+        base = self.list_url(unit=unit_id)
+        if {"unit", "status"} & self._list_prefix[1]:
+            return {"all": base, **{s: self.list_url(unit=unit_id, status=s) for s in STATUSES}}
+        return {"all": base, **{s: f"{base}&status={s}" for s in STATUSES}}
+
     def list_url(self, **changes) -> str:
         """Return the URL of the assignment list behind a number (same as url_for, without its cost).
 
