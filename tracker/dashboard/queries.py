@@ -212,9 +212,9 @@ class Counts:
 def status_sums(rules: StatusRules) -> list[sa.ColumnElement]:
     """Return count(*) and the number completed, overdue and due soon, as conditional sums.
 
-    Grouping by a plain column and summing the conditions is much cheaper than grouping by the
-    status CASE (SQLite sorts on the GROUP BY key). The three conditions are those of
-    `StatusRules`, so on track is what is left and the split equals `StatusRules.case()`.
+    One row per key carries all four counts, so the per-task and per-unit groupings can share a
+    statement (GROUPING SETS on PostgreSQL). The three conditions are those of `StatusRules`, so
+    on track is what is left and the split equals `StatusRules.case()`.
     """
     def n_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
