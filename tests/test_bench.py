@@ -269,6 +269,16 @@ def test_run_scenario_counts_only_timed_parts_and_skips_the_warm_up():
     result = run_scenario(ctx, registry.Scenario("probe", slow_setup, __name__), runs=4)
     assert len(calls) == 4 and result["runs"] == 3 and result["rows"] == 7
     assert 5 <= result["min_ms"] <= result["median_ms"] < 15, result
+    assert 0 <= result["cpu_median_ms"] < 5, result  # sleeping uses no CPU
+
+    def busy(ctx):
+        with ctx.timed():
+            end = time.perf_counter() + 0.01
+            while time.perf_counter() < end:
+                pass
+
+    spin = run_scenario(ctx, registry.Scenario("busy", busy, __name__), runs=3)
+    assert 5 <= spin["cpu_median_ms"] <= spin["median_ms"] + 1, spin
     whole = run_scenario(ctx, registry.Scenario("whole", lambda c: time.sleep(0.01), __name__), runs=2)
     assert whole["runs"] == 1 and whole["median_ms"] >= 10 and whole["rows"] == 0
 
@@ -295,10 +305,11 @@ def test_context_logs_in_once_and_fails_on_error_pages(tiny):
 
 def test_format_table_lists_each_result():
     text = format_table([
-        {"name": "a page", "median_ms": 12.345, "min_ms": 10.0, "max_ms": 20.0, "runs": 6, "rows": 50},
+        {"name": "a page", "median_ms": 12.345, "min_ms": 10.0, "max_ms": 20.0, "cpu_median_ms": 9.04,
+         "runs": 6, "rows": 50},
         {"name": "broken", "error": "GET /x answered 500, expected 200"},
     ])
     lines = text.splitlines()
-    assert lines[0].split() == ["scenario", "median", "ms", "min", "max", "rows"]
-    assert lines[2].split() == ["a", "page", "12.3", "10.0", "20.0", "50"]
+    assert lines[0].split() == ["scenario", "median", "ms", "min", "max", "cpu", "ms", "rows"]
+    assert lines[2].split() == ["a", "page", "12.3", "10.0", "20.0", "9.0", "50"]
     assert lines[3].split(None, 1) == ["broken", "FAILED: GET /x answered 500, expected 200"]
