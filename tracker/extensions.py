@@ -28,3 +28,12 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+
+
+def database_key() -> str:
+    """Return the URL of the database the current session talks to, for keys of per-database caches.
+
+    Tests bind the session to a Connection, which has no url of its own.
+    """
+    bind = db.session.get_bind()
+    return str(getattr(bind, "url", None) or bind.engine.url)

@@ -490,8 +490,12 @@ def overdue_trend(flt: Filters, days: list[date], tz: str = "Asia/Shanghai") -> 
     """
     if not days:
         return []
-    rows = db.session.execute(_trend_statement(_shape(flt), len(days)), _values(flt) | _trend_values(days, tz))
-    return _trend_points(rows.all(), days)
+    return _trend_points(_trend_groups(flt, days, tz), days)
+
+
+def _trend_groups(flt: Filters, days: list[date], tz: str) -> list:
+    """Return (due date, done-by index, n) groups of the assignments due before the last day."""
+    return db.session.execute(_trend_statement(_shape(flt), len(days)), _values(flt) | _trend_values(days, tz)).all()
 
 
 def _trend_points(rows, days: list[date]) -> list[TrendPoint]:
@@ -672,20 +676,15 @@ def dashboard(flt: Filters, rules: StatusRules, *, issued_on: date | None, tz: s
     statements. Both fold the same groups, so the figures are the same.
     """
     days = trend_days(issued_on, rules.as_of)
-    if db.session.get_bind().dialect.name == "postgresql":
+    one_scan = db.session.get_bind().dialect.name == "postgresql"
+    if one_scan:
         by_task, units, trend = _one_scan(flt, rules, days, tz)
-        ov = _overview(by_task)
-        if not ov.assignments:
-            return Dashboard(overview=ov)
-        return Dashboard(overview=ov, units=_unit_rows(units, rules, calendar),
-                         sections=_sections(by_task, flt.plan_id), trend=_trend_points(trend, days))
-    by_task = status_counts(flt, rules)
+    else:
+        by_task = status_counts(flt, rules)
     ov = _overview(by_task)
     if not ov.assignments:
         return Dashboard(overview=ov)
-    return Dashboard(
-        overview=ov,
-        units=unit_rows(flt, rules, calendar),
-        sections=_sections(by_task, flt.plan_id),
-        trend=overdue_trend(flt, days, tz),
-    )
+    if not one_scan:
+        units, trend = _unit_groups(flt, rules), _trend_groups(flt, days, tz)
+    return Dashboard(overview=ov, units=_unit_rows(units, rules, calendar),
+                     sections=_sections(by_task, flt.plan_id), trend=_trend_points(trend, days))

@@ -15,7 +15,7 @@ from ..access import STAFF, roles
 from ..assessment.queries import latest_version, unit_totals
 from ..calendar import WorkCalendar, default_calendar
 from ..errors import ServiceError
-from ..extensions import db
+from ..extensions import database_key, db
 from ..inbox.models import KIND_LABELS
 from ..pagination import Page, current_page, paginate
 from ..plans.models import Plan
@@ -223,8 +223,7 @@ def _figures(sel: Selection) -> tuple[queries.Dashboard, bool]:
     """Return the selection's figures and whether they came from the cache (see dashboard.cache)."""
     plan, tz = sel.plan, current_app.config["TIMEZONE"]
     issued_on = plan.issued_on or plan.created_at.date()
-    bind = db.session.get_bind()
-    key = (str(getattr(bind, "url", None) or bind.engine.url), plan.id, plan.created_at, plan.data_version, issued_on,
+    key = (database_key(), plan.id, plan.created_at, plan.data_version, issued_on,
            sel.flt, sel.rules, tz, sel.calendar)
     return figure_cache().get_or_compute(
         key, lambda: queries.dashboard(sel.flt, sel.rules, issued_on=issued_on, tz=tz, calendar=sel.calendar))

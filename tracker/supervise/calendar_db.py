@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ..audit.services import record
 from ..calendar import WorkCalendar, default_calendar
 from ..errors import ServiceError
-from ..extensions import db
+from ..extensions import database_key, db
 from .models import CalendarOverride
 
 _lock = threading.Lock()
@@ -30,8 +30,7 @@ def _fingerprint() -> tuple:
 
 def current_calendar() -> WorkCalendar:
     """Return the official calendar with the admin's overrides applied."""
-    bind = db.session.get_bind()
-    key = str(getattr(bind, "url", None) or bind.engine.url)
+    key = database_key()
     fingerprint = _fingerprint()
     with _lock:
         cached = _cache.get(key)
