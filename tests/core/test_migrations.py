@@ -49,3 +49,45 @@ def test_migrations_on_postgresql():
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _reports_keep_their_plan(url: str) -> None:
+    """0009 fills progress_reports.plan_id from each report's assignment, for rows already there."""
+    from tests.factories import ReportFactory, build_world
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        w = build_world()
+        reports = [ReportFactory(assignment=a) for a in (w.a_fin, w.a_aud, w.a_other)]
+        expected = {r.id: r.assignment.plan_id for r in reports}
+        db.session.commit()
+        assert {r.plan_id for r in reports} == {w.plan.id, w.other_plan.id}  # filled in on insert
+        db.session.remove()  # its reads would hold a lock that the downgrade's ALTER TABLE waits for
+        downgrade(revision="0008")
+        upgrade()
+        with db.engine.connect() as conn:
+            got = dict(conn.execute(sa.text("SELECT id, plan_id FROM progress_reports")).all())
+        assert got == expected
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.no_db
+def test_reports_keep_their_plan_through_0009_on_sqlite(tmp_path):
+    _reports_keep_their_plan(f"sqlite:///{tmp_path / 'm.db'}")
+
+
+@pytest.mark.no_db
+@pytest.mark.skipif(not PG_URL, reason="TRACKER_TEST_DATABASE_URL is not set: PostgreSQL run only")
+def test_reports_keep_their_plan_through_0009_on_postgresql():
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"tracker_mig_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        _reports_keep_their_plan(sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

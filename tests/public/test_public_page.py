@@ -153,3 +153,18 @@ def test_publishing_through_the_dashboard_invalidates_the_cache(client, auth, wo
 def test_public_index_lists_published_plans_only(client, world, published):
     html = client.get("/public/plans").get_data(as_text=True)
     assert world.plan.title in html and world.other_plan.title not in html
+
+
+def test_a_public_report_shows_on_its_own_plans_page_only(client, world, published):
+    """Reports carry their assignment's plan; the page reads that plan's public reports only."""
+    other = ProgressReport(
+        assignment_id=world.a_other.id, unit_id=world.a_other.unit_id, text="别市的公开进展OTH",
+        status="approved", is_public=True, submitted_at=utc(2021, 9, 5, 2, 0),
+    )
+    db.session.add(other)
+    db.session.flush()
+    assert other.plan_id == world.other_plan.id
+    world.other_plan.is_published = True
+    db.session.flush()
+    assert "别市的公开进展OTH" not in get(client, world.plan.id).get_data(as_text=True)
+    assert "别市的公开进展OTH" in get(client, world.other_plan.id).get_data(as_text=True)

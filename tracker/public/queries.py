@@ -105,15 +105,13 @@ def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -
         .group_by(Assignment.task_id, Assignment.role, label)
         .order_by(Assignment.task_id, sa.func.min(role_rank), sa.func.min(Assignment.id))
     ).all()
-    # Approved reports are most of the table, so the status test is wrapped to keep the planner off
-    # its index: the selective side is the plan's assignments, then each one's reports by index.
+    # A range of the partial index of public reports (the plan's few), never the rest of the table.
     reports = db.session.execute(
         sa.select(Assignment.task_id, Unit.name, ProgressReport.submitted_at, ProgressReport.text)
-        .select_from(Assignment)
-        .join(ProgressReport, ProgressReport.assignment_id == Assignment.id)
+        .select_from(ProgressReport)
+        .join(Assignment, ProgressReport.assignment_id == Assignment.id)
         .join(Unit, ProgressReport.unit_id == Unit.id)
-        .where(Assignment.plan_id == plan_id, ProgressReport.is_public,
-               sa.func.coalesce(ProgressReport.status, "") == "approved")
+        .where(ProgressReport.plan_id == plan_id, ProgressReport.is_public, ProgressReport.status == "approved")
         .order_by(ProgressReport.submitted_at.desc(), ProgressReport.id.desc())
     ).all()
 

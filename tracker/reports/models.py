@@ -23,6 +23,8 @@ class ProgressReport(db.Model):
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"))
     #: copied from the assignment so scoping and the review queue need no join
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    #: copied from the assignment (filled in on insert) so a plan's public reports are one index range
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"))
     #: the reporter who wrote it; empty for generated (demo, bulk) rows
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(sa.Text, default="")
@@ -59,9 +61,9 @@ class ProgressReport(db.Model):
         sa.Index("ix_progress_reports_assignment", "assignment_id", "id"),
         # Covers the queue count and per-unit tally, and serves the queue filtered by unit in order.
         sa.Index("ix_progress_reports_status_unit", "status", "unit_id", "submitted_at"),
-        # The few reports marked public, for the public page: it never scans the rest.
+        # The few reports marked public, for the public page: it reads a plan's and never scans the rest.
         sa.Index(
-            "ix_progress_reports_public", "assignment_id", "submitted_at",
+            "ix_progress_reports_public", "plan_id", "submitted_at",
             sqlite_where=sa.text("is_public = 1"), postgresql_where=sa.text("is_public"),
         ),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
@@ -74,6 +76,16 @@ class ProgressReport(db.Model):
 
     def __repr__(self) -> str:
         return f"<ProgressReport {self.id} a={self.assignment_id} {self.status}>"
+
+
+@sa.event.listens_for(ProgressReport, "before_insert")
+def _copy_plan_id(mapper, connection, target: ProgressReport) -> None:
+    """Fill in the report's plan from its assignment (an assignment never changes plan)."""
+    if target.plan_id is not None:
+        return
+    assignment = target.__dict__.get("assignment")
+    target.plan_id = assignment.plan_id if assignment is not None else connection.scalar(
+        sa.select(Assignment.plan_id).where(Assignment.id == target.assignment_id))
 
 
 class Evidence(db.Model):
