@@ -209,6 +209,8 @@ class RectificationItem(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("notice_id", "assignment_id"),
         sa.Index("ix_rectification_items_unit_status", "unit_id", "status"),
+        # Deleting an assignment checks this foreign key once per row: without it, a scan each time.
+        sa.Index("ix_rectification_items_assignment", "assignment_id"),
         sa.CheckConstraint("status IN ('open', 'answered', 'returned', 'closed')", name="status"),
     )
 
