@@ -1,19 +1,13 @@
 """The one migration history builds the same schema as the models, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import os
-import uuid
-from contextlib import contextmanager
-from typing import Iterator
-
 import pytest
 import sqlalchemy as sa
 from flask_migrate import check, downgrade, upgrade
 
+from tests.pg import PG_URL, temporary_database
 from tracker import create_app
 from tracker.extensions import db
-
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 
 
 def _roundtrip(url: str) -> set[str]:
@@ -30,21 +24,6 @@ def _roundtrip(url: str) -> set[str]:
     return tables
 
 
-@contextmanager
-def _temporary_postgresql_database() -> Iterator[str]:
-    """Create an empty database beside the test one, yield its URL, drop it afterwards."""
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"tracker_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.mark.no_db
 def test_migrations_on_sqlite(tmp_path):
     tables = _roundtrip(f"sqlite:///{tmp_path / 'm.db'}")
@@ -54,7 +33,7 @@ def test_migrations_on_sqlite(tmp_path):
 @pytest.mark.no_db
 @pytest.mark.skipif(not PG_URL, reason="TRACKER_TEST_DATABASE_URL is not set: PostgreSQL run only")
 def test_migrations_on_postgresql():
-    with _temporary_postgresql_database() as url:
+    with temporary_database("tracker_mig") as url:
         assert "assignments" in _roundtrip(url)
 
 
@@ -88,5 +67,5 @@ def test_reports_keep_their_plan_through_0009_on_sqlite(tmp_path):
 @pytest.mark.no_db
 @pytest.mark.skipif(not PG_URL, reason="TRACKER_TEST_DATABASE_URL is not set: PostgreSQL run only")
 def test_reports_keep_their_plan_through_0009_on_postgresql():
-    with _temporary_postgresql_database() as url:
+    with temporary_database("tracker_mig") as url:
         _reports_keep_their_plan(url)

@@ -9,15 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+
+from tests.pg import PG_URL, temporary_database
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 #: The unit the journeys' directory lacks; the supervisor creates it during the import.
 MISSING_UNIT = "市委网信办"
 
@@ -49,16 +48,8 @@ def e2e_database(tmp_path_factory):
     if not PG_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
         return
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"tracker_e2e_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database("tracker_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,14 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
+from contextlib import ExitStack
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tests.pg import PG_URL, temporary_database
 from tests.factories import AssignmentFactory, TaskFactory, UnitFactory, build_world
 from tracker import create_app
 from tracker.config import ConfigError
@@ -30,7 +31,6 @@ from tracker.units.models import Unit
 
 from .conftest import make_assignment
 
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.no_db
@@ -38,20 +38,6 @@ pytestmark = pytest.mark.no_db
 
 def _count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def _temporary_pg() -> tuple[str, callable]:
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"tracker_jobs_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
 
 
 def _app(url: str, tmp_path: Path):
@@ -64,18 +50,14 @@ def _app(url: str, tmp_path: Path):
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    drop = None
-    if PG_URL:
-        url, drop = _temporary_pg()
-    else:
-        url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    app = _app(url, tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
+    with ExitStack() as stack:
+        url = (stack.enter_context(temporary_database("tracker_jobs")) if PG_URL
+               else f"sqlite:///{tmp_path / 'jobs.db'}")
+        app = _app(url, tmp_path)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
