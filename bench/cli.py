@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .database import BenchError, database_url, ensure_database, server_version
+from .database import BenchError, database_url, ensure_database, server_version, settle
 from .dataset import SCALES
 from .registry import load_plugins, scenarios
 
@@ -53,7 +53,10 @@ def run(args: argparse.Namespace) -> dict:
     with app.app_context():
         from tracker.extensions import db
 
-        version = server_version(db.engine)
+        engine = db.engine
+        version = server_version(engine)
+    if build.get("reused"):
+        settle(engine)  # what earlier invocations' writing scenarios left behind
     ctx = Context(app, ds)
     results = []
     for sc in chosen:
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> dict:
         except ScenarioFailed as exc:
             print(f"  FAILED: {exc}", flush=True)
             results.append({"name": sc.name, "error": str(exc)})
+        settle(engine)  # each scenario starts from a vacuumed database, whatever the last one wrote
     print()
     print(f"{args.db} ({version}), scale {args.scale}: {ds.counts.get('units', 0):,} units, "
           f"{ds.counts.get('plans', 0):,} plans, {ds.counts.get('tasks', 0):,} tasks, "

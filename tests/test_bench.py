@@ -14,10 +14,11 @@ import sqlalchemy as sa
 
 from bench import registry
 from bench.build import rebuild_reason
-from bench.database import BenchError, database_url
+from bench.database import BenchError, database_url, settle
 from bench.dataset import SCALES, Dataset
 from bench.generators.core import _sizes, city_composition, plan_task_sizes, split
 from bench.runner import Context, ScenarioFailed, format_table, run_scenario
+from tests.pg import PG_URL, temporary_database
 
 pytestmark = pytest.mark.no_db
 
@@ -313,3 +314,38 @@ def test_format_table_lists_each_result():
     assert lines[0].split() == ["scenario", "median", "ms", "min", "max", "cpu", "ms", "rows"]
     assert lines[2].split() == ["a", "page", "12.3", "10.0", "20.0", "9.0", "50"]
     assert lines[3].split(None, 1) == ["broken", "FAILED: GET /x answered 500, expected 200"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="TRACKER_TEST_DATABASE_URL is not set: PostgreSQL run only")
+def test_settle_vacuums_and_analyzes_what_scenarios_churned():
+    """With autovacuum off (as on this machine), dead rows would slow every later scenario."""
+    with temporary_database("tracker_settle") as url:
+        engine = sa.create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("CREATE TABLE churned (id int primary key)"))
+                conn.execute(sa.text("CREATE TABLE untouched (id int primary key)"))
+                conn.execute(sa.text("INSERT INTO churned SELECT generate_series(1, 5000)"))
+                conn.execute(sa.text("DELETE FROM churned"))
+
+            def visits() -> dict:
+                with engine.connect() as conn:
+                    return {name: (vac, ana) for name, vac, ana in conn.execute(sa.text(
+                        "SELECT relname, vacuum_count, analyze_count FROM pg_stat_user_tables"))}
+
+            before = visits()
+            settle(engine, ("churned",))
+            after = visits()
+            assert after["churned"][0] == before["churned"][0] + 1
+            assert after["churned"][1] == before["churned"][1] + 1
+            assert after["untouched"] == before["untouched"]
+            settle(engine)  # no names: every table
+            assert visits()["untouched"][0] == before["untouched"][0] + 1
+        finally:
+            engine.dispose()
+
+
+def test_settle_does_nothing_on_sqlite(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 's.db'}")
+    settle(engine, ("no_such_table",))  # would fail if it ran anything
+    engine.dispose()

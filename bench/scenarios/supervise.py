@@ -26,6 +26,7 @@ from tracker.supervise.models import (
     Reminder,
 )
 
+from ..database import settle
 from ..dataset import insert_rows
 from ..registry import scenario
 from ..runner import Context, ScenarioFailed
@@ -41,6 +42,10 @@ PROVINCE_ASSIGNMENTS = 200_000
 LOOKBACK_UNITS = 50
 #: sweep-made notification dedupe keys start with one of these
 SWEEP_KEYS = ("reminder:", "escalation:", "escalation-day:", "rectification-overdue:")
+#: tables a sweep, its reset, or the look-back's plan made and removed each run leave dead rows in
+CHURNED = ("assignments", "tasks", "plans", "escalation_items", "escalation_notices", "reminders",
+           "periodic_checks", "notice_counters", "notifications", "audit_events",
+           "rectification_items", "rectification_notices")
 
 
 def _reset_sweep() -> None:
@@ -57,6 +62,7 @@ def _reset_sweep() -> None:
     db.session.execute(sa.delete(a).where(a.c.instance > 1))
     db.session.execute(sa.update(a).where(a.c.alert.is_not(None)).values(alert=None, overdue_since=None))
     db.session.commit()
+    settle(db.engine, CHURNED)
 
 
 def _sweep(ctx: Context, expect_new: bool) -> int:
@@ -144,6 +150,7 @@ def _drop_lookback_plan() -> None:
     db.session.execute(sa.delete(Plan.__table__).where(Plan.id.in_(plan_ids)))
     db.session.execute(sa.delete(NoticeCounter.__table__).where(NoticeCounter.prefix == LOOKBACK_PREFIX))
     db.session.commit()
+    settle(db.engine, CHURNED)
 
 
 @scenario("look-back over a 50,000-assignment plan")
