@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from tracker.accounts.models import User
 from tracker.extensions import db
 from tracker.plans.models import Assignment, Plan, Task
+from tracker.public.views import page_cache
+from tracker.reports.models import ProgressReport
 from tracker.units.models import Unit
 
 
@@ -32,3 +34,13 @@ def test_demo_reporter_sees_its_tasks(runner, client, auth):
     assert auth.login("caizheng", "demo-2021").status_code == 302
     page = client.get("/my/tasks").get_data(as_text=True)
     assert "财政信息公开" in page or "预决算" in page
+
+
+def test_demo_public_page_shows_some_approved_report_texts(app, runner, client):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    page_cache(app).clear()  # ids repeat between rolled-back tests: a page another test cached is not this one
+    plan = db.session.scalar(sa.select(Plan).where(Plan.doc_number == "运政办发〔2021〕31号"))
+    public = db.session.scalars(sa.select(ProgressReport).where(ProgressReport.is_public)).all()
+    assert public and {r.status for r in public} == {"approved"}
+    html = client.get(f"/public/plans/{plan.id}").get_data(as_text=True)
+    assert any(r.text.strip() in html for r in public if r.plan_id == plan.id)

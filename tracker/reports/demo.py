@@ -98,6 +98,10 @@ def _find_plan() -> Plan | None:
     return db.session.scalar(stmt)
 
 
+#: every so many assignments, the approved reports are marked public
+PUBLIC_EVERY = 6
+
+
 class _Simulation:
     def __init__(self, plan: Plan, supervisor: User | None, reporters: dict[int, int]):
         self.plan, self.supervisor, self.reporters = plan, supervisor, reporters
@@ -123,6 +127,9 @@ class _Simulation:
             r.reviewed_at = _at(review_on or on + timedelta(days=2), 15)
             r.reviewer_id = self.supervisor.id if self.supervisor else None
             r.review_comment = reason
+        # The supervisor lets some approved texts onto the public page (chosen without the random
+        # stream, so the rest of the demo stays as it was).
+        r.is_public = status == "approved" and a.id % PUBLIC_EVERY == 0
         db.session.add(r)
         self.counts["reports"] += 1
         self.counts[status] = self.counts.get(status, 0) + 1
