@@ -58,8 +58,8 @@ def make_reports(conn: sa.Connection, ds: Dataset) -> None:
         sa.select(u_t.c.unit_id, sa.func.min(u_t.c.id)).where(u_t.c.role == "supervisor").group_by(u_t.c.unit_id)
     ).all())
     started = conn.execute(
-        sa.select(a_t.c.id, a_t.c.plan_id, a_t.c.unit_id, a_t.c.status, a_t.c.progress, a_t.c.completed_at, a_t.c.created_at,
-                  p_t.c.unit_id.label("city_id"))
+        sa.select(a_t.c.id, a_t.c.plan_id, a_t.c.unit_id, a_t.c.status, a_t.c.progress, a_t.c.completed_at,
+                  a_t.c.created_at, p_t.c.unit_id.label("city_id"))
         .join(p_t, p_t.c.id == a_t.c.plan_id)
         .where(a_t.c.status != "pending").order_by(a_t.c.id)
     ).all()
@@ -100,7 +100,8 @@ def make_reports(conn: sa.Connection, ds: Dataset) -> None:
                 reviewed = None if status == "submitted" else min(sent + timedelta(days=rng.randint(1, 3)), as_of_end)
                 progress = 100 if close else min(a.progress or 10, 10 * (k + 1) + rng.randrange(0, 30, 10))
                 yield {
-                    "id": rid, "assignment_id": a.id, "plan_id": a.plan_id, "unit_id": a.unit_id, "author_id": reporters.get(a.unit_id),
+                    "id": rid, "assignment_id": a.id, "plan_id": a.plan_id, "unit_id": a.unit_id,
+                    "author_id": reporters.get(a.unit_id),
                     "text": TEXTS[rid % len(TEXTS)], "progress": progress, "target_values": {}, "links": [],
                     "status": status, "is_close_request": close, "submitted_at": sent, "reviewed_at": reviewed,
                     "reviewer_id": reviewer if reviewed else None,
