@@ -74,12 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_template_helpers(app)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from .access import security_headers
+
+    app.after_request(security_headers)
 
     return app
 

@@ -65,3 +65,15 @@ def require(condition: bool) -> None:
     if not condition:
         abort(404)
 
+
+
+def security_headers(response):
+    """after_request hook: headers every answer carries; pages behind login are never stored."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    allowed = allowed_roles_of(request.endpoint) if request.endpoint else None
+    if allowed is None or PUBLIC not in allowed:
+        # A shared computer's browser or a proxy must not keep a page meant for one signed-in user.
+        response.headers["Cache-Control"] = "no-store"
+    return response

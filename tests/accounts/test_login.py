@@ -168,3 +168,52 @@ def test_admin_user_form_error_is_shown(client, auth, world):
                                                   "unit_id": 0, "password": "longenough"})
     assert resp.status_code == 200
     assert "必须属于一个单位" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", [
+    "////evil.example/phish", "/////x", "//evil.example", "/\\evil.example", "/\\/evil.example",
+    "/\t/evil.example", "https://evil.example/x", "javascript:alert(1)", "evil.example",
+])
+def test_login_next_must_stay_on_the_site(client, world, target):
+    resp = client.post("/login", query_string={"next": target}, data={"username": "super1", "password": "password123"})
+    assert resp.status_code == 302
+    location = resp.headers["Location"]
+    assert not location.startswith("//") and "evil" not in location and "x" != location.strip("/")
+    assert location == "/dashboard/"
+
+
+def test_login_next_on_the_site_is_followed(client, world):
+    resp = client.post("/login?next=/plans/%3Fq%3D1", data={"username": "super1", "password": "password123"})
+    assert resp.headers["Location"] == "/plans/?q=1"
+
+
+def test_missing_account_is_checked_as_slowly_as_a_wrong_password(world):
+    """A wrong password costs one scrypt check; a missing account must cost the same, not 1/10 of it."""
+    import time
+
+    def median(username):
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            with pytest.raises(ServiceError):
+                services.authenticate(username, "wrong-pass", "10.9.9.9", max_failures=100)
+            times.append(time.perf_counter() - start)
+        return sorted(times)[2]
+
+    median("nobody-here")  # the first call hashes the stand-in password once
+    existing, missing = median(world.leader.username), median("nobody-here")
+    assert missing > existing * 0.5, (existing, missing)
+
+
+def test_overlong_username_is_a_form_error_and_not_counted(client, world):
+    resp = client.post("/login", data={"username": "a" * 65, "password": "whatever"})
+    assert resp.status_code == 200
+    assert "用户名不超过64个字符" in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 0
+
+
+def test_pages_behind_login_are_not_stored(client, auth, world):
+    auth.login(world.supervisor)
+    assert client.get("/plans/").headers["Cache-Control"] == "no-store"
+    assert client.get("/admin/users").headers["Cache-Control"] == "no-store"  # a 403 too
+    assert "no-store" not in client.get(f"/public/plans").headers.get("Cache-Control", "")

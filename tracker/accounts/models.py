@@ -1,7 +1,9 @@
 """Users and login attempts."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -12,6 +14,15 @@ from ..access import ROLE_LABELS
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 from ..units.models import Unit
+
+
+PASSWORD_METHOD = "scrypt"
+
+
+@cache
+def password_hash_for_timing() -> str:
+    """A hash of a random password, checked when no account matches so both answers take as long."""
+    return generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
 
 
 class User(UserMixin, db.Model):
@@ -45,7 +56,7 @@ class User(UserMixin, db.Model):
         return ROLE_LABELS.get(self.role, self.role)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

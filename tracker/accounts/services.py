@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash
 
 from ..access import ROLES
 from ..audit.services import record, snapshot
@@ -12,7 +13,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..timeutil import utcnow
 from ..units.models import Unit
-from .models import LoginAttempt, User
+from .models import LoginAttempt, User, password_hash_for_timing
 
 USER_FIELDS = ("username", "display_name", "role", "unit_id", "is_active_account")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
@@ -39,6 +40,9 @@ def authenticate(username: str, password: str, remote_addr: str, *, max_failures
     if by_user >= max_failures or by_addr >= max_failures:
         raise ServiceError(f"登录失败次数过多，已暂时锁定，请{window_minutes}分钟后再试。", status=429)
     user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        # Hash anyway, so a missing account answers as slowly as a wrong password for a real one.
+        check_password_hash(password_hash_for_timing(), password or "")
     ok = user is not None and user.check_password(password or "")
     db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, is_success=ok, created_at=now))
     if not ok:
