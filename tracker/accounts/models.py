@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: part of every session cookie; raising it (logout, password reset, deactivation) ends all sessions
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
@@ -50,6 +52,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: the user and the session version it was signed for."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session and remember cookie issued so far invalid on its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def role_label(self) -> str:
