@@ -28,6 +28,18 @@ def _bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _date(name: str):
+    from datetime import date
+
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"环境变量 {name} 应为日期（YYYY-MM-DD），实际为 {raw!r}") from exc
+
+
 def from_env() -> dict:
     """Build the settings mapping from environment variables."""
     env = os.environ.get("TRACKER_ENV", "development")
@@ -51,6 +63,8 @@ def from_env() -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_DIR": os.environ.get("TRACKER_UPLOAD_DIR") or str(instance / "uploads"),
         "TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
+        # A fixed "today" for the whole app (the demo runs on 2021-11-15); unset: the real date.
+        "TODAY": _date("TRACKER_TODAY"),
         "MAX_FILE_BYTES": _int("TRACKER_MAX_FILE_MB", 20) * mb,
         "MAX_CONTENT_LENGTH": _int("TRACKER_MAX_REQUEST_MB", 100) * mb,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -23,6 +23,21 @@ def local_today(name: str = "Asia/Shanghai") -> date:
     return datetime.now(local_zone(name)).date()
 
 
+def app_today() -> date:
+    """Return the app's today: the fixed date `TRACKER_TODAY` when set (the demo's clock), else today in the configured zone.
+
+    Every rule that depends on today still takes `as_of`; this only supplies the default.
+    """
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return local_today()
+    fixed = current_app.config.get("TODAY")
+    if fixed:
+        return fixed
+    return local_today(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
+
+
 def to_local(value: datetime | None, name: str = "Asia/Shanghai") -> datetime | None:
     """Convert a stored UTC datetime to local time."""
     if value is None:

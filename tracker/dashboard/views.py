@@ -23,7 +23,7 @@ from ..plans.queries import get_plan_for, visible_plans
 from ..public.views import invalidate as invalidate_public_page
 from ..reports.models import REPORT_STATUS_LABELS
 from ..supervise.calendar_db import current_calendar
-from ..timeutil import local_today, parse_iso_date
+from ..timeutil import app_today, parse_iso_date
 from ..units.models import CATEGORIES, Unit
 from . import charts, queries, services
 from .cache import FigureCache
@@ -139,7 +139,7 @@ def _selection(*, with_unit_section: bool = False) -> Selection:
     """
     tz = current_app.config["TIMEZONE"]
     try:
-        as_of = parse_iso_date(request.args.get("as_of")) or local_today(tz)
+        as_of = parse_iso_date(request.args.get("as_of")) or app_today()
     except ValueError as exc:
         raise ServiceError(str(exc), status=400) from None
     if not FIRST_DAY <= as_of <= LAST_DAY:

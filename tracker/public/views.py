@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, current_app, make_response, render_te
 from ..access import public
 from ..dashboard.queries import StatusRules
 from ..pagination import paginate
-from ..timeutil import local_today, utcnow
+from ..timeutil import app_today, utcnow
 from . import queries
 from .cache import PageCache
 
@@ -59,7 +59,7 @@ def plan(plan_id: int):
     if the_plan is None:
         abort(404)
     tz = current_app.config["TIMEZONE"]
-    today = local_today(tz)
+    today = app_today()
     tasks = queries.plan_progress(plan_id, StatusRules.at(today, tz=tz), tz)
     summary = {s: sum(1 for t in tasks if t.status == s) for s in queries.PUBLIC_STATUS_LABELS}
     rendered_at = utcnow()

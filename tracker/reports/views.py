@@ -15,7 +15,7 @@ from ..extensions import db
 from ..pagination import Page, current_page, paginate
 from ..plans import queries as plan_queries
 from ..plans.models import Assignment, Plan
-from ..timeutil import local_today, parse_iso_date, utcnow
+from ..timeutil import app_today, parse_iso_date, utcnow
 from . import queries, services, storage
 from .forms import ExtensionForm, ReportForm
 from .inputs import target_metrics
@@ -29,7 +29,7 @@ _SHOWN_INLINE = (400, 409)
 
 
 def _today() -> date:
-    return local_today(current_app.config["TIMEZONE"])
+    return app_today()
 
 
 def _view_date() -> tuple[date, bool]:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..config import ConfigError
 from ..extensions import db
 from ..plans.models import Plan
-from ..timeutil import local_today, utcnow
+from ..timeutil import app_today, utcnow
 from . import services
 from .models import JobLock, JobRun
 
@@ -85,7 +85,7 @@ def _int_setting(name: str, default: int) -> int:
 
 
 def today() -> date:
-    return local_today(services.setting("TIMEZONE") or "Asia/Shanghai")
+    return app_today()
 
 
 # --- locks ------------------------------------------------------------------------------------------

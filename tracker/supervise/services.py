@@ -28,7 +28,7 @@ from ..plans.models import Assignment, Plan, Task
 from ..reports import services as reports
 from ..reports.inputs import InputError, clean_text, require_reason
 from ..reports.models import ProgressReport
-from ..timeutil import UTCDateTime, local_today, utcnow
+from ..timeutil import UTCDateTime, app_today, utcnow
 from ..units.models import Unit
 from .calendar_db import current_calendar
 from .models import (
@@ -728,7 +728,7 @@ def draft_circular(actor, plan: Plan, *, kind: str, as_of: date | None = None, l
         raise ServiceError("通报类型应为“通报批评”或“通报表扬”。")
     if not 1 <= limit <= 100:
         raise ServiceError("点名单位数应在1到100之间。")
-    as_of = as_of or local_today(setting("TIMEZONE") or "Asia/Shanghai")
+    as_of = as_of or app_today()
     figures = circular_figures(plan, as_of, kind, limit=limit)
     title, body = circular_text(kind, plan_title=plan.title, plan_doc_number=plan.doc_number, as_of=as_of,
                                 units=[f for _, f in figures], issuer=plan.issuer)
@@ -770,7 +770,7 @@ def publish_circular(actor, circular: Circular) -> int:
         raise ServiceError("该通报已发布。", status=409)
     now = utcnow()
     circular.status, circular.published_at, circular.published_by_id = "published", now, getattr(actor, "id", None)
-    circular.issued_on = local_today(setting("TIMEZONE") or "Asia/Shanghai")
+    circular.issued_on = app_today()
     db.session.flush()
     jurisdiction = db.session.get(Unit, circular.plan.unit_id)
     where = aliased(Unit.__table__)

@@ -14,7 +14,7 @@ from ..pagination import paginate
 from ..units.models import Unit
 from ..plans.queries import get_plan_for
 from ..reports.storage import content_disposition
-from ..timeutil import local_today, parse_iso_date
+from ..timeutil import app_today, parse_iso_date
 from . import calendar_db, jobs, queries, services
 from .forms import (
     AnswerForm,
@@ -37,7 +37,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _today() -> date:
-    return local_today(current_app.config["TIMEZONE"])
+    return app_today()
 
 
 def _date_arg(name: str) -> date | None:
