@@ -48,6 +48,7 @@ NAV = (
     ("units.index", "单位管理", ("admin",)),
     ("units.groups", "统称管理", ("admin",)),
     ("accounts.users", "用户管理", ("admin",)),
+    ("accounts.locks", "登录锁定", ("admin",)),
     ("audit.index", "操作日志", ("admin",)),
 )
 
