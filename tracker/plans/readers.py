@@ -9,6 +9,7 @@ from datetime import date, datetime
 from xml.etree import ElementTree
 
 from .draft import ParseError
+from .pages import join_pages, strip_page_numbers
 
 #: Default upper bound for an upload; bigger files are refused before any decoding.
 MAX_BYTES = 20 * 1024 * 1024
@@ -27,12 +28,17 @@ MAX_TABLE_CELLS = 100_000
 #: uncompressed size of one part of a package, and of all its parts together
 MAX_PART_BYTES = 40 * 1024 * 1024
 MAX_PACKAGE_BYTES = 120 * 1024 * 1024
+#: pages of a PDF (a plan runs to a few dozen)
+MAX_PDF_PAGES = 300
+#: written characters per page below which a PDF is taken for a scan without a text layer
+MIN_CHARS_PER_PAGE = 20
 #: written characters any reader may hand to the parser (the longest seed plan has 10,000)
 MAX_TEXT_CHARS = 1_000_000
 
-EXPECTED = "请上传 .txt（UTF-8 或 GBK 编码）、.docx 或 .xlsx 格式的工作要点、实施方案或任务分解表"
+EXPECTED = "请上传 .txt（UTF-8 或 GBK 编码）、.docx、.doc、.wps、.pdf 或 .xlsx 格式的工作要点、实施方案或任务分解表"
 
 # Signatures of formats people rename to .txt by mistake; the label goes into the error message.
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAGIC: list[tuple[bytes, str]] = [
     (b"\x89PNG\r\n\x1a\n", "PNG 图片"),
     (b"\xff\xd8\xff", "JPEG 图片"),
@@ -74,7 +80,7 @@ class Sheet:
 class SourceDoc:
     """What a reader got out of a file: the text, and for spreadsheets the cell rows."""
 
-    #: "text", "docx" or "xlsx"
+    #: "text", "docx", "xlsx" or "pdf" (a .doc/.wps/.xls is read as the .docx/.xlsx LibreOffice makes of it)
     kind: str
     text: str
     #: rows of the sheet that holds the decomposition table (xlsx only), merged cells filled
@@ -97,6 +103,10 @@ def read_document(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> Sou
         raise ParseError(f"文件为空。{EXPECTED}。")
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return _read_zip(name, data)
+    if b"%PDF-" in data[:1024]:
+        return _read_pdf(data)
+    if data.startswith(_OLE) or data.startswith(b"{\\rtf"):
+        return _read_legacy(name, data)
     if name.endswith((".docx", ".xlsx", ".xlsm")):
         what = "Word 文档" if name.endswith(".docx") else "Excel 工作簿"
         raise ParseError(
@@ -104,7 +114,96 @@ def read_document(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> Sou
             f"可能已损坏或只是改了扩展名。{EXPECTED}。"
         )
     text, encoding = _decode_text(filename, data)
-    return SourceDoc(kind="text", text=text, encoding=encoding)
+    return SourceDoc(kind="text", text=strip_page_numbers(text), encoding=encoding)
+
+
+def _read_legacy(name: str, data: bytes) -> SourceDoc:
+    """Read .doc/.wps (or .xls/.et, .rtf) through the .docx/.xlsx LibreOffice converts it to."""
+    from .office import convert
+
+    sheet = name.endswith((".xls", ".et"))
+    what = "旧版 Excel/WPS 表格文件" if sheet else ("RTF 文档" if data.startswith(b"{\\rtf") else "旧版 Word/WPS 文档（.doc/.wps）")
+    converted = convert(data, ".xls" if sheet else (".rtf" if data.startswith(b"{\\rtf") else ".doc"),
+                        "xlsx" if sheet else "docx", what)
+    return _read_zip(".xlsx" if sheet else ".docx", converted)
+
+
+def _read_pdf(data: bytes) -> SourceDoc:
+    """Read the text layer of a PDF page by page: its tables as tab-separated rows, wrapped lines
+    joined back into paragraphs, page numbers, headers and footers left out."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    damaged = f"PDF 文件已损坏，无法读取。{EXPECTED}。"
+    encrypted = ("PDF 文件已加密，需要密码才能打开，无法读取。请上传未加密的文件，"
+                 "或在 PDF 阅读器中去除密码后另存再上传。")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many types on a damaged file, some wrapped
+        if isinstance(exc, PDFPasswordIncorrect) or isinstance(exc.__cause__ or exc.__context__, PDFPasswordIncorrect) \
+                or "password" in repr(exc).lower():
+            raise ParseError(encrypted) from exc
+        raise ParseError(damaged) from exc
+    with pdf:
+        try:
+            count = len(pdf.pages)
+        except Exception as exc:
+            raise ParseError(damaged) from exc
+        if count > MAX_PDF_PAGES:
+            raise _too_large(f"PDF 文件有 {count} 页", f"{MAX_PDF_PAGES} 页")
+        if count == 0:
+            raise ParseError(f"PDF 文件没有页面。{EXPECTED}。")
+        pages: list[list[tuple[str, bool]]] = []
+        written = 0
+        for page in pdf.pages:
+            try:
+                lines = _pdf_page_lines(page)
+            except Exception as exc:
+                raise ParseError(damaged) from exc
+            finally:
+                page.close()
+            written += sum(len(re.sub(r"\s+", "", text)) for text, _ in lines)
+            if written > MAX_TEXT_CHARS:
+                raise _too_large(f"PDF 文件的文字超过 {MAX_TEXT_CHARS} 个字符", f"{MAX_TEXT_CHARS} 个字符")
+            pages.append(lines)
+    if written < MIN_CHARS_PER_PAGE * count:
+        raise ParseError(
+            f"PDF 文件（{count} 页）几乎没有可提取的文字，可能是扫描件或图片。系统不做文字识别（OCR），"
+            "请上传带文字层的 PDF、Word 文档或文本，或先用 OCR 软件识别后再上传。"
+        )
+    return SourceDoc(kind="pdf", text=join_pages(pages))
+
+
+def _pdf_page_lines(page) -> list[tuple[str, bool]]:
+    """Return a page's lines top to bottom as (text, runs to the right margin); a ruled table's rows
+    come as tab-separated lines in their place."""
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+    items: list[tuple[float, str, bool]] = []
+    for table in tables:
+        rows = table.extract()
+        text = "\n".join("\t".join(_clean_cell(re.sub(r"\s*\n\s*", "", c or "")) for c in row) for row in rows)
+        items.append((table.bbox[1], text, False))
+
+    def outside(obj) -> bool:
+        # by the centre: a glyph touching a cell's ruling belongs to the cell
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+    body = page.filter(outside) if boxes else page
+    lines = body.extract_text_lines(return_chars=True)
+    if lines:
+        right = max(line["x1"] for line in lines)
+        for line in lines:
+            sizes = [c["x1"] - c["x0"] for c in line["chars"] if not c["text"].isspace()]
+            size = max(sizes) if sizes else 10
+            items.append((line["top"], line["text"], line["x1"] >= right - 1.5 * size))
+    items.sort(key=lambda item: item[0])
+    out: list[tuple[str, bool]] = []
+    for _, text, wraps in items:
+        parts = text.split("\n")
+        out.extend((part, wraps and k == len(parts) - 1) for k, part in enumerate(parts))
+    return out
 
 
 def _read_zip(name: str, data: bytes) -> SourceDoc:
