@@ -1,0 +1,55 @@
+"""`flask annual-report check|import`: read, check and store 政府信息公开工作年度报告."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import checks, reader
+
+
+@click.group("annual-report", help="政府信息公开工作年度报告：读取、校验、导入")
+def cli():
+    pass
+
+
+def _read(path: str) -> reader.ReportData:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+    try:
+        return reader.read_file(data, Path(path).name)
+    except reader.ReportReadError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def echo_result(result: dict) -> None:
+    """Print a checked report for a clerk: what was read, then each failed rule."""
+    who = " ".join(str(x) for x in (result["unit_name"], f"{result['year']}年度" if result["year"] else None) if x)
+    click.echo(f"{who or '（标题中未读到单位和年度）'}：{result['format_label']}")
+    total = len(result["checks"])
+    if result["consistent"]:
+        click.echo(f"勾稽关系一致：{total} 项校验全部通过。")
+    else:
+        click.echo(f"勾稽关系不一致：{total} 项校验中 {len(result['failures'])} 项未通过：")
+        for n, failure in enumerate(result["failures"], 1):
+            click.echo(f"  {n}. {failure['message']}")
+    if not result["carry_over_checked"]:
+        click.echo("（未提供上年度报告，未校验上年结转。）")
+
+
+@cli.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--last-year", "last_year", type=click.Path(dir_okay=False), default=None,
+              help="上年度报告文件，用于校验上年结转")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def check_cmd(file: str, last_year: str | None, as_json: bool):
+    """Read a report (text or .docx), recognise its format and check every rule of its tables."""
+    report = _read(file)
+    result = checks.summary(report, _read(last_year) if last_year else None)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    echo_result(result)
