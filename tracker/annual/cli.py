@@ -5,8 +5,12 @@ import json
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-from . import checks, reader
+from ..errors import ServiceError
+from ..extensions import db
+from . import checks, reader, services
+from . import formats as F
 
 
 @click.group("annual-report", help="政府信息公开工作年度报告：读取、校验、导入")
@@ -53,3 +57,30 @@ def check_cmd(file: str, last_year: str | None, as_json: bool):
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     echo_result(result)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--unit", "unit_name", required=True, help="单位全称")
+@click.option("--year", type=int, required=True, help="报告年度，如 2020")
+@click.option("--force", is_flag=True, help="报告勾稽关系不一致时，确认后仍导入")
+@with_appcontext
+def import_cmd(file: str, unit_name: str, year: int, force: bool):
+    """Import a checked report as the unit's report for the year (an inconsistent one only with --force)."""
+    try:
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"无法读取文件 {file}：{exc.strerror or exc}") from None
+    try:
+        unit = services.find_unit(unit_name)
+        report = services.import_report(None, unit, year, data, Path(file).name, confirm=force)
+    except services.InconsistentReport as exc:
+        db.session.rollback()
+        echo_result(exc.result)
+        raise click.ClickException("未导入：报告勾稽关系不一致。核对无误后可加 --force 确认导入。") from None
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    state = "勾稽关系一致" if report.is_consistent else f"勾稽关系不一致（{len(report.failures)} 项，已确认导入）"
+    click.echo(f"已导入 {unit.name} {year} 年度报告（{F.FORMAT_LABELS[report.format]}），{state}，状态：草稿。")
