@@ -83,3 +83,17 @@ def test_any_single_changed_number_fails_a_check_naming_that_cell(report, data):
     else:
         label, column = F.s3_row_label(row), F.S3_COLUMN_LABELS[col]
         assert any(f.row == label or f.column == column for f in failed)
+
+
+@PROPS
+@given(st.lists(consistent_reports(), min_size=1, max_size=5))
+def test_the_sum_of_consistent_reports_is_consistent_and_adds_every_cell(reports):
+    from tracker.annual.rollup import sum_reports
+
+    total = sum_reports(reports, year=2022)
+    assert checks.summary(total)["consistent"]
+    for col in F.S3_COLUMN_KEYS:
+        assert total.section3["new"][col] == sum(r.section3["new"][col] for r in reports)
+        assert total.section3["results_total"][col] == sum(r.section3["results_total"][col] for r in reports)
+    assert total.section4["review"]["total"] == sum(r.section4["review"]["total"] for r in reports)
+    assert total.split_other == all(r.split_other for r in reports)

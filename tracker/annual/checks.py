@@ -7,7 +7,7 @@ is the sum of its four parts.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from . import formats as F
 from .reader import ReportData
@@ -32,6 +32,8 @@ class Check:
     column: str
     ok: bool
     message: str
+    #: the cells the rule covers, as (row key, column key) of the section's table, for marking them red
+    cells: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -56,7 +58,8 @@ def check_report(report: ReportData, last_year: ReportData | None = None) -> lis
             f"第三部分「{label}」列：一、本年新收（{s3['new'][key]}）加二、上年结转（{s3['carried_in'][key]}）"
             f"为 {left}，不等于（七）总计（{s3['results_total'][key]}）加四、结转下年度"
             f"（{s3['carried_out'][key]}）的 {right}")
-        checks.append(Check("balance", "三", "一＋二＝（七）＋四", label, ok, message))
+        checks.append(Check("balance", "三", "一＋二＝（七）＋四", label, ok, message,
+                            [(row, key) for row in ("new", "carried_in", "results_total", "carried_out")]))
 
     for row in rows:
         values = s3[row.key]
@@ -65,7 +68,7 @@ def check_report(report: ReportData, last_year: ReportData | None = None) -> lis
         message = "" if ok else (
             f"第三部分「{_label(row.key)}」行「总计」列为 {values['total']}，"
             f"不等于各申请人列（自然人至其他）之和 {parts}")
-        checks.append(Check("row_total", "三", _label(row.key), "总计", ok, message))
+        checks.append(Check("row_total", "三", _label(row.key), "总计", ok, message, [(row.key, "total")]))
 
     for key, label, _ in F.S3_COLUMNS:
         parts = sum(s3[row][key] for row in result_keys)
@@ -73,7 +76,7 @@ def check_report(report: ReportData, last_year: ReportData | None = None) -> lis
         message = "" if ok else (
             f"第三部分「（七）总计」行「{label}」列为 {s3['results_total'][key]}，"
             f"不等于（一）至（六）各办理结果之和 {parts}")
-        checks.append(Check("results_total", "三", "（七）总计", label, ok, message))
+        checks.append(Check("results_total", "三", "（七）总计", label, ok, message, [("results_total", key)]))
 
     if last_year is not None:
         for key, label, _ in F.S3_COLUMNS:
@@ -82,7 +85,8 @@ def check_report(report: ReportData, last_year: ReportData | None = None) -> lis
             message = "" if ok else (
                 f"第三部分「二、上年结转政府信息公开申请数量」行「{label}」列为 {this}，"
                 f"不等于上年度报告「四、结转下年度继续办理」的 {last}")
-            checks.append(Check("carry_over", "三", "二、上年结转政府信息公开申请数量", label, ok, message))
+            checks.append(Check("carry_over", "三", "二、上年结转政府信息公开申请数量", label, ok, message,
+                                [("carried_in", key)]))
 
     for block, block_label in F.S4_BLOCKS:
         values = report.section4[block]
@@ -91,12 +95,17 @@ def check_report(report: ReportData, last_year: ReportData | None = None) -> lis
         message = "" if ok else (
             f"第四部分「{block_label}」「总计」列为 {values['total']}，"
             f"不等于结果维持、结果纠正、其他结果、尚未审结之和 {parts}")
-        checks.append(Check("s4_total", "四", block_label, "总计", ok, message))
+        checks.append(Check("s4_total", "四", block_label, "总计", ok, message, [(block, "total")]))
     return checks
 
 
 def failures(checks: list[Check]) -> list[Check]:
     return [check for check in checks if not check.ok]
+
+
+def failed_cells(result: dict) -> set[str]:
+    """Return "row:column" of every cell a failed check covers (section 三 rows and section 四 blocks)."""
+    return {f"{row}:{col}" for failure in result["failures"] for row, col in failure["cells"]}
 
 
 def summary(report: ReportData, last_year: ReportData | None = None) -> dict:
