@@ -77,10 +77,32 @@ def from_env() -> dict:
         "LOGIN_WINDOW_MINUTES": _int("TRACKER_LOGIN_WINDOW_MINUTES", 15),
         "PAGE_SIZE": _int("TRACKER_PAGE_SIZE", 50),
         "OBJECTION_DAYS": _int("TRACKER_OBJECTION_DAYS", 7),
+        # The due-soon window (临期) in working days, the one used by every page and the sweep.
+        # TRACKER_SOON_DAYS is its former name, still read.
+        "DUE_SOON_WORKDAYS": _int("TRACKER_DUE_SOON_WORKDAYS", _int("TRACKER_SOON_DAYS", 3)),
+        "ESCALATE_AFTER_WORKDAYS": _int("TRACKER_ESCALATE_AFTER", 5),
+        "TRACKER_SWEEP_TIME": os.environ.get("TRACKER_SWEEP_TIME") or "08:00",
+        "TRACKER_LOOKBACK_DATE": os.environ.get("TRACKER_LOOKBACK_DATE") or "01-15",
+        "TRACKER_NOTICE_PREFIX": os.environ.get("TRACKER_NOTICE_PREFIX") or None,
+        "TRACKER_ESCALATION_PREFIX": os.environ.get("TRACKER_ESCALATION_PREFIX") or "督办",
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "BOOTSTRAP_BTN_SIZE": "sm",
     }
+
+
+def setting(name: str, default=None):
+    """Return one setting of the running app (filled from the environment by from_env), else default.
+
+    The only reader of settings outside app start-up: code asks this, never os.environ.
+    """
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        value = current_app.config.get(name)
+        if value not in (None, ""):
+            return value
+    return default
 
 
 def redact_url(url: str) -> str:
