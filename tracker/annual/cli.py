@@ -84,3 +84,20 @@ def import_cmd(file: str, unit_name: str, year: int, force: bool):
     db.session.commit()
     state = "勾稽关系一致" if report.is_consistent else f"勾稽关系不一致（{len(report.failures)} 项，已确认导入）"
     click.echo(f"已导入 {unit.name} {year} 年度报告（{F.FORMAT_LABELS[report.format]}），{state}，状态：草稿。")
+
+
+@cli.command("tasks")
+@click.option("--jurisdiction", "jurisdiction_name", required=True, help="辖区（本级政府）单位全称")
+@click.option("--year", type=int, required=True, help="报告年度，如 2021（次年报送、公布）")
+@with_appcontext
+def tasks_cmd(jurisdiction_name: str, year: int):
+    """Create one assignment per unit of the jurisdiction to write the year's report, with its statutory deadline."""
+    from .tasks import create_report_tasks
+
+    try:
+        plan, added = create_report_tasks(None, services.find_unit(jurisdiction_name), year)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"《{plan.title}》：新增承办 {added} 项（部门 {year + 1}年1月31日前，政府 {year + 1}年3月31日前）。")
