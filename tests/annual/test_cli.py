@@ -49,3 +49,12 @@ def test_check_unreadable_input_exits_non_zero_with_a_chinese_message(runner, tm
     result = runner.invoke(args=["annual-report", "check", str(path)])
     assert result.exit_code != 0
     assert "未找到年度报告的表格" in result.output
+
+
+def test_check_can_save_the_report_as_word(runner, tmp_path):
+    out = tmp_path / "报告.docx"
+    result = runner.invoke(args=["annual-report", "check", str(SEED_002), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["annual-report", "check", str(out), "--json"])
+    assert json.loads(again.output)["section3"] == json.loads(
+        runner.invoke(args=["annual-report", "check", str(SEED_002), "--json"]).output)["section3"]

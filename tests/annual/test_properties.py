@@ -13,7 +13,7 @@ from .helpers import render_text
 
 pytestmark = pytest.mark.no_db
 
-PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -97,3 +97,12 @@ def test_the_sum_of_consistent_reports_is_consistent_and_adds_every_cell(reports
         assert total.section3["results_total"][col] == sum(r.section3["results_total"][col] for r in reports)
     assert total.section4["review"]["total"] == sum(r.section4["review"]["total"] for r in reports)
     assert total.split_other == all(r.split_other for r in reports)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(consistent_reports())
+def test_the_word_document_reads_back_to_the_same_tables(report):
+    from tracker.annual.document import render
+
+    again = reader.read_file(render(report, "某某市某某局", report.year), "r.docx")
+    assert again.to_dict() == report.to_dict()

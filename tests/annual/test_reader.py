@@ -244,3 +244,23 @@ def test_a_zip_that_is_not_a_docx_is_refused():
 
 def test_gbk_text_reads_like_utf8():
     assert reader.read_file(seed_text().encode("gb18030")).to_dict() == reader.read_text(seed_text()).to_dict()
+
+
+def test_seed_002_as_word_follows_the_template_and_reads_back():
+    from docx import Document
+
+    from tracker.annual.document import render
+
+    report = reader.read_text(seed_text())
+    data = render(report, "运城市人民政府办公室", 2020)
+    document = Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs if p.text.strip()]
+    assert texts[0] == "运城市人民政府办公室2020年政府信息公开工作年度报告"
+    for heading in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                    "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"):
+        assert heading in texts
+    assert len(document.tables) == 5 + 2  # five 第二十条 items, section 三, section 四
+    s3 = document.tables[5]
+    assert len(s3.rows) == 3 + 23 and len(s3.columns) == 10
+    assert s3.cell(3, 0).text == "一、本年新收政府信息公开申请数量" and s3.cell(3, 3).text == "14"
+    assert reader.read_file(data, "r.docx").to_dict() == report.to_dict()

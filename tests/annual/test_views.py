@@ -143,3 +143,16 @@ def test_publish_puts_the_report_on_the_public_site_and_withdraw_takes_it_off(cl
     client.post(f"/annual-reports/{fin.id}/withdraw")
     auth.logout()
     assert client.get(f"/public/annual-reports/{fin.id}").status_code == 404
+
+
+def test_the_report_downloads_as_word_in_scope_only(client, auth, world):
+    _two_reports(world)
+    fin, aud = stored()
+    auth.login(world.reporter)
+    resp = client.get(f"/annual-reports/{fin.id}/docx")
+    assert resp.status_code == 200 and resp.data[:2] == b"PK"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    from tracker.annual import reader
+
+    assert reader.read_file(resp.data, "x.docx").section3 == fin.content["section3"]
+    assert client.get(f"/annual-reports/{aud.id}/docx").status_code == 404

@@ -49,10 +49,16 @@ def echo_result(result: dict) -> None:
 @click.option("--last-year", "last_year", type=click.Path(dir_okay=False), default=None,
               help="上年度报告文件，用于校验上年结转")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
-def check_cmd(file: str, last_year: str | None, as_json: bool):
+@click.option("-o", "--docx", "docx_out", type=click.Path(dir_okay=False), default=None,
+              help="按国家年度报告格式另存为 Word 文件")
+def check_cmd(file: str, last_year: str | None, as_json: bool, docx_out: str | None):
     """Read a report (text or .docx), recognise its format and check every rule of its tables."""
     report = _read(file)
     result = checks.summary(report, _read(last_year) if last_year else None)
+    if docx_out:
+        from .document import render
+
+        Path(docx_out).write_bytes(render(report, report.unit_name or "", report.year or 0))
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

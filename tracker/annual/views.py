@@ -2,18 +2,28 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..access import ROLES, public, require, roles
 from ..errors import ServiceError, commit_or_flash
 from ..extensions import db
+from ..reports.storage import content_disposition
 from ..supervise.queries import in_scope, units_in_scope
 from ..timeutil import app_today
 from ..units.models import Unit
-from . import checks, queries, services
+from . import checks, document, queries, services
 from . import formats as F
 from .forms import ConfirmForm, ImportForm
+from .reader import ReportData
 
 bp = Blueprint("annual", __name__)
 
@@ -40,6 +50,15 @@ def detail(annual_report_id: int):
     report = queries.get_for(current_user, annual_report_id)
     result = services.check_stored(report)
     return render_template("annual/detail.html", report=report, result=result, failed=checks.failed_cells(result), F=F)
+
+
+@bp.route("/annual-reports/<int:annual_report_id>/docx")
+@roles(*ROLES)
+def docx(annual_report_id: int):
+    report = queries.get_for(current_user, annual_report_id)
+    data = document.render(ReportData.from_dict(report.content), report.unit.name, report.year)
+    name = document.title_of(report.unit.name, report.year) + ".docx"
+    return Response(data, mimetype=document.MIME, headers={"Content-Disposition": content_disposition(name, inline=False)})
 
 
 def _import_form() -> ImportForm:
