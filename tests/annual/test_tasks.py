@@ -20,6 +20,9 @@ def test_statutory_deadlines_by_kind():
 
 
 def test_each_unit_of_the_jurisdiction_gets_one_assignment_once(world):
+    from tests.factories import UnitFactory
+
+    UnitFactory(name="测试市财政局办公室", kind="office", parent=world.finance)  # a 科室 writes no report
     plan, added = create_report_tasks(world.supervisor, world.city, 2020)
     assert plan.title == "2020年度政府信息公开工作年度报告" and plan.year == 2021
     due = {a.unit.name: a.due_on for a in db.session.scalars(sa.select(Assignment).where(Assignment.plan_id == plan.id))}

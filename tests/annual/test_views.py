@@ -83,11 +83,15 @@ def _two_reports(world):
 
 
 def test_rollup_lists_every_unit_with_its_checks_and_the_summary(client, auth, world):
+    from tests.factories import UnitFactory
+
+    UnitFactory(name="测试市财政局综合科", kind="office", parent=world.finance)
     _two_reports(world)
     auth.login(world.supervisor)
     page = client.get("/annual-reports?year=2020").get_data(as_text=True)
     assert "测试县人民政府" in page and "尚无报告" in page  # a unit without a report is listed too
     assert "别市财政局" not in page  # another jurisdiction
+    assert "综合科" not in page  # a 科室 owes no report of its own
     assert "已有报告 2 份，其中 <span class=\"text-danger fw-bold\">1 份勾稽关系不一致</span>" in page
     assert "4 项不一致" in page
     # Summary by hand: new 14 + 14 = 28; results 13 + 12 = 25 printed, 13 + 13 = 26 summed; carried 1 + 1 = 2.

@@ -9,7 +9,7 @@ from flask import abort
 from ..extensions import db
 from ..supervise.queries import in_scope
 from ..units.models import Unit
-from . import checks, rollup
+from . import checks, rollup, services
 from .models import AnnualReport
 from .reader import ReportData
 
@@ -53,8 +53,9 @@ class Rollup:
 
 
 def rollup_for(user, year: int) -> Rollup:
-    """Return every unit in the user's scope with its report for the year, checked, and the summary."""
-    units = list(db.session.scalars(sa.select(Unit).where(Unit.is_active, in_scope(user, Unit.id))
+    """Return every unit in the user's scope that owes a report, with its report for the year, checked, and the summary."""
+    units = list(db.session.scalars(sa.select(Unit).where(Unit.is_active, in_scope(user, Unit.id),
+                                                          services.reporting_units_condition(Unit.kind))
                                     .order_by(Unit.path, Unit.id)))
     stored = db.session.scalars(sa.select(AnnualReport).where(AnnualReport.year.in_((year, year - 1)),
                                                               in_scope(user, AnnualReport.unit_id)))

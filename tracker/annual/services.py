@@ -19,6 +19,15 @@ from .models import AnnualReport
 #: Reports are for years the 条例 (2019 revision) template covers, up to a sane bound.
 FIRST_YEAR, LAST_YEAR = 2019, 2100
 MAX_BYTES = 20 * 1024 * 1024
+#: Unit kinds that are governments (publish by 31 March, 条例 第五十条); every other kind is a department.
+GOVERNMENT_KINDS = frozenset({"city_gov", "county_gov", "town"})
+#: Kinds that write no report of their own (a 科室 reports through its unit).
+EXEMPT_KINDS = frozenset({"office"})
+
+
+def reporting_units_condition(unit_kind_column) -> sa.ColumnElement[bool]:
+    """Condition on a unit kind column: the units that owe a report of their own."""
+    return unit_kind_column.not_in(EXEMPT_KINDS)
 
 
 class InconsistentReport(ServiceError):

@@ -16,12 +16,7 @@ from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
 from ..timeutil import utcnow
 from ..units.models import Unit
-from .services import check_year
-
-#: Unit kinds that are governments (publish by 31 March); every other kind is a department (31 January).
-GOVERNMENT_KINDS = frozenset({"city_gov", "county_gov", "town"})
-#: Kinds that write no report of their own (a 科室 reports through its unit).
-EXEMPT_KINDS = frozenset({"office"})
+from .services import GOVERNMENT_KINDS, check_year, reporting_units_condition
 
 
 def statutory_due(unit_kind: str, year: int) -> date:
@@ -61,7 +56,7 @@ def create_report_tasks(actor, jurisdiction: Unit, year: int) -> tuple[Plan, int
         task = db.session.scalar(sa.select(Task).where(Task.plan_id == plan.id, Task.ref == "1"))
     have = set(db.session.scalars(sa.select(Assignment.unit_id).where(Assignment.task_id == task.id)))
     units = db.session.scalars(sa.select(Unit).where(Unit.is_active, Unit.path.startswith(jurisdiction.path),
-                                                     Unit.kind.not_in(EXEMPT_KINDS)).order_by(Unit.path, Unit.id))
+                                                     reporting_units_condition(Unit.kind)).order_by(Unit.path, Unit.id))
     now = utcnow()
     added = 0
     for unit in units:
