@@ -126,22 +126,23 @@ def import_confirm():
     return redirect(url_for("annual.detail", annual_report_id=report.id))
 
 
+def _set_status(annual_report_id: int, change, done: str):
+    report = queries.get_for(current_user, annual_report_id)
+    if commit_or_flash(lambda: change(current_user, report))[0]:
+        flash(done, "success")
+    return redirect(url_for("annual.detail", annual_report_id=report.id))
+
+
 @bp.route("/annual-reports/<int:annual_report_id>/publish", methods=["POST"])
 @roles("supervisor")
 def publish(annual_report_id: int):
-    report = queries.get_for(current_user, annual_report_id)
-    if commit_or_flash(lambda: services.publish(current_user, report))[0]:
-        flash("年度报告已发布到公开页面。", "success")
-    return redirect(url_for("annual.detail", annual_report_id=report.id))
+    return _set_status(annual_report_id, services.publish, "年度报告已发布到公开页面。")
 
 
 @bp.route("/annual-reports/<int:annual_report_id>/withdraw", methods=["POST"])
 @roles("supervisor")
 def withdraw(annual_report_id: int):
-    report = queries.get_for(current_user, annual_report_id)
-    if commit_or_flash(lambda: services.withdraw(current_user, report))[0]:
-        flash("年度报告已撤回，公开页面不再显示。", "success")
-    return redirect(url_for("annual.detail", annual_report_id=report.id))
+    return _set_status(annual_report_id, services.withdraw, "年度报告已撤回，公开页面不再显示。")
 
 
 # --- public -----------------------------------------------------------------------------------------
