@@ -92,6 +92,7 @@ def _url_for_rule(rule, world) -> str:
         "version_id": 999999,
         "bonus_id": 999999,
         "objection_id": 999999,
+        "annual_report_id": 999999,
     }
 
     def fill(m):
