@@ -65,6 +65,11 @@ EXPECTED_ROLES = {
     # exports: staff take the workbooks; a reporter its own unit's ledger
     "exports.index": SIGNED_IN, "exports.ledger": STAFF, "exports.overdue": STAFF, "exports.assessment": STAFF,
     "exports.mine": REPORTER,
+    # annual reports: all signed in read (reporters their own unit's); units import their own; the supervisor publishes
+    "annual.index": SIGNED_IN, "annual.detail": SIGNED_IN, "annual.docx": SIGNED_IN,
+    "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
+    "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
+    "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
 }
 
 #: What a URL parameter is filled with: an id that exists for ints, a plain word otherwise.
