@@ -17,7 +17,7 @@ BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox", "dashbo
 #: Domains whose cli.py holds a click group or command named `cli`.
 CLI_MODULES = ("accounts", "units", "plans", "demo", "supervise", "assessment", "exports", "disclosure")
 #: Model modules imported so metadata is complete for create_all and Alembic.
-MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports", "supervise", "assessment")
+MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports", "supervise", "assessment", "disclosure")
 
 TEMPLATES = config_module.PROJECT_ROOT / "templates"
 
