@@ -124,7 +124,7 @@ def fee(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
         issued_on=req.fee_notice_on,
         intro=[f"您（单位）于{_request_line(req)}，根据{LAW}第四十二条和{FEE_RULES}的规定，"
                f"本机关按{req.fee_method_label[:2]}计收信息处理费。",
-               f"计费数量：{req.fee_quantity}{unit_word}；应缴金额：{req.fee_amount}元。",
+               f"计费数量：{req.fee_quantity}{unit_word}；应缴金额：{req.fee_amount:.2f}元。",
                f"请于{cn_date(pay_by)}前（自收到本通知之日起20个工作日内）缴纳。"
                "等待缴费的时间不计入答复期限；逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。"],
         closing=["特此通知。"],

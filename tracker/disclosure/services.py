@@ -324,7 +324,7 @@ def send_fee_notice(actor, req: DisclosureRequest, *, method: str, quantity: int
     req.pauses.append(DisclosurePause(kind="fee", start_on=on, party=None))
     _refresh(req, as_of, calendar)
     pay_by = clock.fee_deadline(on, calendar=_calendar(calendar))
-    _step(actor, req, "fee_notice", on, f"{cat.FEE_METHODS[method]}收费{amount}元，缴费期限{pay_by.isoformat()}")
+    _step(actor, req, "fee_notice", on, f"{cat.FEE_METHODS[method]}收费{amount:.2f}元，缴费期限{pay_by.isoformat()}")
     db.session.flush()
     record(actor, "disclosure.fee_notice", "disclosure_request", req.id, before=before, after=_snap(req))
     return amount
@@ -342,7 +342,7 @@ def record_fee_paid(actor, req: DisclosureRequest, *, on: date, as_of: date,
     # The payment day still counts as waiting; the clock runs again from the next working day.
     pause.end_on = on
     _refresh(req, as_of, calendar)
-    _step(actor, req, "fee_paid", on, f"申请人缴纳信息处理费{req.fee_amount}元")
+    _step(actor, req, "fee_paid", on, f"申请人缴纳信息处理费{req.fee_amount:.2f}元")
     db.session.flush()
     record(actor, "disclosure.fee_paid", "disclosure_request", req.id, before=before, after=_snap(req))
 
