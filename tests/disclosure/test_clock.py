@@ -52,18 +52,18 @@ def test_calendar_facts_the_cases_rely_on():
 #   3-22..3-26 (15..19), 3-29 (20). A one-day pause on 3-29 itself moves it to 3-30.
 CASES = [
     # id, kwargs, correction_notice_by, due_on, working_days, paused
-    ("national-day", dict(received=D(2021, 9, 28)), D(2021, 10, 13), D(2021, 11, 1), 20, 0),
-    ("spring-festival", dict(received=D(2022, 1, 20)), D(2022, 1, 29), D(2022, 2, 22), 20, 0),
-    ("correction", dict(received=D(2021, 9, 28), corrected=D(2021, 10, 11)), D(2021, 10, 13), D(2021, 11, 8), 20, 0),
-    ("two-pauses", dict(received=D(2021, 3, 1), pauses=[Pause(D(2021, 3, 20), D(2021, 3, 23)),
-                                                        Pause(D(2021, 3, 8), D(2021, 3, 12))]),
+    ("national-day", {"received": D(2021, 9, 28)}, D(2021, 10, 13), D(2021, 11, 1), 20, 0),
+    ("spring-festival", {"received": D(2022, 1, 20)}, D(2022, 1, 29), D(2022, 2, 22), 20, 0),
+    ("correction", {"received": D(2021, 9, 28), "corrected": D(2021, 10, 11)}, D(2021, 10, 13), D(2021, 11, 8), 20, 0),
+    ("two-pauses", {"received": D(2021, 3, 1), "pauses": [Pause(D(2021, 3, 20), D(2021, 3, 23)),
+                                                        Pause(D(2021, 3, 8), D(2021, 3, 12))]},
      D(2021, 3, 10), D(2021, 4, 8), 20, 7),
-    ("no-pause", dict(received=D(2021, 3, 1)), D(2021, 3, 10), D(2021, 3, 29), 20, 0),
-    ("pause-on-due-day", dict(received=D(2021, 3, 1), pauses=[Pause(D(2021, 3, 29), D(2021, 3, 29))]),
+    ("no-pause", {"received": D(2021, 3, 1)}, D(2021, 3, 10), D(2021, 3, 29), 20, 0),
+    ("pause-on-due-day", {"received": D(2021, 3, 1), "pauses": [Pause(D(2021, 3, 29), D(2021, 3, 29))]},
      D(2021, 3, 10), D(2021, 3, 30), 20, 1),
-    ("extension-10", dict(received=D(2021, 9, 28), extension=10), D(2021, 10, 13), D(2021, 11, 15), 30, 0),
-    ("extension-20", dict(received=D(2021, 9, 28), extension=20), D(2021, 10, 13), D(2021, 11, 29), 40, 0),
-    ("delayed", dict(received=D(2021, 9, 28), delayed_due_on=D(2021, 12, 31)), D(2021, 10, 13), D(2021, 12, 31), 20, 0),
+    ("extension-10", {"received": D(2021, 9, 28), "extension": 10}, D(2021, 10, 13), D(2021, 11, 15), 30, 0),
+    ("extension-20", {"received": D(2021, 9, 28), "extension": 20}, D(2021, 10, 13), D(2021, 11, 29), 40, 0),
+    ("delayed", {"received": D(2021, 9, 28), "delayed_due_on": D(2021, 12, 31)}, D(2021, 10, 13), D(2021, 12, 31), 20, 0),
 ]
 # Correction notice for 2021-03-01: 3-2..3-5 (1..4), 3-8 (5), 3-9 (6), 3-10 (7).
 

@@ -1,7 +1,7 @@
 """The six documents: what each says, checked in the .docx a clerk downloads."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
@@ -34,7 +34,7 @@ def full(world, cal):
                          as_of=AS_OF, calendar=cal)
     services.end_pause(world.reporter, req, end_on=D(2021, 10, 15), as_of=AS_OF, calendar=cal)
     services.extend(world.reporter, req, days=10, approver="李主任", reason="需要调取多个年度的档案",
-                    approved_at=datetime(2021, 11, 5, 2, 0, tzinfo=timezone.utc), as_of=AS_OF, calendar=cal)
+                    approved_at=datetime(2021, 11, 5, 2, 0, tzinfo=UTC), as_of=AS_OF, calendar=cal)
     services.send_fee_notice(world.reporter, req, method="by_volume", quantity=120, on=D(2021, 11, 10), as_of=AS_OF, calendar=cal)
     services.record_fee_paid(world.reporter, req, on=D(2021, 11, 12), as_of=AS_OF, calendar=cal)
     services.answer(world.reporter, req, category="partial", on=D(2021, 11, 30), text="附件：招标文件（节选）。",

@@ -5,7 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.disclosure.fees import FeeError, fee_by_count, fee_by_volume, price_of_nth_application
+from tracker.disclosure.fees import (
+    FeeError,
+    fee_by_count,
+    fee_by_volume,
+    price_of_nth_application,
+)
 
 pytestmark = pytest.mark.no_db
 

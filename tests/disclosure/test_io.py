@@ -114,5 +114,5 @@ def test_export_reimports(world):
     rows = io.read_register(out.getvalue())
     assert rows[0].number == 3 and rows[0].values["applicant_name"] == "张三"
     # Open since 2021-09-28, due 11-01; on 2022-03-01 it is overdue.
-    values = list(ws.iter_rows(min_row=3, max_row=3, values_only=True))[0]
+    values = next(iter(ws.iter_rows(min_row=3, max_row=3, values_only=True)))
     assert values[10] == datetime(2021, 11, 1) and values[14] == "否"

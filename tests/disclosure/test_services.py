@@ -1,7 +1,7 @@
 """The register's writes: every event a dated step, the stored due date the clock's, refusals in Chinese."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -61,7 +61,7 @@ def test_consultation_pause_and_extension(world, cal):
     services.end_pause(world.reporter, req, end_on=D(2021, 3, 12), as_of=D(2021, 3, 12), calendar=cal)
     # 3-8..3-12 paused (5 days): 3-2..3-5 (1..4), 3-15..3-19 (5..9), 3-22..3-26 (10..14), 3-29..4-2 (15..19), 4-6 (20).
     assert req.due_on == D(2021, 4, 6)
-    approved = datetime(2021, 3, 31, 7, 30, tzinfo=timezone.utc)
+    approved = datetime(2021, 3, 31, 7, 30, tzinfo=UTC)
     services.extend(world.reporter, req, days=3, approver="李主任", approved_at=approved, reason="涉及多个年度档案",
                     as_of=D(2021, 4, 1), calendar=cal)
     # 3 more counting days after 4-6: 4-7, 4-8, 4-9.
@@ -72,10 +72,10 @@ def test_consultation_pause_and_extension(world, cal):
 
 def test_extension_after_the_deadline_is_refused(world, cal):
     req = register(world, cal=cal)  # due 2021-11-01
-    late = datetime(2021, 11, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai on 11-02
+    late = datetime(2021, 11, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai on 11-02
     with pytest.raises(ServiceError, match="期满后延长"):
         services.extend(world.reporter, req, days=5, approver="李主任", approved_at=late, reason="x", as_of=AS_OF, calendar=cal)
-    on_time = datetime(2021, 11, 1, 8, 0, tzinfo=timezone.utc)  # the due date itself is still in time
+    on_time = datetime(2021, 11, 1, 8, 0, tzinfo=UTC)  # the due date itself is still in time
     services.extend(world.reporter, req, days=5, approver="李主任", approved_at=on_time, reason="x", as_of=AS_OF, calendar=cal)
     # 11-2..11-5 (21..24), 11-8 (25).
     assert req.due_on == D(2021, 11, 8)
@@ -142,7 +142,7 @@ def test_correction_after_the_answer(world, cal):
 def test_extension_without_approver(world, cal):
     req = register(world, cal=cal)
     with pytest.raises(ServiceError, match="请填写审批人"):
-        services.extend(world.reporter, req, days=5, approver="  ", approved_at=datetime(2021, 10, 20, tzinfo=timezone.utc),
+        services.extend(world.reporter, req, days=5, approver="  ", approved_at=datetime(2021, 10, 20, tzinfo=UTC),
                         reason="x", as_of=AS_OF, calendar=cal)
     assert req.extension_days == 0
 

@@ -65,8 +65,8 @@ def receipt(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
         issuer=req.unit.name, title="政府信息公开申请登记回执", recipient=req.applicant_name,
         issued_on=req.receipt_on,
         intro=[f"本机关已收到您（单位）于{_request_line(req)}，现予登记。",
-               f"根据{LAW}第三十一条、第三十三条的规定，本机关将自收到申请之日起20个工作日内予以答复，"
-               f"即最迟于{cn_date(req.due_on)}前答复；需要延长答复期限的，将另行书面告知。"],
+               (f"根据{LAW}第三十一条、第三十三条的规定，本机关将自收到申请之日起20个工作日内予以答复，"
+               f"即最迟于{cn_date(req.due_on)}前答复；需要延长答复期限的，将另行书面告知。")],
         table=_content_table(req),
         closing=["特此回执。"],
     )
@@ -77,11 +77,11 @@ def correction(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
     return NoticeDoc(
         issuer=req.unit.name, title="政府信息公开申请补正告知书", recipient=req.applicant_name,
         issued_on=req.correction_notice_on,
-        intro=[f"您（单位）于{_request_line(req)}，本机关已收悉。"
-               f"经审查，您的申请内容不明确，根据{LAW}第三十条的规定，现一次性告知需要补正的事项如下：",
+        intro=[(f"您（单位）于{_request_line(req)}，本机关已收悉。"
+               f"经审查，您的申请内容不明确，根据{LAW}第三十条的规定，现一次性告知需要补正的事项如下："),
                req.correction_reason or "",
-               f"请于{cn_date(reply_by)}前补正。答复期限自本机关收到补正后的申请之日起计算。"
-               "无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。"],
+               (f"请于{cn_date(reply_by)}前补正。答复期限自本机关收到补正后的申请之日起计算。"
+               "无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。")],
     )
 
 
@@ -92,9 +92,9 @@ def extension(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
         issuer=req.unit.name, title="政府信息公开申请延期答复告知书", recipient=req.applicant_name,
         issued_on=to_local(req.extension_approved_at).date(),
         intro=[f"您（单位）于{_request_line(req)}，本机关已依法受理。",
-               f"因{req.extension_reason}，不能在规定期限内作出答复。根据{LAW}第三十三条第二款的规定，"
+               (f"因{req.extension_reason}，不能在规定期限内作出答复。根据{LAW}第三十三条第二款的规定，"
                f"经本机关政府信息公开工作机构负责人同意，答复期限延长{req.extension_days}个工作日，"
-               f"本机关将最迟于{cn_date(req.due_on)}前作出答复。"],
+               f"本机关将最迟于{cn_date(req.due_on)}前作出答复。")],
         closing=["特此告知。"],
     )
 
@@ -106,12 +106,12 @@ def third_party(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
     return NoticeDoc(
         issuer=req.unit.name, title="政府信息公开征求意见书", recipient=pause.party or "",
         issued_on=pause.start_on,
-        intro=[f"本机关于{cn_date(req.receipt_on)}收到一件政府信息公开申请（登记编号：{req.serial}），"
+        intro=[(f"本机关于{cn_date(req.receipt_on)}收到一件政府信息公开申请（登记编号：{req.serial}），"
                "申请公开的政府信息可能涉及贵方的合法权益（或需由贵方共同确认是否公开）。"
-               f"根据{LAW}{article}的规定，现书面征求贵方意见。",
+               f"根据{LAW}{article}的规定，现书面征求贵方意见。"),
                f"申请公开的内容：{req.content}",
-               f"请于{cn_date(reply_by)}前（自收到本意见书之日起15个工作日内）书面提出是否同意公开的意见及理由。"
-               "逾期未提出意见的，由本机关依照条例的规定决定是否公开。"],
+               (f"请于{cn_date(reply_by)}前（自收到本意见书之日起15个工作日内）书面提出是否同意公开的意见及理由。"
+               "逾期未提出意见的，由本机关依照条例的规定决定是否公开。")],
         closing=["特此函询。"],
     )
 
@@ -122,11 +122,11 @@ def fee(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
     return NoticeDoc(
         issuer=req.unit.name, title="政府信息公开信息处理费收费通知书", recipient=req.applicant_name,
         issued_on=req.fee_notice_on,
-        intro=[f"您（单位）于{_request_line(req)}，根据{LAW}第四十二条和{FEE_RULES}的规定，"
-               f"本机关按{req.fee_method_label[:2]}计收信息处理费。",
+        intro=[(f"您（单位）于{_request_line(req)}，根据{LAW}第四十二条和{FEE_RULES}的规定，"
+               f"本机关按{req.fee_method_label[:2]}计收信息处理费。"),
                f"计费数量：{req.fee_quantity}{unit_word}；应缴金额：{req.fee_amount:.2f}元。",
-               f"请于{cn_date(pay_by)}前（自收到本通知之日起20个工作日内）缴纳。"
-               "等待缴费的时间不计入答复期限；逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。"],
+               (f"请于{cn_date(pay_by)}前（自收到本通知之日起20个工作日内）缴纳。"
+               "等待缴费的时间不计入答复期限；逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。")],
         closing=["特此通知。"],
     )
 
@@ -143,7 +143,7 @@ ANSWER_TEXTS = {
 
 
 def answer(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
-    group, leaf, article = cat.ANSWERS[req.answer_category]
+    _group, leaf, article = cat.ANSWERS[req.answer_category]
     family = req.answer_category.split(".")[0]
     reason = "" if family in ("open", "partial") else f"具体情形：{leaf.split('.', 1)[-1]}。"
     paragraphs = [f"您（单位）于{_request_line(req)}，本机关已收悉。",

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import MultipleFileField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    MultipleFileField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..supervise.forms import IsoDate, WholeNumber, date_field

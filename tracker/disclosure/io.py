@@ -11,7 +11,6 @@ from datetime import date, datetime
 from io import BytesIO
 from typing import IO
 
-
 from ..calendar import WorkCalendar
 from ..errors import ServiceError
 from ..exports.workbooks import cn_date
@@ -238,4 +237,4 @@ def write_register(out: IO[bytes], user, *, unit_id: int | None, year: int | Non
         return sheet.rows
 
 
-__all__ = ["read_register", "import_rows", "write_register", "RegisterImportError"]
+__all__ = ["RegisterImportError", "import_rows", "read_register", "write_register"]

@@ -84,13 +84,13 @@ class DisclosureRequest(db.Model):
 
     unit: Mapped[Unit] = relationship()
     created_by: Mapped[User | None] = relationship()
-    pauses: Mapped[list["DisclosurePause"]] = relationship(
+    pauses: Mapped[list[DisclosurePause]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="DisclosurePause.start_on")
-    steps: Mapped[list["DisclosureStep"]] = relationship(
+    steps: Mapped[list[DisclosureStep]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="(DisclosureStep.on, DisclosureStep.id)")
-    appeals: Mapped[list["DisclosureAppeal"]] = relationship(
+    appeals: Mapped[list[DisclosureAppeal]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="DisclosureAppeal.id")
-    documents: Mapped[list["DisclosureDocument"]] = relationship(
+    documents: Mapped[list[DisclosureDocument]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="DisclosureDocument.id")
 
     __table_args__ = (

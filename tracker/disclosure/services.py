@@ -5,7 +5,7 @@ ServiceError with a Chinese message when the input breaks a rule; nothing is wri
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -17,7 +17,13 @@ from ..extensions import db
 from ..units.models import Unit
 from . import categories as cat
 from . import clock, fees
-from .models import DisclosureAppeal, DisclosureDocument, DisclosurePause, DisclosureRequest, DisclosureStep
+from .models import (
+    DisclosureAppeal,
+    DisclosureDocument,
+    DisclosurePause,
+    DisclosureRequest,
+    DisclosureStep,
+)
 
 #: fields an audit event shows before/after (never the applicant's name or contact)
 AUDIT_FIELDS = ("state", "received_on", "confirmed_on", "corrected_on", "extension_days", "delayed_due_on",
@@ -224,7 +230,6 @@ def end_pause(actor, req: DisclosureRequest, *, end_on: date, as_of: date,
 
 def parse_approval_time(raw: str | None, tz: str = "Asia/Shanghai") -> datetime:
     """Read a local "YYYY-MM-DDTHH:MM" (or a date) as an aware UTC datetime."""
-    from datetime import timezone
 
     from ..timeutil import local_zone
 
@@ -235,7 +240,7 @@ def parse_approval_time(raw: str | None, tz: str = "Asia/Shanghai") -> datetime:
         value = datetime.fromisoformat(text) if "T" in text else datetime.fromisoformat(text + "T00:00")
     except ValueError:
         raise ServiceError(f"审批时间“{raw}”无法识别，应为 YYYY-MM-DD HH:MM。") from None
-    return value.replace(tzinfo=local_zone(tz)).astimezone(timezone.utc)
+    return value.replace(tzinfo=local_zone(tz)).astimezone(UTC)
 
 
 def extend(actor, req: DisclosureRequest, *, days: int, approver: str, approved_at: datetime, reason: str,
