@@ -52,3 +52,30 @@ def due_cmd(received, corrected, pauses, extension, delayed, as_of, as_json):
             click.echo(f"截至{where.as_of.isoformat()}已超期（逾期{where.working_days_overdue}个工作日）")
         else:
             click.echo(f"截至{where.as_of.isoformat()}剩余{where.working_days_left}个工作日")
+
+
+@cli.command("sweep")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="按哪一天巡查（默认今天）")
+@click.option("--soon-days", default=3, type=int, help="临期工作日数")
+@click.option("--escalate-after", default=5, type=int, help="逾期多少个工作日后督办")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def sweep_cmd(as_of, soon_days, escalate_after, as_json):
+    """Flag requests due soon and overdue, remind the units and tell the supervisors."""
+    from ..extensions import db
+    from .queries import today
+    from .sweep import sweep_requests
+
+    try:
+        day = clock.parse_date(as_of, "巡查日期") if as_of else today()
+    except clock.ClockError as exc:
+        _fail(exc)
+    if soon_days < 0 or escalate_after < 1:
+        _fail(ValueError("临期天数不能为负数，督办所需逾期工作日至少为1天。"))
+    result = sweep_requests(day, soon_days=soon_days, escalate_after=escalate_after)
+    db.session.commit()
+    data = result.to_json()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(f"依申请公开巡查（{day.isoformat()}）：超期未答复{result.overdue}件、临期{result.due_soon}件，"
+                   f"新提醒{result.reminded}件、督办{result.escalated}件，消息{result.notifications}条")

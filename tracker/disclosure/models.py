@@ -78,6 +78,14 @@ class DisclosureRequest(db.Model):
     answered_on: Mapped[date | None] = mapped_column(sa.Date)
     answer_text: Mapped[str | None] = mapped_column(sa.Text)
 
+    # the daily sweep (tracker.disclosure.sweep)
+    #: due_soon | overdue | None, as of the last sweep
+    alert: Mapped[str | None] = mapped_column(sa.String(20))
+    #: the due date the last due-soon / overdue reminder and the escalation were about (one each per due date)
+    reminded_soon_for: Mapped[date | None] = mapped_column(sa.Date)
+    reminded_overdue_for: Mapped[date | None] = mapped_column(sa.Date)
+    escalated_for: Mapped[date | None] = mapped_column(sa.Date)
+
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -102,6 +110,7 @@ class DisclosureRequest(db.Model):
         sa.CheckConstraint(_in("channel", cat.CHANNELS), name="channel"),
         sa.CheckConstraint(_in("applicant_type", cat.APPLICANT_TYPES), name="applicant_type"),
         sa.CheckConstraint(_in("state", cat.STATES), name="state"),
+        sa.CheckConstraint("alert IS NULL OR alert IN ('due_soon', 'overdue')", name="alert"),
         sa.CheckConstraint("extension_days >= 0 AND extension_days <= 20", name="extension_days"),
         sa.CheckConstraint(f"fee_method IS NULL OR {_in('fee_method', cat.FEE_METHODS)}", name="fee_method"),
         sa.CheckConstraint(f"answer_category IS NULL OR {_in('answer_category', cat.ANSWERS)}",

@@ -212,8 +212,16 @@ def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id:
     as_of = as_of or today()
     soon = _int_setting("TRACKER_SOON_DAYS", 3)
     escalate = _int_setting("TRACKER_ESCALATE_AFTER", 5)
-    return run_job("sweep", lambda: services.sweep(as_of, soon_days=soon, escalate_after=escalate).to_json(),
-                   as_of=as_of, trigger=trigger, user_id=user_id)
+
+    def work() -> dict:
+        counts = services.sweep(as_of, soon_days=soon, escalate_after=escalate).to_json()
+        # The register's requests are swept by the same daily job, with the same settings.
+        from ..disclosure.sweep import sweep_requests
+
+        sweep_requests(as_of, soon_days=soon, escalate_after=escalate)
+        return counts
+
+    return run_job("sweep", work, as_of=as_of, trigger=trigger, user_id=user_id)
 
 
 def lookback_plans(year: int) -> list[Plan]:
