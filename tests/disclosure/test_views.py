@@ -1,6 +1,8 @@
 """The register pages: who sees what, personal data audited, bad input refused with nothing saved."""
 from __future__ import annotations
 
+import re
+
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -202,3 +204,22 @@ def test_answer_docx_cites_the_article(client, auth, world):
     assert "政府信息公开申请答复书" in text and "张三丰：" in text
     assert "《中华人民共和国政府信息公开条例》第十五条" in text
     assert _views(req) == 1
+
+
+def test_dashboard_shows_the_request_figures(client, auth, world):
+    # Three 2021 requests: one answered on time, one answered late, one open past its due date.
+    from tracker.disclosure import services
+
+    on_time = register(world, received=D(2021, 9, 28))              # due 11-01
+    services.answer(world.reporter, on_time, category="open", on=D(2021, 11, 1), text="", as_of=D(2022, 3, 1))
+    late = register(world, received=D(2021, 9, 28))
+    services.answer(world.reporter, late, category="open", on=D(2021, 11, 2), text="", as_of=D(2022, 3, 1))
+    register(world, received=D(2021, 9, 28))
+    auth.login(world.supervisor)
+    page = client.get(f"/dashboard/?plan={world.plan.id}&as_of=2021-11-15").get_data(as_text=True)
+    assert "依申请公开办理情况（2021年）" in page
+    section = page[page.index("依申请公开办理情况"):]
+    numbers = re.findall(r'class="num">(?:<a[^>]*>)?([\d.%]+)', section)
+    # received, answered on time, open past its due date, on-time rate (1 of 2 answered)
+    assert numbers == ["3", "1", "1", "50.0%"]
+    assert "另有逾期答复1件" in section

@@ -40,6 +40,13 @@ def _detail(req) -> Response:
     return redirect(url_for("disclosure.detail", request_id=req.id))
 
 
+@bp.app_template_global("disclosure_tally")
+def disclosure_tally(as_of=None):
+    """The dashboard's request figures for the user's scope, the year of as_of (default today)."""
+    as_of = as_of or queries.today()
+    return queries.tally(current_user, year=as_of.year, as_of=as_of)
+
+
 @bp.route("/")
 @roles(*ROLES)
 def index():
