@@ -132,3 +132,25 @@ def tally(user, *, year: int, as_of: date, unit_id: int | None = None) -> Tally:
         stmt = stmt.where(r.unit_id == unit_id)
     row = db.session.execute(stmt).one()
     return Tally(*[int(v or 0) for v in row])
+
+
+def assessment_facts(unit_ids: sa.Select, years: list[int]) -> tuple[tuple, tuple]:
+    """Return the assessed units' requests received in the years, and the appeals on them, as scoring facts."""
+    from ..assessment.facts import AppealFact, RequestFact
+
+    if not years:
+        return (), ()
+    r = DisclosureRequest
+    received = sa.and_(r.unit_id.in_(unit_ids), r.received_on >= date(min(years), 1, 1),
+                       r.received_on <= date(max(years), 12, 31))
+    requests = tuple(
+        RequestFact(id=rid, unit_id=unit_id, serial=serial, due_on=due, answered_on=answered)
+        for rid, unit_id, serial, due, answered in db.session.execute(
+            sa.select(r.id, r.unit_id, r.serial, r.due_on, r.answered_on).where(received).order_by(r.id)))
+    a = DisclosureAppeal
+    appeals = tuple(
+        AppealFact(id=aid, unit_id=unit_id, serial=serial, kind=kind, result=result, decided_on=decided)
+        for aid, unit_id, serial, kind, result, decided in db.session.execute(
+            sa.select(a.id, r.unit_id, r.serial, a.kind, a.result, a.decided_on).join(r, a.request_id == r.id)
+            .where(received).order_by(a.id)))
+    return requests, appeals
