@@ -10,19 +10,20 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..supervise.forms import IsoDate, WholeNumber, date_field
-from ..timeutil import parse_iso_date
 from . import categories as cat
 
 
 class OptionalIsoDate:
+    """Like IsoDate, but an empty field is allowed (parsed as None)."""
+
     def __call__(self, form, field) -> None:
-        try:
-            field.parsed = parse_iso_date(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+        if not (field.data or "").strip():
+            field.parsed = None
+            return
+        IsoDate()(form, field)
 
 
 def optional_date(label: str) -> StringField:
@@ -145,5 +146,3 @@ class ImportForm(FlaskForm):
     file = FileField("登记台账（.xlsx）")
     submit = SubmitField("导入")
 
-
-__all__ = ["IsoDate"]

@@ -79,20 +79,21 @@ def get_request_for(user, request_id: int) -> DisclosureRequest:
     return req
 
 
-def get_document_for(user, request_id: int, document_id: int) -> DisclosureDocument:
+def _child_for(user, request_id: int, model, child_id: int):
+    """Return a row attached to a request the user may see, or 404."""
     req = get_request_for(user, request_id)
-    doc = db.session.get(DisclosureDocument, document_id)
-    if doc is None or doc.request_id != req.id:
+    child = db.session.get(model, child_id)
+    if child is None or child.request_id != req.id:
         abort(404)
-    return doc
+    return child
+
+
+def get_document_for(user, request_id: int, document_id: int) -> DisclosureDocument:
+    return _child_for(user, request_id, DisclosureDocument, document_id)
 
 
 def get_appeal_for(user, request_id: int, appeal_id: int) -> DisclosureAppeal:
-    req = get_request_for(user, request_id)
-    appeal = db.session.get(DisclosureAppeal, appeal_id)
-    if appeal is None or appeal.request_id != req.id:
-        abort(404)
-    return appeal
+    return _child_for(user, request_id, DisclosureAppeal, appeal_id)
 
 
 def unit_choices(user) -> list[tuple[int, str]]:

@@ -36,6 +36,12 @@ def _int_arg(name: str) -> int | None:
     return request.args.get(name, type=int) or None
 
 
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "danger")
+
+
 def _detail(req) -> Response:
     return redirect(url_for("disclosure.detail", request_id=req.id))
 
@@ -181,9 +187,7 @@ def act(request_id: int, action: str):
         if ok:
             flash(message, "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        _flash_errors(form)
     return _detail(req)
 
 
@@ -198,9 +202,7 @@ def appeal_result(request_id: int, appeal_id: int):
         if ok:
             flash("已登记结果。", "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        _flash_errors(form)
     return redirect(url_for("disclosure.detail", request_id=request_id))
 
 
