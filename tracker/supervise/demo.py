@@ -25,6 +25,8 @@ DEMO_DATE = date(2021, 11, 15)
 USERS = (
     ("xiaoyi", "陈督办（孝义市政府办公室）", "supervisor", JURISDICTION),
     ("xiaoyiban", "孙填报（孝义市政府办公室）", "reporter", "孝义市人民政府办公室"),
+    # the office sends the look-back's notices, never to itself: a department receives one
+    ("xiaoyifgj", "李填报（孝义市发展和改革局）", "reporter", "孝义市发展和改革局"),
 )
 
 

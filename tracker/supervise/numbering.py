@@ -1,0 +1,42 @@
+"""文号: the one place that decides a document's number.
+
+Each issuing office numbers each kind of document from 1 every year under its own code: the
+admin sets 运城市人民政府办公室's code to 运政办, so its 督办通知 read 运政办督〔2021〕3号 and its
+通报 运政办通〔2021〕1号, while 孝义市人民政府办公室 (孝政办) counts its own. An office without a
+code set takes one derived from its plan's 文号 or its name (see ``rules.notice_prefix``).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import IssuingOffice
+from .rules import doc_number, notice_prefix
+
+#: what follows the office's code, by kind of document
+KIND_SUFFIX = {"rectification": "整改", "escalation": "督", "circular": "通"}
+
+
+def office_named(issuer: str | None) -> IssuingOffice | None:
+    if not issuer:
+        return None
+    return db.session.scalar(sa.select(IssuingOffice).where(IssuingOffice.name == issuer))
+
+
+def prefix_for(kind: str, issuer: str | None, plan_doc_number: str | None = None) -> str:
+    """Return the 文号 prefix an office uses for a kind of document: its code and the kind's suffix."""
+    suffix = KIND_SUFFIX[kind]
+    office = office_named(issuer)
+    if office is not None and office.code.strip():
+        return f"{office.code.strip()}{suffix}"
+    return notice_prefix(plan_doc_number, issuer, suffix)
+
+
+def take_numbers(kind: str, issuer: str | None, year: int, count: int = 1, *, plan_doc_number: str | None = None,
+                 prefix: str | None = None) -> list[tuple[str, int, str]]:
+    """Reserve `count` numbers of the office's counter for the kind and year: (prefix, number, 文号) each."""
+    from .services import reserve_numbers
+
+    prefix = prefix or prefix_for(kind, issuer, plan_doc_number)
+    first = reserve_numbers(prefix, year, count)
+    return [(prefix, n, doc_number(prefix, year, n)) for n in range(first, first + count)]
