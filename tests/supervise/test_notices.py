@@ -6,17 +6,33 @@ from io import BytesIO
 
 import sqlalchemy as sa
 from docx import Document
-from docx.oxml.ns import qn
-
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 
 from tests.factories import AssignmentFactory, TaskFactory, UnitFactory
 from tracker.calendar import default_calendar
 from tracker.extensions import db
 from tracker.supervise import queries, services
-from tracker.supervise.models import EscalationNotice, IssuingOffice, RectificationNotice
-from tracker.supervise.notices import DocItem, NoticeDoc, item_rows, render, text_width, title_lines
-from tracker.supervise.rules import circular_text, closed_periods, NamedUnit, notice_prefix, period_bounds
+from tracker.supervise.models import (
+    EscalationNotice,
+    IssuingOffice,
+    RectificationNotice,
+)
+from tracker.supervise.notices import (
+    DocItem,
+    NoticeDoc,
+    item_rows,
+    render,
+    text_width,
+    title_lines,
+)
+from tracker.supervise.rules import (
+    NamedUnit,
+    circular_text,
+    closed_periods,
+    notice_prefix,
+    period_bounds,
+)
 
 from .conftest import make_assignment
 

@@ -15,7 +15,7 @@ from ..units.models import Unit
 from ..plans.queries import get_plan_for
 from ..reports.storage import content_disposition
 from ..timeutil import local_today, parse_iso_date
-from . import calendar_db, jobs, queries, services
+from . import calendar_db, documents, jobs, queries, services
 from .forms import (
     AnswerForm,
     CircularEditForm,
@@ -28,7 +28,6 @@ from .forms import (
     parsed,
 )
 from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular
-from .notices import render
 from .rules import workdays_overdue
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
@@ -48,8 +47,9 @@ def _date_arg(name: str) -> date | None:
         abort(400, description=str(exc))
 
 
-def _docx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype=DOCX, headers={"Content-Disposition": content_disposition(name, inline=False)})
+def _docx(f: documents.DocFile) -> Response:
+    return Response(f.data, mimetype=DOCX, headers={
+        "Content-Disposition": content_disposition(f.name, inline=False, ascii_name=f.ascii_name)})
 
 
 def _page_size() -> int:
@@ -126,8 +126,7 @@ def reminders_docx():
     rows = queries.reminders_of(unit.id, on)
     if not rows:
         abort(404)
-    doc = queries.reminder_doc(unit, on, rows, calendar_db.current_calendar())
-    return _docx(render(doc), f"催办清单-{unit.name}-{on.isoformat()}.docx")
+    return _docx(documents.reminder_file(unit, on, rows))
 
 
 # --- escalation notices (督办) -------------------------------------------------------------------------
@@ -156,8 +155,7 @@ def escalation(escalation_id: int):
 @roles(*ROLES)
 def escalation_docx(escalation_id: int):
     notice = queries.get_escalation_for(current_user, escalation_id)
-    doc = queries.escalation_doc(notice, queries.escalation_items(notice), calendar_db.current_calendar())
-    return _docx(render(doc), f"督办通知-{notice.doc_number}-{notice.unit.name}.docx")
+    return _docx(documents.escalation_file(notice))
 
 
 # --- look-back and rectification notices (回头看 / 整改通知) ------------------------------------------
@@ -215,8 +213,7 @@ def notice(notice_id: int):
 @roles(*ROLES)
 def notice_docx(notice_id: int):
     n = queries.get_notice_for(current_user, notice_id)
-    doc = queries.rectification_doc(n, queries.notice_items(n), calendar_db.current_calendar())
-    return _docx(render(doc), f"整改通知-{n.doc_number}-{n.unit.name}.docx")
+    return _docx(documents.rectification_file(n))
 
 
 @bp.route("/items/<int:item_id>/answer", methods=["GET", "POST"])
@@ -347,7 +344,7 @@ def circular_delete(circular_id: int):
 @roles(*ROLES)
 def circular_docx(circular_id: int):
     c = queries.get_circular_for(current_user, circular_id)
-    return _docx(render(queries.circular_doc(c)), f"通报-{c.title[:40]}.docx")
+    return _docx(documents.circular_file(c))
 
 
 # --- jobs and the calendar (admin) --------------------------------------------------------------------
