@@ -134,6 +134,10 @@ def test_title_breaks_between_words():
     lines = title_lines("关于《孝义市2020年政务公开工作实施方案》逾期未办结事项的通报")
     assert "".join(lines) == "关于《孝义市2020年政务公开工作实施方案》逾期未办结事项的通报"
     assert all(text_width(line) <= 20 for line in lines) and "《孝义市2020年政务公开工作实施方案》" in lines[0]
+    # a plan title longer than a line breaks inside its 《》, but between words (not 规/范化)
+    long = "关于《孝义市全面推进基层政务公开标准化规范化进一步做好政务公开工作实施方案》落实情况“回头看”发现问题的整改通知"
+    assert title_lines(long) == ["关于《孝义市全面推进基层政务公开标准化", "规范化进一步做好政务公开工作实施方案》",
+                                 "落实情况“回头看”发现问题的整改通知"]
 
 
 def test_clause_as_written():

@@ -36,6 +36,7 @@ from datetime import date
 from io import BytesIO
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -105,6 +106,8 @@ class DocTable:
 class Attachment:
     #: 附件说明's name of it, also its title on its page
     title: str
+    #: on landscape pages (a wide form to fill in)
+    landscape: bool = False
     before: list[str] = field(default_factory=list)
     table: DocTable | None = None
     after: list[str] = field(default_factory=list)
@@ -155,9 +158,25 @@ def text_width(text: str) -> float:
 
 
 _OPEN, _CLOSE = "《“（(〔【", "》”）)〕】"
+#: words a title may break before inside a 《》 too long for one line
+_INNER_BREAK_BEFORE = ("全面", "推进", "进一步", "做好", "加强", "深化", "规范化", "标准化", "政务公开", "工作要点",
+                       "实施方案", "工作实施方案", "年政务公开", "基层")
 #: words a title may break before
 _BREAK_BEFORE = ("的通知", "的通报", "的报告", "的意见", "的函", "落实情况", "发现问题", "逾期未办结", "整改通知",
                  "督办通知", "催办提醒", "工作要点", "实施方案", "情况的", "较好单位", "事项的", "单位的")
+
+
+def _inner_points(title: str, width: float) -> set[int]:
+    """Return break points inside bracket blocks wider than a line: before a few words plans' titles use."""
+    points: set[int] = set()
+    for m in re.finditer(r"《[^》]*》", title):
+        if text_width(m.group()) <= width:
+            continue
+        for word in _INNER_BREAK_BEFORE:
+            for w in re.finditer(re.escape(word), m.group()):
+                if w.start() > 1:
+                    points.add(m.start() + w.start())
+    return points
 
 
 def _break_points(title: str) -> set[int]:
@@ -203,11 +222,13 @@ def title_lines(title: str, width: float = TITLE_CHARS) -> list[str]:
     """
     if text_width(title) <= width:
         return [title]
-    points = sorted(_break_points(title))
-    best: tuple | None = None
+    best: list[str] | None = None
     n_min = math.ceil(text_width(title) / width)
-    for n in range(n_min, n_min + 3):
-        best = _best_split(title, points, n, width)
+    for points in (sorted(_break_points(title)), sorted(_break_points(title) | _inner_points(title, width))):
+        for n in range(n_min, n_min + 3):
+            best = _best_split(title, points, n, width)
+            if best:
+                break
         if best:
             break
     if best is None:
@@ -384,6 +405,8 @@ class _Builder:
     def __init__(self, doc: NoticeDoc) -> None:
         self.doc = doc
         self.document = Document()
+        self.block_w = BLOCK_W
+        self.landscape = False
         self._page_setup()
 
     # -- page ---------------------------------------------------------------------------------------------
@@ -475,12 +498,13 @@ class _Builder:
 
     def body(self, text: str):
         """A body paragraph: 一、 headings in 黑体, （一） in 楷体, the rest in 仿宋."""
-        font = BODY_FONT
-        if re.match(r"^[一二三四五六七八九十]+、", text):
-            font = HEADING_FONT
+        font, heading = BODY_FONT, False
+        if re.match(r"^[一二三四五六七八九十]+、", text) and len(text) <= 30:
+            font, heading = HEADING_FONT, True
         elif re.match(r"^（[一二三四五六七八九十]+）", text) and len(text) <= 30:
-            font = KAI_FONT
-        return self.para(text, font=font, indent=True)
+            font, heading = KAI_FONT, True
+        # a heading, or a paragraph that introduces a table, stays with what follows
+        return self.para(text, font=font, indent=True, keep_next=heading or text.endswith("："))
 
     def blank(self, *, keep_next: bool = False):
         return self.para(keep_next=keep_next)
@@ -517,7 +541,7 @@ class _Builder:
 
     def table(self, t: DocTable) -> None:
         size = t.size
-        widths = column_widths(t, size)
+        widths = column_widths(t, size, self.block_w)
         ncols = len(t.header) or len(t.rows[0])
         table = self.document.add_table(rows=1 if t.header else 0, cols=ncols)
         table.style = "Table Grid"
@@ -589,10 +613,34 @@ class _Builder:
             p.paragraph_format.keep_with_next = True
             self.para(f"（{doc.contact}）", indent=True)
 
+    def _new_section(self, landscape: bool) -> None:
+        """Start a new page in a new section, landscape (the block turned: 225 mm wide) or portrait."""
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = PAGE_H, PAGE_W
+            section.top_margin, section.bottom_margin = Mm(LEFT), Mm(210 - LEFT - BLOCK_W)
+            section.left_margin, section.right_margin = Mm(TOP), Mm(297 - TOP - BLOCK_H)
+            section.footer_distance = Mm(8)
+        else:
+            section.orientation = WD_ORIENT.PORTRAIT
+            section.page_width, section.page_height = PAGE_W, PAGE_H
+            section.top_margin, section.left_margin = Mm(TOP), Mm(LEFT)
+            section.right_margin = Mm(210 - LEFT - BLOCK_W)
+            section.bottom_margin = Mm(297 - TOP - BLOCK_H)
+            section.footer_distance = Mm(297 - TOP - BLOCK_H - 7 - 6)
+        section.different_first_page_header_footer = False
+        self.block_w = BLOCK_H if landscape else BLOCK_W
+        self.landscape = landscape
+
     def attachments(self) -> None:
         for i, att in enumerate(self.doc.attachments, 1):
-            p = self.para(f"附件{i}" if len(self.doc.attachments) > 1 else "附件", font=HEADING_FONT)
-            p.paragraph_format.page_break_before = True
+            if att.landscape != self.landscape:
+                self._new_section(att.landscape)
+                p = self.para(f"附件{i}" if len(self.doc.attachments) > 1 else "附件", font=HEADING_FONT)
+            else:
+                p = self.para(f"附件{i}" if len(self.doc.attachments) > 1 else "附件", font=HEADING_FONT)
+                p.paragraph_format.page_break_before = True
             self.blank()
             t = self.document.add_paragraph()
             t.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -612,6 +660,8 @@ class _Builder:
     def imprint(self) -> None:
         """版记: 抄送 and 印发机关/印发日期 between full-width rules (a letter: 抄送 only, no rules)."""
         doc = self.doc
+        if self.landscape:
+            self._new_section(False)
         rows: list[tuple[str, str]] = []
         if doc.cc:
             rows.append(("抄送：" + "，".join(doc.cc) + "。", ""))
@@ -651,6 +701,10 @@ class _Builder:
             if left.startswith("抄送"):
                 # 抄送 runs across both columns
                 row.cells[0].merge(row.cells[1])
+        _float_to_bottom(table)
+        # a floating table anchors to the paragraph after it
+        anchor = self.document.add_paragraph()
+        anchor.paragraph_format.line_spacing = Pt(1)
         self.imprint_table = table
 
     def build(self) -> bytes:
@@ -697,6 +751,24 @@ class _Builder:
         return out.getvalue()
 
 
+def _float_to_bottom(table) -> None:
+    """Anchor a table to the bottom of the text block (the 版记's last line is the page's last line)."""
+    tblpr = table._tbl.tblPr
+    pos = OxmlElement("w:tblpPr")
+    for key, value in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"), ("bottomFromText", "0"),
+                       ("vertAnchor", "margin"), ("horzAnchor", "margin"), ("tblpXSpec", "center"),
+                       ("tblpYSpec", "bottom")):
+        pos.set(qn(f"w:{key}"), value)
+    style = tblpr.find(qn("w:tblStyle"))
+    if style is not None:
+        style.addnext(pos)
+    else:
+        tblpr.insert(0, pos)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    pos.addnext(overlap)
+
+
 def _cell_border(cell, edge: str, size_eighths: int) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     borders = tcpr.find(qn("w:tcBorders"))
@@ -711,7 +783,7 @@ def _cell_border(cell, edge: str, size_eighths: int) -> None:
     borders.append(el)
 
 
-def column_widths(t: DocTable, size=SIZE_TABLE) -> list:
+def column_widths(t: DocTable, size=SIZE_TABLE, block_w: float = BLOCK_W) -> list:
     """Return each column's width: short columns as wide as their longest entry, the text column the rest.
 
     The widest column (the task text) takes what the others leave. When that is under 30 % of the
@@ -719,7 +791,7 @@ def column_widths(t: DocTable, size=SIZE_TABLE) -> list:
     proportion. So a task name wraps at the width of the table, not every 5 characters.
     """
     # a little over the nominal em: fallback fonts run wider, and a cell has borders too
-    char_mm = size.pt / 72 * 25.4 * 1.06
+    char_mm = size.pt / 72 * 25.4 * 1.1
     pad = 4.0  # cell margins, mm
     longest, heads = [], []
     for i, head in enumerate(t.header or ("",) * len(t.rows[0])):
@@ -728,20 +800,20 @@ def column_widths(t: DocTable, size=SIZE_TABLE) -> list:
         longest.append(max(n, t.blank_widths.get(i, 0)))
         heads.append(max([text_width(line) for line in head.split("\n")] or [0]))
     if len(longest) == 1:
-        return [Mm(BLOCK_W)]
+        return [Mm(block_w)]
     main = max(range(len(longest)), key=lambda i: longest[i])
     mm = [max(n, h) * char_mm + pad for n, h in zip(longest, heads)]
     others = [i for i in range(len(mm)) if i != main]
 
     def rest() -> float:
-        return BLOCK_W - sum(mm[i] for i in others)
+        return block_w - sum(mm[i] for i in others)
 
-    if rest() < 0.3 * BLOCK_W:
+    if rest() < 0.3 * block_w:
         for i in others:
             if longest[i] > 6:
                 mm[i] = max(heads[i], math.ceil(longest[i] / 2)) * char_mm + pad
-    if rest() < 0.3 * BLOCK_W:
-        scale = 0.7 * BLOCK_W / sum(mm[i] for i in others)
+    if rest() < 0.3 * block_w:
+        scale = 0.7 * block_w / sum(mm[i] for i in others)
         for i in others:
             mm[i] *= scale
     # the text column takes the room left (a short table: it stretches to the block)

@@ -258,7 +258,7 @@ class Letterhead:
 
     issuer: str
     letter: bool = True
-    contact: str = "联系人：　　　　　，联系电话：　　　　　　"
+    contact: str = "联系人：　　　　　　；联系电话：　　　　　　　"
     cc: tuple[str, ...] = ()
 
 
@@ -304,7 +304,7 @@ def escalation_doc(notice: EscalationNotice, items: list[EscalationItem], cal: W
         intro=[f"截至{cn_date(notice.issued_on)}，你单位承办的{len(rows)}项任务逾期未办结，且已超过规定的督办期限"
                "（具体事项见附件督办单）。现予督办，请主要负责同志亲自过问，立即组织办理。"],
         closing=["请于收到本通知后3个工作日内，在督办单中逐项填写办理情况，说明逾期原因和下一步措施，加盖单位公章后报送。"],
-        attachments=[Attachment("督办单", before=[f"督办单位：{head.issuer}　　承办单位：{notice.unit.name}"],
+        attachments=[Attachment("督办单", landscape=True, before=[f"督办单位：{head.issuer}　　承办单位：{notice.unit.name}"],
                                 table=sheet)],
         contact=head.contact, cc=list(head.cc),
     )
@@ -334,7 +334,7 @@ def rectification_doc(notice: RectificationNotice, items: list[RectificationItem
         deadline_text=("请于{date}前完成整改，在附件1中逐项填写整改措施和责任人，将整改情况及佐证材料连同附件2回执"
                        "（加盖单位公章）报送" + head.issuer + "。"),
         closing=["整改完成一项、销号一项；逾期未完成整改的，将在年度考核中予以扣分并视情通报。"],
-        attachments=[Attachment("整改事项清单", table=listing), Attachment("整改情况回执", table=receipt)],
+        attachments=[Attachment("整改事项清单", landscape=True, table=listing), Attachment("整改情况回执", table=receipt)],
         contact=head.contact, cc=list(head.cc),
     )
 
