@@ -8,10 +8,18 @@ import sqlalchemy as sa
 from docx import Document
 
 from tests.factories import TaskFactory, UserFactory
+from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.inbox.models import Notification
 from tracker.supervise import calendar_db, services
-from tracker.supervise.models import CalendarOverride, Circular, RectificationItem, RectificationNotice
+from tracker.supervise.models import (
+    CalendarOverride,
+    Circular,
+    EscalationNotice,
+    IssuingOffice,
+    RectificationItem,
+    RectificationNotice,
+)
 
 from .conftest import inbox, make_assignment
 
@@ -185,3 +193,37 @@ def test_calendar_editor_changes_the_working_days(client, auth, world):
     auth.logout()
     auth.login(world.supervisor)
     assert client.get("/supervise/calendar").status_code == 403
+
+
+def test_admin_sets_an_office_code_and_escalations_use_it(client, auth, world):
+    world.plan.issuer = "测试市人民政府办公室"
+    make_assignment(world, world.finance, date(2021, 9, 30))
+    db.session.commit()
+    auth.login(world.admin)
+    page = client.get("/supervise/offices").get_data(as_text=True)
+    assert "测试市人民政府办公室" in page  # offered: a plan's issuer without a code yet
+    for bad, message in ((dict(name="", code="测政办"), "请填写发文机关名称"),
+                         (dict(name="测试市人民政府办公室", code="测政办〔"), "文号代字应为1到30个字"),
+                         (dict(name="测试市人民政府办公室", code="测政办1"), "文号代字应为1到30个字")):
+        resp = client.post("/supervise/offices", data={**bad, "letter_format": "y"}, follow_redirects=True)
+        assert message in resp.get_data(as_text=True)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IssuingOffice)) == 0
+    resp = client.post("/supervise/offices", data={"name": "测试市人民政府办公室", "code": "测政办督查",
+                                                    "contact": "联系人：王敏，联系电话：0359-2022345", "cc": "市委办公室"})
+    assert resp.status_code == 302
+    office = db.session.scalar(sa.select(IssuingOffice))
+    assert (office.code, office.letter_format, office.cc_list) == ("测政办督查", False, ["市委办公室"])
+    resp = client.post(f"/supervise/offices?id={office.id}", data={"name": "测试市人民政府办公室", "code": "测政办",
+                                                                   "letter_format": "y"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert (office.code, office.letter_format) == ("测政办", True)
+    again = client.post("/supervise/offices", data={"name": "测试市人民政府办公室", "code": "另一个"},
+                        follow_redirects=True)
+    assert "已设置过文号代字" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "office.save"
+    services.sweep(date(2021, 10, 14))
+    assert db.session.scalar(sa.select(EscalationNotice.doc_number)) == "测政办督〔2021〕1号"
+    auth.logout()
+    auth.login(world.supervisor)
+    assert client.get("/supervise/offices").status_code == 403

@@ -7,8 +7,12 @@ code set takes one derived from its plan's 文号 or its name (see ``rules.notic
 """
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
+from ..audit.services import record
+from ..errors import ServiceError
 from ..extensions import db
 from .models import IssuingOffice
 from .rules import doc_number, notice_prefix
@@ -40,3 +44,32 @@ def take_numbers(kind: str, issuer: str | None, year: int, count: int = 1, *, pl
     prefix = prefix or prefix_for(kind, issuer, plan_doc_number)
     first = reserve_numbers(prefix, year, count)
     return [(prefix, n, doc_number(prefix, year, n)) for n in range(first, first + count)]
+
+
+OFFICE_FIELDS = ("name", "code", "letter_format", "contact", "cc")
+
+
+def save_office(actor, office: IssuingOffice | None, *, name: str | None, code: str | None, letter_format: bool,
+                contact: str | None = "", cc: str | None = "") -> IssuingOffice:
+    """Create or edit an issuing office's 文号 code and document settings (the admin's). Flushes."""
+    name, code = (name or "").strip(), (code or "").strip()
+    contact, cc = (contact or "").strip(), (cc or "").strip()
+    if not name or len(name) > 120:
+        raise ServiceError("请填写发文机关名称（不超过120字）。")
+    if not code or len(code) > 30 or re.search(r"[〔〕\[\]()（）\d\s]", code):
+        raise ServiceError("文号代字应为1到30个字，不含括号、数字和空格，例如“运政办”。")
+    if len(contact) > 200 or len(cc) > 300:
+        raise ServiceError("联系人及电话最多200字，抄送机关最多300字。")
+    clash = db.session.scalar(sa.select(IssuingOffice.id).where(IssuingOffice.name == name))
+    if clash is not None and (office is None or clash != office.id):
+        raise ServiceError(f"发文机关“{name}”已设置过文号代字，请在列表中修改。")
+    before = None if office is None else {f: getattr(office, f) for f in OFFICE_FIELDS}
+    if office is None:
+        office = IssuingOffice(name=name, code=code, letter_format=letter_format, contact=contact, cc=cc)
+        db.session.add(office)
+    else:
+        office.name, office.code, office.letter_format, office.contact, office.cc = name, code, letter_format, contact, cc
+    db.session.flush()
+    record(actor, "office.save", "issuing_office", office.id, before=before,
+           after={f: getattr(office, f) for f in OFFICE_FIELDS})
+    return office

@@ -4,30 +4,42 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..access import ROLES, roles
 from ..errors import commit_or_flash
 from ..extensions import db
 from ..pagination import paginate
-from ..units.models import Unit
+from ..plans.models import Plan
 from ..plans.queries import get_plan_for
 from ..reports.storage import content_disposition
 from ..timeutil import local_today, parse_iso_date
-from . import calendar_db, documents, jobs, queries, services
+from ..units.models import Unit
+from . import calendar_db, documents, jobs, numbering, queries, services
 from .forms import (
     AnswerForm,
     CircularEditForm,
     CircularNewForm,
     CloseForm,
     LookbackForm,
+    OfficeForm,
     OverrideForm,
     ReturnForm,
     SweepForm,
     parsed,
 )
-from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular
+from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular, IssuingOffice
 from .rules import workdays_overdue
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
@@ -420,3 +432,28 @@ def calendar_delete(override_id: int):
     flash("已删除该日安排，恢复为官方日历。", "success")
     return redirect(url_for("supervise.calendar", year=year))
 
+
+
+# --- issuing offices (文号 codes, admin) --------------------------------------------------------------
+
+
+@bp.route("/offices", methods=["GET", "POST"])
+@roles("admin")
+def offices():
+    office = None
+    office_id = request.args.get("id", type=int)
+    if office_id:
+        office = db.session.get(IssuingOffice, office_id) or abort(404)
+    form = OfficeForm(obj=office)
+    if form.validate_on_submit():
+        ok, saved = commit_or_flash(lambda: numbering.save_office(
+            current_user, office, name=form.name.data, code=form.code.data, letter_format=form.letter_format.data,
+            contact=form.contact.data, cc=form.cc.data))
+        if ok:
+            flash(f"已保存{saved.name}的文号代字“{saved.code}”。", "success")
+            return redirect(url_for("supervise.offices"))
+    rows = db.session.scalars(sa.select(IssuingOffice).order_by(IssuingOffice.name)).all()
+    known = sorted({p for p in db.session.scalars(sa.select(Plan.issuer).where(Plan.issuer.is_not(None)))}
+                   - {o.name for o in rows})
+    return render_template("supervise/offices.html", form=form, rows=rows, office=office, known=known,
+                           suffix=numbering.KIND_SUFFIX, year=_today().year)
