@@ -23,8 +23,15 @@ from ..extensions import db
 from ..plans.models import DEADLINE_KIND_LABELS, ROLE_LABELS, Assignment, Plan, Task
 from ..reports.models import Evidence, ProgressReport
 from ..supervise.models import Reminder
-from ..units.models import Unit
-from .workbooks import AssessmentData, AssignmentRow, OverdueRow, ScoreBlock, ScoreItemRow, TaskRow
+from ..units.models import Unit, official_order
+from .workbooks import (
+    AssessmentData,
+    AssignmentRow,
+    OverdueRow,
+    ScoreBlock,
+    ScoreItemRow,
+    TaskRow,
+)
 
 #: rows fetched per round trip while streaming
 BATCH = 2000
@@ -149,7 +156,7 @@ def assignment_rows(sel: Selection, rules: StatusRules, calendar: WorkCalendar, 
         .join(Unit, Assignment.unit_id == Unit.id)
         .outerjoin(report, report.id == newest)
         .where(*sel.conditions(rules))
-        .order_by(Plan.year.desc(), Plan.id, Task.position, Task.id, ROLE_ORDER, Unit.path, Assignment.id)
+        .order_by(Plan.year.desc(), Plan.id, Task.position, Task.id, ROLE_ORDER, *official_order(), Assignment.id)
     )
     overdue = _OverdueDays(calendar, sel.as_of)
     zone = ZoneInfo(sel.tz)
@@ -185,7 +192,7 @@ def task_rows(sel: Selection, rules: StatusRules) -> Iterator[TaskRow]:
         .join(Task, Assignment.task_id == Task.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(*sel.conditions(rules))
-        .order_by(Assignment.task_id, ROLE_ORDER, Unit.path, Assignment.id)
+        .order_by(Assignment.task_id, ROLE_ORDER, *official_order(), Assignment.id)
     )
     for task_id, unit, role, st, progress in _stream(stmt):
         entry = per_task[task_id]
@@ -242,7 +249,7 @@ def overdue_rows(sel: Selection, rules: StatusRules, calendar: WorkCalendar) -> 
         .join(Unit, Assignment.unit_id == Unit.id)
         .outerjoin(report, report.id == newest)
         .where(*sel.conditions(rules), rules.overdue())
-        .order_by(Unit.path, Unit.id, Assignment.due_on, Plan.id, Task.position, Assignment.id)
+        .order_by(*official_order(), Unit.id, Assignment.due_on, Plan.id, Task.position, Assignment.id)
     )
     overdue = _OverdueDays(calendar, sel.as_of)
     zone = ZoneInfo(sel.tz)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, joinedload
 from ..calendar import WorkCalendar
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
-from ..units.models import Unit
+from ..units.models import Unit, official_order
 from .models import (
     Circular,
     EscalationItem,
@@ -42,7 +42,7 @@ def in_scope(user, unit_column) -> sa.ColumnElement:
 
 def units_in_scope(user) -> list[tuple[int, str]]:
     """Return (id, name) of the units the user may filter by, in directory order."""
-    stmt = sa.select(Unit.id, Unit.name).where(Unit.is_active, in_scope(user, Unit.id)).order_by(Unit.path, Unit.id)
+    stmt = sa.select(Unit.id, Unit.name).where(Unit.is_active, in_scope(user, Unit.id)).order_by(*official_order())
     return [tuple(r) for r in db.session.execute(stmt)]
 
 
@@ -127,8 +127,8 @@ def reminder_days(user, *, on: date | None = None, unit_id: int | None = None) -
         )
         .join(Unit, Unit.id == Reminder.unit_id)
         .where(in_scope(user, Reminder.unit_id))
-        .group_by(Reminder.sweep_on, Reminder.unit_id, Unit.name)
-        .order_by(Reminder.sweep_on.desc(), Unit.name)
+        .group_by(Reminder.sweep_on, Reminder.unit_id, Unit.name, Unit.sort_order)
+        .order_by(Reminder.sweep_on.desc(), *official_order())
     )
     if on:
         stmt = stmt.where(Reminder.sweep_on == on)
