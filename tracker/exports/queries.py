@@ -31,6 +31,7 @@ from .workbooks import (
     ScoreBlock,
     ScoreItemRow,
     TaskRow,
+    UnitStatus,
 )
 
 #: rows fetched per round trip while streaming
@@ -182,8 +183,8 @@ def task_rows(sel: Selection, rules: StatusRules) -> Iterator[TaskRow]:
     Unnarrowed, every leaf task appears, even one without units; narrowed (a unit, a status …),
     only tasks with a matching assignment.
     """
-    per_task: dict[int, dict] = defaultdict(lambda: {"lead": [], "responsible": [], "status": [], "total": 0,
-                                                     "completed": 0, "overdue": 0})
+    per_task: dict[int, dict] = defaultdict(lambda: {"lead": [], "responsible": [], "status": [], "units": [],
+                                                     "total": 0, "completed": 0, "overdue": 0})
     status = rules.case()
     stmt = (
         sa.select(Assignment.task_id, sa.func.coalesce(Unit.short_name, Unit.name), Assignment.role, status,
@@ -199,6 +200,7 @@ def task_rows(sel: Selection, rules: StatusRules) -> Iterator[TaskRow]:
         if role in ("lead", "responsible"):
             entry[role].append(unit)
         label = STATUS_LABELS.get(st, st)
+        entry["units"].append(UnitStatus(unit, ROLE_LABELS.get(role, role), label, progress))
         if st == "completed":
             entry["completed"] += 1
             entry["status"].append(f"{unit}：{label}")
@@ -226,7 +228,7 @@ def task_rows(sel: Selection, rules: StatusRules) -> Iterator[TaskRow]:
             leads="、".join(entry["lead"]), responsibles="、".join(entry["responsible"]),
             deadline_text=written.get("时限要求") or deadline_text or DEADLINE_KIND_LABELS.get(kind, ""),
             deadline=deadline, unit_status="；".join(entry["status"]), total=entry["total"],
-            completed=entry["completed"], overdue=entry["overdue"], plan=plan,
+            completed=entry["completed"], overdue=entry["overdue"], plan=plan, units=tuple(entry["units"]),
         )
 
 
@@ -293,7 +295,7 @@ def assessment_data(version) -> AssessmentData:
     return AssessmentData(
         title=f"《{version.plan.title}》",
         as_of=sheet.as_of,
-        version_label=f"第{version.number}版{'（已发布）' if version.is_frozen else '（未发布）'}",
+        version_label=f"第{version.number}版，{'已发布' if version.is_frozen else '未发布'}",
         weight_percent=f"{rubric.assessment_weight_percent:f}%",
         full_score=rubric.full_score,
         indicators=[(i.code, i.name, i.weight) for i in rubric.indicators],
