@@ -5,6 +5,7 @@ each function writes one finished workbook with ``tracker.exports.xlsx``.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -181,7 +182,7 @@ TASK_COLUMNS = [
     Column("时限要求", "wrap", width=12),
     Column("完成时限", "date", width=11),
     Column("承办单位", "wrap", width=18),
-    Column("角色", "wrap", width=6),
+    Column("角色", "wrap", width=9),
     Column("落实情况", "wrap", width=10),
     Column("进度（%）", "int", width=7),
 ]
@@ -192,7 +193,7 @@ ASSIGNMENT_COLUMNS = [
     Column("所属部分", "wrap", width=12),
     Column("任务", "wrap", width=24),
     Column("承办单位", "wrap", width=16),
-    Column("角色", "wrap", width=6),
+    Column("角色", "wrap", width=9),
     Column("完成时限", "date", width=11),
     Column("原定时限", "date", width=11),
     Column("状态", "wrap", width=9),
@@ -221,8 +222,12 @@ def ledger_workbook(out: Out, *, title: str, as_of: date, tasks: Iterable[TaskRo
             start = first.rows
             head = [t.plan] if show_plan else []
             head += [n_tasks, t.ref, t.public_task, t.content, t.requirement, t.deadline_text, t.deadline]
-            for k, u in enumerate(t.units or (UnitStatus("（未分解到单位）", "", "", None),)):
-                first.append([*(head if k == 0 else [None] * len(head)), u.unit, u.role, u.status, u.progress])
+            units = t.units or (UnitStatus("（未分解到单位）", "", "", None),)
+            # the task's merged cells need so many lines, spread over its unit rows
+            spread = math.ceil(first.lines(head) / len(units))
+            for k, u in enumerate(units):
+                first.append([*(head if k == 0 else [None] * len(head)), u.unit, u.role, u.status, u.progress],
+                             skip=range(len(head)), min_lines=spread)
             for column in range(len(head)):
                 first.merge_rows(start, first.rows - 1, column)
             n_units += t.total
@@ -267,10 +272,10 @@ OVERDUE_COLUMNS = [
     Column("工作要点", "wrap", width=16),
     Column("序号", "int", width=5),
     Column("承办单位", "wrap", width=16),
-    Column("角色", "wrap", width=6),
+    Column("角色", "wrap", width=9),
     Column("任务编号", "wrap", width=8),
     Column("任务", "wrap", width=22),
-    Column("条款内容", "wrap", width=28),
+    Column("条款内容", "wrap", width=25),
     Column("完成时限", "date", width=11),
     Column("原定时限", "date", width=11),
     Column("逾期工作日", "int", width=6),
@@ -378,8 +383,8 @@ UNIT_COLUMNS = [
     Column("工作要点", "wrap", width=12),
     Column("任务编号", "wrap", width=8),
     Column("任务", "wrap", width=20),
-    Column("具体要求", "wrap", width=26),
-    Column("角色", "wrap", width=6),
+    Column("具体要求", "wrap", width=23),
+    Column("角色", "wrap", width=9),
     Column("完成时限", "date", width=11),
     Column("原定时限", "date", width=11),
     Column("状态", "wrap", width=9),

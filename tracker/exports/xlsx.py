@@ -166,19 +166,27 @@ class SheetStream:
             body = self._texts[value] = f"<is><t{space}>{_escape(text)}</t></is>"
         return body
 
-    def _height(self, values: Sequence[Any]) -> str:
-        """Return the row's height attribute when a wrapped cell needs more than one line."""
+    def lines(self, values: Sequence[Any], skip: Iterable[int] = ()) -> int:
+        """Return the lines the row's wrapped cells need (1 at least), leaving out the columns in skip."""
+        skip = set(skip)
         lines = 1
         for i, per_line in self._wrapped:
-            value = values[i] if i < len(values) else None
+            value = values[i] if i < len(values) and i not in skip else None
             if isinstance(value, str) and value:
                 n = sum(max(1, math.ceil(display_width(part) / per_line)) for part in value.split("\n"))
                 lines = max(lines, n)
-        return f' ht="{lines * LINE_PT + 2:g}" customHeight="1"' if lines > 1 else ""
+        return lines
 
-    def append(self, values: Sequence[Any], *, bold: bool = False) -> None:
-        """Write one data row; values line up with the columns, None leaves a cell empty (with its borders)."""
+    def append(self, values: Sequence[Any], *, bold: bool = False, skip: Iterable[int] = (),
+               min_lines: int = 1) -> None:
+        """Write one data row; values line up with the columns, None leaves a cell empty (with its borders).
+
+        The row is as tall as its wrapped cells need; `skip` leaves out cells merged over several rows,
+        whose lines the caller spreads over them with `min_lines`.
+        """
         row = str(FIRST_ROW + self.rows)
+        n_lines = max(min_lines, self.lines(values, skip) if self._wrapped else 1)
+        height = f' ht="{n_lines * LINE_PT + 2:g}" customHeight="1"' if n_lines > 1 else ""
         if bold:
             values = list(values) + [None] * (len(self.columns) - len(values))
         if self.rows < WIDTH_SAMPLE_ROWS:
@@ -191,7 +199,7 @@ class SheetStream:
             text_attrs = [total + ' t="inlineStr"'] * len(self.columns)
             number_attrs = [total] * len(self.columns)
         empty = self._empty_attrs if not bold else [f' s="{self.builder.styles["total"]}"'] * len(self.columns)
-        parts = [f'<row r="{row}"{self._height(values) if self._wrapped else ""}>']
+        parts = [f'<row r="{row}"{height}>']
         for i, value in enumerate(values):
             kind = type(value)
             # the common types first, by exact type: this loop runs for every cell of a province
@@ -412,6 +420,10 @@ class XlsxBuilder:
             for ref in s.merges:
                 ws.merged_cells.add(ref)
             ws.row_dimensions[1].height = 28
+            header_lines = max(math.ceil(display_width(c.header) / max(1.0, w - 1))
+                               for c, w in zip(s.columns, s.widths()))
+            if header_lines > 1:
+                ws.row_dimensions[2].height = header_lines * LINE_PT + 4
             ws.append([self._title_cell(ws, s.title)])
             ws.append([self._header_cell(ws, c.header) for c in s.columns])
         self.wb.save(shell)
