@@ -10,7 +10,13 @@ import openpyxl
 import pytest
 from openpyxl.cell.cell import MergedCell
 
-from tests.factories import AssignmentFactory, PlanFactory, ReportFactory, TaskFactory, UnitFactory
+from tests.factories import (
+    AssignmentFactory,
+    PlanFactory,
+    ReportFactory,
+    TaskFactory,
+    UnitFactory,
+)
 from tracker.assessment import services as assessment
 from tracker.extensions import db
 from tracker.supervise.models import Reminder
@@ -280,6 +286,7 @@ def _office() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.office
 @pytest.mark.skipif(_office() is None, reason="LibreOffice (soffice) is not installed; CI installs it")
 def test_libreoffice_opens_the_ledger(world, ledger_data, tmp_path):
     from tracker.exports import documents

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, NamedTuple
 
+from ..timeutil import cn_date
 from .xlsx import Column, XlsxBuilder
 
 __all__ = [
@@ -29,10 +30,6 @@ __all__ = [
 ]
 
 Out = str | IO[bytes]
-
-
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 class UnitStatus(NamedTuple):

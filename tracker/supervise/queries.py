@@ -11,9 +11,11 @@ from docx.shared import Pt
 from flask import abort
 from sqlalchemy.orm import aliased, joinedload
 
-from ..calendar import WorkCalendar
+from ..calendar import WorkCalendar, overdue_workdays
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
+from ..plans.status import StatusRules
+from ..timeutil import cn_date
 from ..units.models import Unit, official_order
 from .models import (
     Circular,
@@ -26,7 +28,6 @@ from .models import (
 )
 from .notices import Attachment, DocItem, DocTable, NoticeDoc
 from .numbering import office_named
-from .rules import cn_date, workdays_overdue
 
 
 def in_scope(user, unit_column) -> sa.ColumnElement:
@@ -228,12 +229,6 @@ def issuer_for(unit: Unit, plans: list[Plan] = ()) -> str:
     return f"{root.name}办公室" if root.name.endswith("人民政府") else root.name
 
 
-def _status_text(a: Assignment) -> str:
-    if a.status == "completed":
-        return "已办结"
-    return {"overdue": "逾期未办结", "due_soon": "临期"}.get(a.alert or "", a.status_label)
-
-
 def clause_label(ref: str | None) -> str:
     """Return a clause number as documents write it: 二.（三）.7 → 二（三）7 (a table's 1.3 stays)."""
     return re.sub(r"\.?(（[^）]*）)\.?", r"\1", ref or "")
@@ -276,7 +271,7 @@ def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalen
         DocItem(task=r.assignment.task.title, clause=clause_label(r.assignment.task.ref), original_due=r.due_on,
                 status=("逾期" if r.stage == "overdue" else "临期")
                 + ("（已办结）" if r.assignment.status == "completed" else ""),
-                workdays_overdue=workdays_overdue(cal, r.due_on, on) if r.stage == "overdue" else None)
+                workdays_overdue=overdue_workdays(cal, r.due_on, on) if r.stage == "overdue" else None)
         for r in reminders
     ]
     overdue = sum(1 for r in reminders if r.stage == "overdue")
@@ -293,7 +288,7 @@ def escalation_doc(notice: EscalationNotice, items: list[EscalationItem], cal: W
     head = letterhead(issuer_for(notice.unit, [i.assignment.plan for i in items]))
     rows = [
         (str(n), clause_label(i.assignment.task.ref), task_text(i.assignment.task), cn_date(i.due_on),
-         str(workdays_overdue(cal, i.due_on, notice.issued_on)), "")
+         str(overdue_workdays(cal, i.due_on, notice.issued_on)), "")
         for n, i in enumerate(items, 1)
     ]
     sheet = DocTable(("序号", "条款", "督办事项", "原定时限", "逾期工作日", "办理情况"), rows,
@@ -341,7 +336,7 @@ def rectification_doc(notice: RectificationNotice, items: list[RectificationItem
 
 def circular_overview(circular: Circular) -> DocTable:
     """The circular's overall figures: 承办, 办结, 逾期, 办结率 for counties, departments and all."""
-    from ..dashboard.queries import Counts, Filters, StatusRules, unit_rows
+    from ..dashboard.queries import Counts, Filters, unit_rows
 
     rows = unit_rows(Filters(plan_id=circular.plan_id), StatusRules.at(circular.as_of))
     groups = {"A": Counts(), "B": Counts(), None: Counts()}
