@@ -1,7 +1,7 @@
 """issuing offices with their 文号 codes, the official order of units, circulars' 文号
 
 Revision ID: 0013
-Revises: 0017
+Revises: 0014
 Create Date: 2026-12-07 02:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0017'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
