@@ -25,7 +25,7 @@ EXPECTED_ROLES = {
     "units.index": ADMIN, "units.new": ADMIN, "units.edit": ADMIN, "units.set_active": ADMIN,
     "units.import_units": ADMIN, "units.groups": ADMIN, "units.group_new": ADMIN, "units.group_edit": ADMIN,
     "units.group_delete": ADMIN,
-    "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN,
+    "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN, "supervise.offices": ADMIN,
     "audit.index": ADMIN,
     # plans: staff read; the supervisor imports
     "plans.index": STAFF, "plans.detail": STAFF, "plans.task": STAFF,
@@ -65,6 +65,18 @@ EXPECTED_ROLES = {
     # exports: staff take the workbooks; a reporter its own unit's ledger
     "exports.index": SIGNED_IN, "exports.ledger": STAFF, "exports.overdue": STAFF, "exports.assessment": STAFF,
     "exports.mine": REPORTER,
+    # annual reports: all signed in read (reporters their own unit's); units import their own; the supervisor publishes
+    "annual.index": SIGNED_IN, "annual.detail": SIGNED_IN, "annual.docx": SIGNED_IN,
+    "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
+    "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
+    "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
+    # disclosure requests: staff read the register (applicant data masked); the office and the units write
+    "disclosure.index": SIGNED_IN, "disclosure.detail": SIGNED_IN, "disclosure.document": SIGNED_IN,
+    "disclosure.docx": SIGNED_IN, "disclosure.export": SIGNED_IN, "disclosure.annual": SIGNED_IN,
+    "disclosure.applicant": {"supervisor", "reporter"},
+    "disclosure.new": {"supervisor", "reporter"}, "disclosure.edit": {"supervisor", "reporter"},
+    "disclosure.act": {"supervisor", "reporter"}, "disclosure.appeal_result": {"supervisor", "reporter"},
+    "disclosure.upload": {"supervisor", "reporter"}, "disclosure.import_register": {"supervisor", "reporter"},
 }
 
 #: What a URL parameter is filled with: an id that exists for ints, a plain word otherwise.
@@ -92,6 +104,7 @@ def _url_for_rule(rule, world) -> str:
         "version_id": 999999,
         "bonus_id": 999999,
         "objection_id": 999999,
+        "annual_report_id": 999999,
     }
 
     def fill(m):

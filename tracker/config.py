@@ -30,6 +30,18 @@ def _bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _date(name: str):
+    from datetime import date
+
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"环境变量 {name} 应为日期（YYYY-MM-DD），实际为 {raw!r}") from exc
+
+
 def from_env() -> dict:
     """Build the settings mapping from environment variables."""
     env = os.environ.get("TRACKER_ENV", "development")
@@ -53,6 +65,8 @@ def from_env() -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_DIR": os.environ.get("TRACKER_UPLOAD_DIR") or str(instance / "uploads"),
         "TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
+        # A fixed "today" for the whole app (the demo runs on 2021-11-15); unset: the real date.
+        "TODAY": _date("TRACKER_TODAY"),
         "MAX_FILE_BYTES": _int("TRACKER_MAX_FILE_MB", 20) * mb,
         "MAX_CONTENT_LENGTH": _int("TRACKER_MAX_REQUEST_MB", 100) * mb,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -67,10 +81,32 @@ def from_env() -> dict:
         "LOGIN_WINDOW_MINUTES": _int("TRACKER_LOGIN_WINDOW_MINUTES", 15),
         "PAGE_SIZE": _int("TRACKER_PAGE_SIZE", 50),
         "OBJECTION_DAYS": _int("TRACKER_OBJECTION_DAYS", 7),
+        # The due-soon window (临期) in working days, the one used by every page and the sweep.
+        # TRACKER_SOON_DAYS is its former name, still read.
+        "DUE_SOON_WORKDAYS": _int("TRACKER_DUE_SOON_WORKDAYS", _int("TRACKER_SOON_DAYS", 3)),
+        "ESCALATE_AFTER_WORKDAYS": _int("TRACKER_ESCALATE_AFTER", 5),
+        "TRACKER_SWEEP_TIME": os.environ.get("TRACKER_SWEEP_TIME") or "08:00",
+        "TRACKER_LOOKBACK_DATE": os.environ.get("TRACKER_LOOKBACK_DATE") or "01-15",
+        "TRACKER_NOTICE_PREFIX": os.environ.get("TRACKER_NOTICE_PREFIX") or None,
+        "TRACKER_ESCALATION_PREFIX": os.environ.get("TRACKER_ESCALATION_PREFIX") or None,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "BOOTSTRAP_BTN_SIZE": "sm",
     }
+
+
+def setting(name: str, default=None):
+    """Return one setting of the running app (filled from the environment by from_env), else default.
+
+    The only reader of settings outside app start-up: code asks this, never os.environ.
+    """
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        value = current_app.config.get(name)
+        if value not in (None, ""):
+            return value
+    return default
 
 
 #: file under instance/ holding the key generated on first start when none is configured

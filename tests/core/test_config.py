@@ -53,6 +53,32 @@ def test_redact_url():
 
 
 @pytest.mark.no_db
+def test_fixed_today_is_read_and_a_bad_one_refused(monkeypatch):
+    from datetime import date
+
+    monkeypatch.setenv("TRACKER_TODAY", "2021-11-15")
+    assert from_env()["TODAY"] == date(2021, 11, 15)
+    monkeypatch.setenv("TRACKER_TODAY", "2021-13-01")
+    with pytest.raises(ConfigError, match="TRACKER_TODAY"):
+        from_env()
+    monkeypatch.delenv("TRACKER_TODAY")
+    assert from_env()["TODAY"] is None
+
+
+def test_app_today_follows_the_fixed_date(app, monkeypatch):
+    from datetime import date
+
+    from tracker.timeutil import app_today, local_today
+
+    monkeypatch.setitem(app.config, "TODAY", date(2021, 11, 15))
+    with app.app_context():
+        assert app_today() == date(2021, 11, 15)
+    monkeypatch.setitem(app.config, "TODAY", None)
+    with app.app_context():
+        assert app_today() == local_today(app.config["TIMEZONE"])
+
+
+@pytest.mark.no_db
 def test_without_a_key_a_random_one_is_generated_and_kept(monkeypatch, tmp_path):
     import stat
 
