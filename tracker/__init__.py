@@ -59,6 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .access import enforce_roles
 
     app.before_request(enforce_roles)
+    from .inputs import check_request_values
+
+    app.before_request(check_request_values)
     csrf.init_app(app)
 
     from .errors import register_error_handlers

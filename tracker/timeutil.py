@@ -61,14 +61,31 @@ def to_local(value: datetime | None, name: str = "Asia/Shanghai") -> datetime | 
     return value.astimezone(local_zone(name))
 
 
+#: the plausible range of every date the app reads (plans, deadlines, as_of, extensions, calendars)
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
 def parse_iso_date(raw: str | None) -> date | None:
-    """Parse YYYY-MM-DD or return None; raise ValueError with a Chinese message if malformed."""
+    """Parse YYYY-MM-DD or return None; raise ValueError with a Chinese message if malformed or implausible."""
     if raw in (None, ""):
         return None
+    text = raw.strip()
     try:
-        return date.fromisoformat(raw.strip())
+        if not (len(text) == 10 and text.isascii()):
+            raise ValueError(text)
+        value = date.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"日期格式不正确：{raw!r}，应为 YYYY-MM-DD，例如 2021-10-31") from exc
+        raise ValueError(f"日期格式不正确：“{text[:20]}”，应为 YYYY-MM-DD，例如 2021-10-31") from exc
+    check_date_range(value)
+    return value
+
+
+def check_date_range(value: date, what: str = "日期") -> date:
+    """Return the date if it lies in the plausible range, else raise ValueError in Chinese."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"{what}超出范围：{value.isoformat()}，应在{EARLIEST_DATE.isoformat()}至{LATEST_DATE.isoformat()}之间")
+    return value
 
 
 class UTCDateTime(TypeDecorator):

@@ -218,10 +218,10 @@ def _points(raw) -> Decimal:
         raise ServiceError(f"加分分值应为数字，不是“{raw}”。") from None
     if not value.is_finite() or value <= 0:
         raise ServiceError("加分分值应大于0。")
+    if value > 100:  # before rounding: 1e999 cannot even be rounded to cents
+        raise ServiceError("加分分值不能超过100分。")
     if value != value.quantize(_CENT):
         raise ServiceError("加分分值最多保留两位小数。")
-    if value > 100:
-        raise ServiceError("加分分值不能超过100分。")
     return value.quantize(_CENT)
 
 
