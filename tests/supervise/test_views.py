@@ -227,3 +227,19 @@ def test_admin_sets_an_office_code_and_escalations_use_it(client, auth, world):
     auth.logout()
     auth.login(world.supervisor)
     assert client.get("/supervise/offices").status_code == 403
+
+
+def test_circular_edit_with_unknown_unit_ids_says_which(client, auth, world):
+    make_assignment(world, world.finance, date(2021, 9, 30))
+    db.session.commit()
+    auth.login(world.supervisor)
+    client.post("/supervise/circulars/new", data={"plan_id": world.plan.id, "kind": "criticism",
+                                                  "as_of": "2021-11-15", "limit": "10"})
+    circular = db.session.scalar(sa.select(Circular))
+    resp = client.post(f"/supervise/circulars/{circular.id}/edit",
+                       data={"title": "改过的标题", "body": "正文。", "unit_ids": [world.finance.id, 999999, "abc"]})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "单位编号 999999、abc 不在本通报的单位中" in html and "not a valid" not in html.lower()
+    db.session.expire_all()
+    assert circular.title != "改过的标题" and [cu.unit_id for cu in circular.units] == [world.finance.id]

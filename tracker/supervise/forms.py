@@ -89,10 +89,28 @@ class CircularNewForm(Form):
     submit = SubmitField("生成通报草稿")
 
 
+class CircularUnitsField(SelectMultipleField):
+    """The units a circular names; ids that are not among them are named in the message."""
+
+    def process_formdata(self, valuelist):
+        self.raw_ids = list(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = []
+
+    def pre_validate(self, form):
+        known = {str(value) for value, _ in self.choices}
+        unknown = [raw for raw in getattr(self, "raw_ids", []) if raw not in known]
+        if unknown:
+            shown = "、".join(raw[:20] for raw in unknown[:5]) + ("等" if len(unknown) > 5 else "")
+            raise ValidationError(f"单位编号 {shown} 不在本通报的单位中（可能已被修改），请刷新页面后重新勾选。")
+
+
 class CircularEditForm(Form):
     title = StringField("标题", validators=[DataRequired("请填写标题。"), Length(1, 300, "标题最多300字。")])
     body = TextAreaField("正文", validators=[DataRequired("请填写正文。")], render_kw={"rows": 14})
-    unit_ids = SelectMultipleField("点名的单位（取消勾选则不点名）", coerce=int, choices=[],
+    unit_ids = CircularUnitsField("点名的单位（取消勾选则不点名）", coerce=int, choices=[],
                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     submit = SubmitField("保存草稿")
 
