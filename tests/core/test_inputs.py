@@ -140,3 +140,24 @@ def _field_names(cls) -> list[str]:
 
     with Flask(__name__).test_request_context():
         return [f.name for f in cls(meta={"csrf": False})]
+
+
+def test_a_unit_with_140_kb_of_aliases_is_refused_in_chinese(client, auth, world):
+    from tracker.units.models import Unit
+
+    auth.login(world.admin)
+    resp = client.post("/admin/units/new", data={"name": "新建单位甲", "short_name": "", "aliases": "别名、" * 47_000,
+                                            "kind": "city_dept", "parent_id": world.city.id, "category": ""})
+    assert resp.status_code in (200, 400)
+    html = resp.get_data(as_text=True)
+    assert "最多1000个字符" in html and "Field must be" not in html
+    assert db.session.scalar(sa.select(Unit).where(Unit.name == "新建单位甲")) is None
+
+
+def test_an_invalid_choice_is_answered_in_chinese(client, auth, world):
+    auth.login(world.admin)
+    resp = client.post("/admin/users/new", data={"username": "someone", "display_name": "某人", "role": "boss",
+                                                  "unit_id": 0, "password": "longenough"})
+    html = resp.get_data(as_text=True)
+    assert "不是有效的选择" in html and "Not a valid choice" not in html
+    assert db.session.scalar(sa.select(User).where(User.username == "someone")) is None
