@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo runs on its own clock: today is 2021-11-15 on every page (`make run TRACKER_TODAY=` for the real date).
+run: export TRACKER_TODAY ?= 2021-11-15
 run: $(STAMP)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load

@@ -280,5 +280,6 @@ def test_score_column_from_the_latest_assessment_version(client, auth, scene, wo
     assert f"第{version.number}版考核结果" in html and 'aria-sort="ascending"' in html
     finance = sheet.unit(world.finance.id)
     assert finance is not None
-    link = f'/assessment/versions/{version.id}/units/{world.finance.id}">{finance["total"]}</a>'
+    # The link keeps the date the dashboard was asked for.
+    link = f'/assessment/versions/{version.id}/units/{world.finance.id}?as_of={AS_OF.isoformat()}">{finance["total"]}</a>'
     assert link in html
