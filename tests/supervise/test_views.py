@@ -7,11 +7,11 @@ from io import BytesIO
 import sqlalchemy as sa
 from docx import Document
 
-from tests.factories import TaskFactory, UserFactory
+from tests.factories import UserFactory
 from tracker.extensions import db
 from tracker.inbox.models import Notification
 from tracker.supervise import calendar_db, services
-from tracker.supervise.models import CalendarOverride, Circular, RectificationItem, RectificationNotice
+from tracker.supervise.models import CalendarOverride, Circular
 
 from .conftest import inbox, make_assignment
 
@@ -73,49 +73,6 @@ def test_escalation_page_and_docx(client, auth, world):
     assert "财政专项逾期" in client.get(f"/supervise/escalations/{notice_id}").get_data(as_text=True)
     resp = client.get(f"/supervise/escalations/{notice_id}.docx")
     assert resp.status_code == 200 and "attachment;" in resp.headers["Content-Disposition"]
-
-
-def test_lookback_form_answer_and_close(client, auth, world):
-    t = TaskFactory(plan=world.plan, deadline=date(2021, 6, 30), deadline_kind="date", title="公开预算执行情况")
-    make_assignment(world, world.finance, date(2021, 6, 30), task=t)
-    db.session.commit()
-    auth.login(world.supervisor)
-    resp = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "2022-01-20",
-                                                    "deadline_workdays": "15", "prefix": ""})
-    assert resp.status_code == 302
-    notices = db.session.scalars(sa.select(RectificationNotice).order_by(RectificationNotice.number)).all()
-    assert [n.doc_number for n in notices] == ["测政办整改〔2022〕1号", "测政办整改〔2022〕2号"]
-    bad = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "20.1.2022",
-                                                   "deadline_workdays": "0"})
-    assert bad.status_code == 200
-    assert "日期格式不正确" in bad.get_data(as_text=True) and "整改时限应为1到250之间的整数" in bad.get_data(as_text=True)
-    auth.logout()
-
-    finance_notice = notices[0]
-    item = db.session.scalar(sa.select(RectificationItem).where(RectificationItem.notice_id == finance_notice.id)
-                             .order_by(RectificationItem.id))
-    auth.login(world.reporter2)
-    assert client.get(f"/supervise/notices/{finance_notice.id}").status_code == 404
-    assert client.post(f"/supervise/items/{item.id}/answer", data={"text": "x"}).status_code == 404
-    auth.logout()
-
-    auth.login(world.reporter)
-    assert "公开预算执行情况" in client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
-    resp = client.post(f"/supervise/items/{item.id}/answer",
-                       data={"text": "已整改。", "progress": "100", "links": "",
-                             "files": [(BytesIO(PNG), "截图.png")]},
-                       content_type="multipart/form-data")
-    assert resp.status_code == 302
-    db.session.expire_all()
-    assert item.status == "answered" and [e.original_name for e in item.report.evidence] == ["截图.png"]
-    auth.logout()
-
-    auth.login(world.supervisor)
-    assert client.post(f"/supervise/items/{item.id}/close", data={"comment": "属实"}).status_code == 302
-    db.session.expire_all()
-    assert item.status == "closed" and item.assignment.status == "completed"
-    page = client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
-    assert "核实销号" in page and "已销号" in page
 
 
 def test_circular_draft_edit_publish(client, auth, world):

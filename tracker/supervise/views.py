@@ -175,10 +175,15 @@ def lookback():
             form.plan_id.data = last_year[0]
     if form.validate_on_submit():
         plan = get_plan_for(current_user, form.plan_id.data)
-        ok, result = commit_or_flash(lambda: services.lookback(
-            plan, parsed(form.as_of), actor=current_user, deadline_workdays=parsed(form.deadline_workdays),
-            prefix=(form.prefix.data or "").strip() or None))
-        if ok:
+        # As the look-back job: under its lock (a second look-back at the same time is told to wait), recorded.
+        outcome, result = jobs.lookback_plan_job(
+            plan, parsed(form.as_of), actor=current_user, trigger="web", deadline_workdays=parsed(form.deadline_workdays),
+            prefix=(form.prefix.data or "").strip() or None)
+        if outcome.outcome == "skipped":
+            flash("另一个回头看正在进行，请稍后再试；本次未作任何修改。", "warning")
+        elif outcome.outcome == "failed":
+            flash(f"回头看未完成，未作任何修改：{outcome.error}", "danger")
+        else:
             if result.message:
                 flash(result.message, "info")
             else:
@@ -356,16 +361,12 @@ def circular_docx(circular_id: int):
 @bp.route("/jobs")
 @roles("admin", "supervisor")
 def job_runs():
+    from ..jobs import pages
+
     page = paginate(queries.job_runs(), per_page=_page_size())
     form = SweepForm()
     form.as_of.data = form.as_of.data or _today().isoformat()
-    try:
-        schedule = jobs.next_runs(current_app._get_current_object())
-        schedule_error = None
-    except Exception as exc:  # a bad TRACKER_SWEEP_TIME must not hide the run history
-        schedule, schedule_error = [], str(exc)
-    return render_template("supervise/jobs.html", page=page, form=form, schedule=schedule,
-                           schedule_error=schedule_error, JOBS=jobs.JOBS)
+    return render_template("supervise/jobs.html", page=page, form=form, **pages.jobs_page(current_app._get_current_object()))
 
 
 @bp.route("/jobs/sweep", methods=["POST"])
