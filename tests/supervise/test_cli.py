@@ -21,3 +21,12 @@ def test_lookback_of_a_missing_plan(runner):
     result = runner.invoke(args=["supervise", "lookback", "--plan", "999999", "--as-of", "2022-01-20"])
     assert result.exit_code != 0
     assert "工作要点 999999 不存在" in result.output
+
+
+def test_scheduler_lists_its_jobs_in_chinese_and_refuses_an_unknown_one(runner):
+    listed = runner.invoke(args=["scheduler", "jobs"])
+    assert listed.exit_code == 0, listed.output
+    for label in ("每日逾期巡查", "年度回头看", "考核计算（每月第1个工作日计算上月；每年1月15日计算上一年度"):
+        assert label in listed.output
+    unknown = runner.invoke(args=["scheduler", "run-job", "nosuch"])
+    assert unknown.exit_code != 0 and "没有名为 nosuch 的定时任务" in unknown.output

@@ -185,7 +185,7 @@ def test_run_sweep_button_records_a_web_run(world_app):
 def test_build_scheduler_has_the_fixed_jobs(fresh_app):
     sched = scheduler.build_scheduler(fresh_app)
     found = {job.id: job for job in sched.get_jobs()}
-    assert set(found) == {"sweep", "lookback"}
+    assert set(found) == {"sweep", "lookback", "assessment"}
     for job in found.values():
         assert job.coalesce is True and job.max_instances == 1
     assert str(sched.timezone) == "Asia/Shanghai"
@@ -193,6 +193,7 @@ def test_build_scheduler_has_the_fixed_jobs(fresh_app):
     runs = {job_id: when for job_id, _, when in scheduler.next_runs(fresh_app, now)}
     assert runs["sweep"].strftime("%Y-%m-%d %H:%M") == "2022-01-15 08:00"
     assert runs["lookback"].strftime("%Y-%m-%d %H:%M") == "2022-01-15 08:00"
+    assert runs["assessment"].strftime("%Y-%m-%d %H:%M") == "2022-01-15 08:00"
 
 
 def test_scheduler_settings_are_checked(fresh_app):

@@ -41,3 +41,15 @@ def jobs_page(app: Flask) -> dict:
     return {"scheduler": state, "job_rows": rows, "schedule_error": schedule_error, "job_labels":
             {job_id: spec.label for job_id, spec in specs.items()}, "trigger_labels": TRIGGER_LABELS,
             "label_counts": runner.label_counts, "run_is_dead": runner.run_is_dead}
+
+
+def schedule_form():
+    """The admin's assessment schedule form, filled with the schedule in force."""
+    from ..assessment import jobs as assessment_jobs
+    from .forms import AssessmentScheduleForm
+
+    current = assessment_jobs.schedule()
+    form = AssessmentScheduleForm()
+    form.monthly_workday.data = str(current.monthly_workday)
+    form.yearly_date.data = current.yearly_date
+    return form

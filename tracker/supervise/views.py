@@ -366,7 +366,28 @@ def job_runs():
     page = paginate(queries.job_runs(), per_page=_page_size())
     form = SweepForm()
     form.as_of.data = form.as_of.data or _today().isoformat()
-    return render_template("supervise/jobs.html", page=page, form=form, **pages.jobs_page(current_app._get_current_object()))
+    return render_template("supervise/jobs.html", page=page, form=form, schedule_form=pages.schedule_form(),
+                           **pages.jobs_page(current_app._get_current_object()))
+
+
+@bp.route("/jobs/assessment-schedule", methods=["POST"])
+@roles("admin")
+def assessment_schedule():
+    from ..assessment import jobs as assessment_jobs
+    from ..jobs.forms import AssessmentScheduleForm
+
+    form = AssessmentScheduleForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("supervise.job_runs"))
+    ok, _ = commit_or_flash(lambda: assessment_jobs.set_schedule(
+        current_user, assessment_jobs.parse_schedule(form.monthly_workday.data, form.yearly_date.data)))
+    if ok:
+        flash(f"考核计算时间已保存：{assessment_jobs.schedule().describe()}。定时任务进程重新启动后按新时间运行。",
+              "success")
+    return redirect(url_for("supervise.job_runs"))
 
 
 @bp.route("/jobs/sweep", methods=["POST"])
