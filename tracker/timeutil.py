@@ -66,6 +66,20 @@ def app_today() -> date:
     return local_today(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
 
 
+def local_start(day: date, name: str | None = None) -> datetime:
+    """Return the UTC instant at which the local calendar day begins (in the app's zone)."""
+    if name is None:
+        from .config import setting
+
+        name = setting("TIMEZONE", "Asia/Shanghai")
+    return datetime.combine(day, time(0), tzinfo=local_zone(name)).astimezone(timezone.utc)
+
+
+def cn_date(d: date | None) -> str:
+    """Return a date as official Chinese text: 2021年11月15日 (empty for None)."""
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
 def to_local(value: datetime | None, name: str = "Asia/Shanghai") -> datetime | None:
     """Convert a stored UTC datetime to local time."""
     if value is None:

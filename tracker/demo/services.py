@@ -82,4 +82,4 @@ def _directory_and_users(result: DemoResult, progress) -> None:
 
 #: Modules with a `load(result, progress)` that adds their part of the demo, run in this order.
 DEMO_STEP_MODULES: tuple[str, ...] = ("tracker.plans.demo", "tracker.reports.demo", "tracker.supervise.demo",
-                                       "tracker.assessment.demo")
+                                       "tracker.assessment.demo", "tracker.annual.demo")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, make_response, render_template
 
 from ..access import public
+from ..config import setting
 from ..dashboard.queries import StatusRules
 from ..pagination import paginate
 from ..timeutil import app_today, utcnow
@@ -65,5 +66,5 @@ def plan(plan_id: int):
     rendered_at = utcnow()
     html = render_template("public/plan.html", plan=the_plan, tasks=tasks, summary=summary, today=today,
                            rendered_at=rendered_at, labels=queries.PUBLIC_STATUS_LABELS)
-    cache.put(plan_id, html, rendered_at, float(current_app.config.get("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)))
+    cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)))
     return _respond(html, hit=False)

@@ -44,16 +44,6 @@ def lookback_date() -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def _int_setting(name: str, default: int) -> int:
-    raw = services.setting(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} 应为整数，实际为 {raw!r}") from None
-
-
 def today() -> date:
     return app_today()
 
@@ -62,9 +52,9 @@ def today() -> date:
 
 
 def _sweep(as_of: date) -> dict:
-    soon = _int_setting("TRACKER_SOON_DAYS", 3)
-    escalate = _int_setting("TRACKER_ESCALATE_AFTER", 5)
-    return services.sweep(as_of, soon_days=soon, escalate_after=escalate).to_json()
+    # The due-soon window and the escalation bound are the settings in config.py (DUE_SOON_WORKDAYS,
+    # ESCALATE_AFTER_WORKDAYS), which the sweep reads itself.
+    return services.sweep(as_of).to_json()
 
 
 def _sweep_trigger(app: Flask):
