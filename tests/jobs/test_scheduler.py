@@ -28,7 +28,9 @@ pytestmark = pytest.mark.no_db
 def _page(app) -> str:
     client = app.test_client()
     assert client.post("/login", data={"username": "admin1", "password": PASSWORD}).status_code == 302
-    return client.get("/supervise/jobs").get_data(as_text=True)
+    html = client.get("/supervise/jobs").get_data(as_text=True)
+    db.session.rollback()  # the requests ran in this app context's session: end its transaction
+    return html
 
 
 def test_last_fire_time_and_missed_runs_coalesce(world_app):
