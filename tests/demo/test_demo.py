@@ -47,7 +47,7 @@ def test_demo_public_page_shows_some_approved_report_texts(app, runner, client):
 
 
 def test_demo_events_are_dated_in_the_demo_story(runner):
-    from datetime import datetime, timezone
+    from datetime import date, datetime, timezone
 
     from tracker.inbox.models import Notification
     from tracker.supervise.models import Reminder
@@ -67,3 +67,10 @@ def test_demo_events_are_dated_in_the_demo_story(runner):
         datetime(2021, 11, 15, 0, 0, tzinfo=timezone.utc)}
     newest = db.session.scalar(sa.select(sa.func.max(Notification.created_at)))
     assert newest < datetime(2021, 11, 15, 16, 0, tzinfo=timezone.utc)
+    # The 定时任务 page lists that sweep as the scheduler's run of the demo date; loading again adds none.
+    from tracker.supervise.models import JobRun
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    runs = db.session.execute(sa.select(JobRun.job_id, JobRun.trigger, JobRun.as_of, JobRun.started_at)).all()
+    assert [tuple(r) for r in runs] == [("sweep", "scheduler", date(2021, 11, 15),
+                                         datetime(2021, 11, 15, 0, 0, tzinfo=timezone.utc))]
