@@ -1,7 +1,7 @@
 """annual reports
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 01:34:50.959953
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
