@@ -68,6 +68,7 @@ EXPECTED_ROLES = {
     # annual reports: all signed in read (reporters their own unit's); units import their own; the supervisor publishes
     "annual.index": SIGNED_IN, "annual.detail": SIGNED_IN, "annual.docx": SIGNED_IN,
     "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
+    "annual.build": {"supervisor", "reporter"},
     "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
     "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
     # disclosure requests: staff read the register (applicant data masked); the office and the units write
