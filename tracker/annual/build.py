@@ -42,11 +42,10 @@ ROW_OF = {
 BLOCK_OF = {"review": "review", "suit_direct": "direct_suit", "suit_after_review": "suit_after_review"}
 
 
-def tables_from_register(unit_id: int, year: int, fmt: F.Format) -> tuple[dict, dict]:
-    """Return sections 三 and 四 of the unit's year as the register counts them, in the format's rows."""
+def _tables(figures, fmt: F.Format) -> tuple[dict, dict]:
+    """Return sections 三 and 四 in the format's rows from the register's figures of one unit."""
     rows = F.s3_rows(fmt.split_other)
     section3 = {row.key: dict.fromkeys(F.S3_COLUMN_KEYS, 0) for row in rows}
-    figures = register.figures(unit_id, year)
     for grid_row in figures.rows:
         if grid_row.counts is None or grid_row.key not in ROW_OF:
             continue
@@ -65,12 +64,14 @@ def tables_from_register(unit_id: int, year: int, fmt: F.Format) -> tuple[dict, 
     return section3, section4
 
 
-def fees_collected(unit_id: int, year: int) -> Decimal:
-    """Return the 信息处理费 the unit collected in the year (paid within it), in 元."""
+def fees_collected(unit_ids: list[int], year: int) -> dict[int, Decimal]:
+    """Return the 信息处理费 each unit collected in the year (paid within it), in 元."""
     r = DisclosureRequest
-    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(r.fee_amount), 0)).where(
-        r.unit_id == unit_id, r.fee_paid_on >= date(year, 1, 1), r.fee_paid_on <= date(year, 12, 31)))
-    return Decimal(total or 0)
+    stmt = (sa.select(r.unit_id, sa.func.sum(r.fee_amount))
+            .where(r.unit_id.in_(unit_ids), r.fee_paid_on >= date(year, 1, 1), r.fee_paid_on <= date(year, 12, 31))
+            .group_by(r.unit_id))
+    paid = {unit_id: Decimal(total or 0) for unit_id, total in db.session.execute(stmt)}
+    return {unit_id: paid.get(unit_id, Decimal(0)) for unit_id in unit_ids}
 
 
 def fees_text(amount: Decimal) -> str:
@@ -79,18 +80,26 @@ def fees_text(amount: Decimal) -> str:
     return f"本年度依据《政府信息公开信息处理费管理办法》收取信息处理费 {amount.quantize(Decimal('0.01'))} 元。"
 
 
-def problems_draft(unit_id: int, year: int) -> str:
-    """Draft section 五 from the year's overdue assignments and the unit's rectification items."""
+def problems_drafts(unit_ids: list[int], year: int) -> dict[int, str]:
+    """Draft each unit's section 五 from the year's overdue assignments and its rectification items."""
     rules = StatusRules.at(date(year, 12, 31))
-    overdue = list(db.session.execute(
-        sa.select(Task.title).join(Assignment, Assignment.task_id == Task.id)
-        .where(Assignment.unit_id == unit_id, rules.overdue(), Assignment.due_on >= date(year, 1, 1))
-        .order_by(Assignment.due_on, Assignment.id)).scalars())
-    items = db.session.execute(
-        sa.select(RectificationItem.status, sa.func.count()).where(
-            RectificationItem.unit_id == unit_id, RectificationItem.original_due_on >= date(year - 1, 1, 1),
-            RectificationItem.original_due_on <= date(year, 12, 31)).group_by(RectificationItem.status)).all()
-    by_status = dict(items)
+    overdue: dict[int, list[str]] = {unit_id: [] for unit_id in unit_ids}
+    for unit_id, title in db.session.execute(
+            sa.select(Assignment.unit_id, Task.title).join(Task, Assignment.task_id == Task.id)
+            .where(Assignment.unit_id.in_(unit_ids), rules.overdue(), Assignment.due_on >= date(year, 1, 1))
+            .order_by(Assignment.due_on, Assignment.id)):
+        overdue[unit_id].append(title)
+    items: dict[int, dict[str, int]] = {unit_id: {} for unit_id in unit_ids}
+    for unit_id, status, count in db.session.execute(
+            sa.select(RectificationItem.unit_id, RectificationItem.status, sa.func.count()).where(
+                RectificationItem.unit_id.in_(unit_ids), RectificationItem.original_due_on >= date(year - 1, 1, 1),
+                RectificationItem.original_due_on <= date(year, 12, 31))
+            .group_by(RectificationItem.unit_id, RectificationItem.status)):
+        items[unit_id][status] = count
+    return {unit_id: _problems_text(year, overdue[unit_id], items[unit_id]) for unit_id in unit_ids}
+
+
+def _problems_text(year: int, overdue: list[str], by_status: dict[str, int]) -> str:
     lines = []
     if overdue:
         named = "、".join(f"“{t}”" for t in overdue[:3]) + ("等" if len(overdue) > 3 else "")
@@ -111,19 +120,32 @@ def _blank_section2(fmt: F.Format) -> dict:
                        for key, _ in item.rows} for item in fmt.items}
 
 
-def build_data(unit: Unit, year: int, existing: AnnualReport | None = None) -> ReportData:
-    """Return the unit's report for the year built from the tracker, keeping what the unit entered."""
+def build_many(units: list[Unit], year: int, existing: dict[int, AnnualReport] | None = None) -> list[ReportData]:
+    """Return the units' reports for the year built from the tracker (a few queries for all of them).
+
+    What a unit entered in a stored report of the same format (section 二, section 一) is kept.
+    """
     fmt = F.get_format(F.format_for_year(year))
-    section3, section4 = tables_from_register(unit.id, year, fmt)
-    kept = ReportData.from_dict(existing.content) if existing is not None and existing.format == fmt.key else None
-    texts = {
-        "s1": kept.texts.get("s1", "") if kept else "",
-        "s5": problems_draft(unit.id, year),
-        "s6": fees_text(fees_collected(unit.id, year)),
-    }
-    return ReportData(format=fmt.key, unit_name=unit.name, year=year, texts=texts,
-                      section2=kept.section2 if kept and kept.section2 else _blank_section2(fmt),
-                      section3=section3, split_other=fmt.split_other, section4=section4)
+    ids = [unit.id for unit in units]
+    figures = register.figures_of(ids, year)
+    fees = fees_collected(ids, year)
+    problems = problems_drafts(ids, year)
+    out = []
+    for unit in units:
+        section3, section4 = _tables(figures[unit.id], fmt)
+        stored = (existing or {}).get(unit.id)
+        kept = ReportData.from_dict(stored.content) if stored is not None and stored.format == fmt.key else None
+        texts = {"s1": kept.texts.get("s1", "") if kept else "", "s5": problems[unit.id],
+                 "s6": fees_text(fees[unit.id])}
+        out.append(ReportData(format=fmt.key, unit_name=unit.name, year=year, texts=texts,
+                              section2=kept.section2 if kept and kept.section2 else _blank_section2(fmt),
+                              section3=section3, split_other=fmt.split_other, section4=section4))
+    return out
+
+
+def build_data(unit: Unit, year: int, existing: AnnualReport | None = None) -> ReportData:
+    """Return one unit's report for the year built from the tracker."""
+    return build_many([unit], year, {unit.id: existing} if existing else None)[0]
 
 
 def build_report(actor, unit: Unit, year: int) -> tuple[AnnualReport, dict]:
