@@ -32,6 +32,7 @@ from ..plans.models import Assignment, Plan, Task
 from ..reports.models import ProgressReport
 from ..supervise.models import Circular, CircularUnit, PeriodicCheck, RectificationItem, RectificationNotice
 from ..units.models import Unit
+from ..scope import units_under
 from .facts import (
     AssignmentFact,
     BonusFact,
@@ -235,7 +236,7 @@ def _bonus_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
     for path, year in sorted({(p.unit.path, p.year) for p in plans}):
         conditions.append(sa.and_(
             Bonus.plan_id.is_(None), Bonus.year == year,
-            Bonus.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(path, autoescape=True))),
+            Bonus.unit_id.in_(units_under(path)),
         ))
     return sa.or_(*conditions)
 

@@ -23,6 +23,7 @@ from ..plans.models import DEADLINE_KIND_LABELS, ROLE_LABELS, Assignment, Plan, 
 from ..reports.models import Evidence, ProgressReport
 from ..plans.status import reminders_count_sql
 from ..units.models import Unit
+from ..scope import under
 from .workbooks import AssessmentData, AssignmentRow, OverdueRow, ScoreBlock, ScoreItemRow, TaskRow
 
 #: rows fetched per round trip while streaming
@@ -71,7 +72,7 @@ class Selection:
         """Return WHERE conditions over Assignment joined to Task and Unit."""
         out: list[sa.ColumnElement[bool]] = [Assignment.plan_id.in_(self.plan_ids)]
         if self.scope_path is not None:
-            out.append(Unit.path.startswith(self.scope_path, autoescape=True))
+            out.append(under(Unit.path, self.scope_path))
         if self.unit_id is not None:
             out.append(Assignment.unit_id == self.unit_id)
         if self.section is not None:

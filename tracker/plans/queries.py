@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..units.models import Unit
+from ..scope import under
 from .models import Assignment, Plan, Task
 
 #: the unit that owns a plan / holds an assignment, joined to test the viewer's subtree. Made
@@ -24,7 +25,7 @@ def visible_plans(user) -> sa.Select:
         return stmt.where(
             sa.exists().where(Assignment.plan_id == Plan.id, Assignment.unit_id == user.unit_id)
         )
-    return stmt.join(_owner, Plan.unit_id == _owner.id).where(_owner.path.startswith(user.unit.path))
+    return stmt.join(_owner, Plan.unit_id == _owner.id).where(under(_owner.path, user.unit.path))
 
 
 def scoped_assignments(user, stmt: sa.Select | None = None) -> sa.Select:
@@ -34,7 +35,7 @@ def scoped_assignments(user, stmt: sa.Select | None = None) -> sa.Select:
         return stmt
     if user.role == "reporter":
         return stmt.where(Assignment.unit_id == user.unit_id)
-    return stmt.join(_scope, Assignment.unit_id == _scope.id).where(_scope.path.startswith(user.unit.path))
+    return stmt.join(_scope, Assignment.unit_id == _scope.id).where(under(_scope.path, user.unit.path))
 
 
 def get_plan_for(user, plan_id: int) -> Plan:

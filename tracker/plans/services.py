@@ -13,6 +13,7 @@ from ..inbox.services import notify_unit
 from ..units.models import UNIT_KINDS, Unit, UnitGroup
 from ..timeutil import utcnow
 from ..units.services import create_unit, group_member_ids
+from ..scope import under
 from .draft import DEADLINE_KINDS, ParseError
 from .models import Assignment, Plan, PlanImport, Task
 from .parser import parse_document, parse_file
@@ -30,7 +31,7 @@ DATED_KINDS = ("date", "year_end", "window", "recurring", "default")
 def build_directory(jurisdiction: Unit, defined_groups: dict[str, list[str]] | None = None) -> UnitDirectory:
     """Build the resolver over a jurisdiction's units, its group phrases and the document's own groups."""
     units = db.session.scalars(
-        sa.select(Unit).where(Unit.path.startswith(jurisdiction.path), Unit.is_active)
+        sa.select(Unit).where(under(Unit.path, jurisdiction.path), Unit.is_active)
     ).all()
     dir_units = [DirUnit(id=u.id, name=u.name, short_name=u.short_name, aliases=list(u.aliases or []),
                          kind=u.kind, parent_id=u.parent_id) for u in units]

@@ -197,12 +197,13 @@ def run_job(job_id: str, work: Callable[[], dict], *, as_of: date | None = None,
     return JobOutcome(run_id, job_id, "ok", counts=counts)
 
 
-def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id: int | None = None) -> JobOutcome:
-    """Run the sweep for as_of (default: today) as a locked, recorded job."""
+def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id: int | None = None,
+              scope: str | None = None) -> JobOutcome:
+    """Run the sweep for as_of (default: today) as a locked, recorded job; `scope` limits it to a subtree."""
     as_of = as_of or today()
     # The due-soon window and the escalation bound are the settings in config.py (DUE_SOON_WORKDAYS,
     # ESCALATE_AFTER_WORKDAYS), which the sweep reads itself.
-    return run_job("sweep", lambda: services.sweep(as_of).to_json(),
+    return run_job("sweep", lambda: services.sweep(as_of, scope=scope).to_json(),
                    as_of=as_of, trigger=trigger, user_id=user_id)
 
 
