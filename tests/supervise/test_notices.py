@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.supervise import queries, services
 from tracker.supervise.models import EscalationNotice, RectificationNotice
 from tracker.supervise.notices import DocItem, NoticeDoc, item_rows, render
-from tracker.supervise.rules import circular_text, closed_periods, NamedUnit, notice_prefix, period_bounds
+from tracker.supervise.rules import circular_text, closed_periods, named_lines, NamedUnit, notice_prefix, period_bounds
 
 from .conftest import make_assignment
 
@@ -110,4 +110,6 @@ def test_pure_rules():
     title, body = circular_text("criticism", plan_title="要点", plan_doc_number="测政办发〔2021〕1号",
                                 as_of=date(2021, 11, 15), units=[NamedUnit("甲局", 3, 10)])
     assert title == "关于《要点》（测政办发〔2021〕1号）逾期未办结事项的通报"
-    assert "1. 甲局：逾期未办结3项（共承办10项）。" in body.splitlines()
+    # The body names no unit: the named units are the circular's one list (its table).
+    assert "甲局" not in body and "见下表" in body
+    assert named_lines("criticism", [("甲局", 3)]) == ["1. 甲局：逾期未办结3项。"]

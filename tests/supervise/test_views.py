@@ -130,17 +130,21 @@ def test_circular_draft_edit_publish(client, auth, world):
     assert resp.status_code == 302
     circular = db.session.scalar(sa.select(Circular))
     assert [(cu.unit_id, cu.count) for cu in circular.units] == [(world.finance.id, 2), (world.audit.id, 1)]
-    assert "1. 测试市财政局：逾期未办结2项（共承办3项）。" in circular.body
+    assert "测试市审计局" not in circular.body  # the named units are one list: the table
     resp = client.post(f"/supervise/circulars/{circular.id}/edit",
                        data={"title": "关于财政局逾期的通报", "body": "正文已修改。", "unit_ids": [world.finance.id]})
     assert resp.status_code == 302
     db.session.expire_all()
     assert circular.title == "关于财政局逾期的通报" and [cu.unit_id for cu in circular.units] == [world.finance.id]
+    shown = client.get(f"/supervise/circulars/{circular.id}").get_data(as_text=True)
+    assert "测试市财政局" in shown and "测试市审计局" not in shown  # unticked: gone from text and table
     assert client.post(f"/supervise/circulars/{circular.id}/publish").status_code == 302
     db.session.expire_all()
     assert circular.status == "published" and circular.issued_on is not None
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "circular")))
     assert told == {world.reporter.id, world.reporter2.id, world.leader.id}
+    message = db.session.scalars(sa.select(Notification.body).where(Notification.kind == "circular")).first()
+    assert "1. 测试市财政局：逾期未办结2项。" in message and "测试市审计局" not in message
     assert inbox(leader_elsewhere) == []
     docx = client.get(f"/supervise/circulars/{circular.id}.docx")
     table = Document(BytesIO(docx.data)).tables[0]

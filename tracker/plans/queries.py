@@ -56,13 +56,16 @@ def get_assignment_for(user, assignment_id: int) -> Assignment:
 
 def plan_counts(plan_ids: list[int]) -> dict[int, dict]:
     """Return task and assignment counts per plan in two grouped queries."""
-    out = {pid: {"tasks": 0, "assignments": 0, "completed": 0} for pid in plan_ids}
+    out = {pid: {"tasks": 0, "unassigned": 0, "assignments": 0, "completed": 0} for pid in plan_ids}
     if not plan_ids:
         return out
-    for pid, n in db.session.execute(
-        sa.select(Task.plan_id, sa.func.count()).where(Task.plan_id.in_(plan_ids), Task.is_leaf).group_by(Task.plan_id)
+    assigned = sa.exists().where(Assignment.task_id == Task.id)
+    for pid, n, unassigned in db.session.execute(
+        sa.select(Task.plan_id, sa.func.count(), sa.func.sum(sa.case((~assigned, 1), else_=0)))
+        .where(Task.plan_id.in_(plan_ids), Task.is_leaf).group_by(Task.plan_id)
     ):
         out[pid]["tasks"] = n
+        out[pid]["unassigned"] = int(unassigned or 0)
     for pid, n, done in db.session.execute(
         sa.select(
             Assignment.plan_id,
@@ -73,6 +76,18 @@ def plan_counts(plan_ids: list[int]) -> dict[int, dict]:
         out[pid]["assignments"] = n
         out[pid]["completed"] = int(done or 0)
     return out
+
+
+def unassigned_tasks(plan_id: int, section: str | None = None, no_section: bool = False) -> int:
+    """Count the plan's tasks (leaves) that no unit has been assigned: the dashboard's task count
+    leaves them out, and says how many."""
+    stmt = sa.select(sa.func.count()).select_from(Task).where(
+        Task.plan_id == plan_id, Task.is_leaf, ~sa.exists().where(Assignment.task_id == Task.id))
+    if no_section:
+        stmt = stmt.where(Task.section.is_(None))
+    elif section is not None:
+        stmt = stmt.where(Task.section == section)
+    return db.session.scalar(stmt) or 0
 
 
 def task_status_counts(user, task_ids: list[int]) -> dict[int, dict[str, int]]:

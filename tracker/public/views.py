@@ -65,6 +65,7 @@ def plan(plan_id: int):
     summary = {s: sum(1 for t in tasks if t.status == s) for s in queries.PUBLIC_STATUS_LABELS}
     rendered_at = utcnow()
     html = render_template("public/plan.html", plan=the_plan, tasks=tasks, summary=summary, today=today,
-                           rendered_at=rendered_at, labels=queries.PUBLIC_STATUS_LABELS)
+                           rendered_at=rendered_at, newest=queries.newest_public_report(plan_id),
+                           labels=queries.PUBLIC_STATUS_LABELS)
     cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)))
     return _respond(html, hit=False)

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..inbox.models import Notification
 from ..inbox.services import notify_unit, notify_users, staff_ids_over
 from ..plans.models import Assignment, Plan, Task
-from ..plans.status import due_soon_workdays
+from ..plans.status import StatusRules, due_soon_workdays
 from ..reports import services as reports
 from ..reports.inputs import InputError, clean_text, require_reason
 from ..reports.models import ProgressReport
@@ -52,6 +52,7 @@ from .rules import (
     closed_periods,
     doc_number,
     escalation_bound,
+    named_lines,
     notice_prefix,
     period_bounds,
 )
@@ -701,13 +702,13 @@ def return_item(actor, item: RectificationItem, *, reason: str | None) -> None:
 
 
 def circular_figures(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> list[tuple[int, NamedUnit]]:
-    """Return (unit id, figures) for the units a circular would name: most overdue, or best without any overdue."""
-    overdue = sa.and_(
-        A.c.status != "completed",
-        sa.or_(sa.and_(A.c.due_on.is_not(None), A.c.due_on < as_of), A.c.alert == "overdue"),
-    )
-    n_overdue = sa.func.sum(sa.case((overdue, 1), else_=0))
-    n_done = sa.func.sum(sa.case((A.c.status == "completed", 1), else_=0))
+    """Return (unit id, figures) for the units a circular would name: most overdue, or best without any overdue.
+
+    Overdue and completed are those of the status module on as_of, as on the dashboard that day.
+    """
+    rules = StatusRules.at(as_of, calendar=current_calendar())
+    n_overdue = sa.func.sum(sa.case((rules.overdue(), 1), else_=0))
+    n_done = sa.func.sum(sa.case((rules.completed(), 1), else_=0))
     stmt = (
         sa.select(A.c.unit_id, Unit.name, sa.func.count(), n_overdue, n_done)
         .select_from(A.join(Unit.__table__, Unit.id == A.c.unit_id))
@@ -781,7 +782,7 @@ def publish_circular(actor, circular: Circular) -> int:
     sent = _insert_notifications(
         sa.select(
             U.c.id, _lit("circular"), _lit(f"{circular.kind_label}：{circular.title}"[:300]),
-            _lit(circular.body[:2000]), _lit(f"/supervise/circulars/{circular.id}"), _lit("circular"),
+            _lit("\n".join([circular.body, *named_lines(circular.kind, [(cu.unit.name, cu.count) for cu in circular.units])])[:2000]), _lit(f"/supervise/circulars/{circular.id}"), _lit("circular"),
             _lit(circular.id), key, _lit(now, UTCDateTime()),
         )
         .select_from(U.join(where, where.c.id == U.c.unit_id))
