@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +56,7 @@ def from_env() -> dict:
     if not secret:
         if env == "production":
             raise ConfigError("生产模式必须设置 TRACKER_SECRET_KEY（会话签名密钥），拒绝启动。")
-        secret = "dev-insecure-key-change-me"
+        secret = instance_secret(instance)
     mb = 1024 * 1024
     return {
         "ENV_NAME": env,
@@ -74,6 +76,8 @@ def from_env() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_MAX_FAILURES": _int("TRACKER_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": _int("TRACKER_LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
+        "PROXY_COUNT": _int("TRACKER_PROXY_COUNT", 0),
         "LOGIN_WINDOW_MINUTES": _int("TRACKER_LOGIN_WINDOW_MINUTES", 15),
         "PAGE_SIZE": _int("TRACKER_PAGE_SIZE", 50),
         "OBJECTION_DAYS": _int("TRACKER_OBJECTION_DAYS", 7),
@@ -103,6 +107,37 @@ def setting(name: str, default=None):
         if value not in (None, ""):
             return value
     return default
+
+
+#: file under instance/ holding the key generated on first start when none is configured
+SECRET_FILE = "secret_key"
+
+
+def instance_secret(instance: Path) -> str:
+    """Return the session key kept in `instance/`, generating a random one on first start."""
+    path = instance / SECRET_FILE
+    for _ in range(50):
+        try:
+            existing = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            existing = None
+        if existing:
+            if len(existing) < 32:
+                raise ConfigError(f"{path} 中的会话密钥过短（至少32个字符），请删除该文件后重启以重新生成。")
+            return existing
+        if existing is None:
+            instance.mkdir(parents=True, exist_ok=True)
+            try:
+                # Readable by the owner only; of several workers starting at once, the first one writes.
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            key = secrets.token_hex(32)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(key + "\n")
+            return key
+        time.sleep(0.05)  # another worker created the file and is writing the key
+    raise ConfigError(f"无法读取会话密钥文件 {path}，请检查该文件后重启。")
 
 
 def redact_url(url: str) -> str:

@@ -76,3 +76,46 @@ def test_app_today_follows_the_fixed_date(app, monkeypatch):
     monkeypatch.setitem(app.config, "TODAY", None)
     with app.app_context():
         assert app_today() == local_today(app.config["TIMEZONE"])
+
+
+@pytest.mark.no_db
+def test_without_a_key_a_random_one_is_generated_and_kept(monkeypatch, tmp_path):
+    import stat
+
+    from tracker import config
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.delenv("TRACKER_ENV", raising=False)
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    first = from_env()["SECRET_KEY"]
+    assert first != "dev-insecure-key-change-me" and len(first) >= 64
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.read_text().strip() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert from_env()["SECRET_KEY"] == first  # the next start (or another worker) signs with the same key
+    other = tmp_path / "other"
+    monkeypatch.setattr(config, "PROJECT_ROOT", other)
+    assert from_env()["SECRET_KEY"] != first  # every installation has its own
+
+
+@pytest.mark.no_db
+def test_a_short_key_file_is_refused(monkeypatch, tmp_path):
+    from tracker import config
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "secret_key").write_text("dev-insecure-key-change-me")
+    with pytest.raises(ConfigError, match="过短"):
+        from_env()
+
+
+
+@pytest.mark.no_db
+def test_an_app_started_without_a_key_does_not_sign_with_the_published_one(monkeypatch, tmp_path):
+    from tracker import config
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.secret_key == (tmp_path / "instance" / "secret_key").read_text().strip()

@@ -222,7 +222,13 @@ def save_report(actor, assignment: Assignment, *, text: str | None, progress: in
         report.submitted_at = now
         if assignment.status == "pending":
             assignment.status = "in_progress"
-    db.session.flush()
+    try:
+        # The partial unique indexes settle two posts at once that both passed the checks above.
+        # (No savepoint here: releasing one would end the file bookkeeping tied to the transaction.)
+        db.session.flush()
+    except IntegrityError:
+        raise ServiceError("该任务刚刚由另一次提交保存了草稿或办结申请，本次未保存。请刷新页面查看后再操作。",
+                           status=409) from None
     _audit_report(actor, "report.submit" if submit else "report.save_draft", report, before)
     return report
 
