@@ -41,7 +41,7 @@ def issuer_warning(imp: PlanImport) -> str | None:
     issuer = (imp.draft.get("plan") or {}).get("issuer") or ""
     if not issuer:
         return None
-    inside = db.session.scalars(sa.select(Unit.name).where(Unit.path.startswith(imp.unit.path))).all()
+    inside = db.session.scalars(sa.select(Unit.name).where(under(Unit.path, imp.unit.path))).all()
     if not issuer_outside(issuer, place_of(imp.unit), inside):
         return None
     return (f"发文机关“{issuer}”不属于所选辖区“{imp.unit.name}”。文件中的“市××局”“各县（市、区）”等名称"
