@@ -1,7 +1,7 @@
 """Supervision pages: overdue list, reminders, escalation and rectification notices, circulars, jobs, calendar."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -56,13 +56,6 @@ def _docx(data: bytes, name: str) -> Response:
 
 def _page_size() -> int:
     return current_app.config["PAGE_SIZE"]
-
-
-def _missed_due(a) -> date | None:
-    """Return the due date an overdue assignment missed (a continuous one: the end of the silent period)."""
-    if a.due_on is not None:
-        return a.due_on
-    return a.overdue_since - timedelta(days=1) if a.overdue_since else None
 
 
 def _unit_in_scope(unit_id: int):
