@@ -25,7 +25,7 @@ EXPECTED_ROLES = {
     "units.index": ADMIN, "units.new": ADMIN, "units.edit": ADMIN, "units.set_active": ADMIN,
     "units.import_units": ADMIN, "units.groups": ADMIN, "units.group_new": ADMIN, "units.group_edit": ADMIN,
     "units.group_delete": ADMIN,
-    "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN,
+    "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN, "supervise.offices": ADMIN,
     "audit.index": ADMIN,
     # plans: staff read; the supervisor imports
     "plans.index": STAFF, "plans.detail": STAFF, "plans.task": STAFF,
@@ -70,6 +70,13 @@ EXPECTED_ROLES = {
     "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
     "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
     "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
+    # disclosure requests: staff read the register (applicant data masked); the office and the units write
+    "disclosure.index": SIGNED_IN, "disclosure.detail": SIGNED_IN, "disclosure.document": SIGNED_IN,
+    "disclosure.docx": SIGNED_IN, "disclosure.export": SIGNED_IN, "disclosure.annual": SIGNED_IN,
+    "disclosure.applicant": {"supervisor", "reporter"},
+    "disclosure.new": {"supervisor", "reporter"}, "disclosure.edit": {"supervisor", "reporter"},
+    "disclosure.act": {"supervisor", "reporter"}, "disclosure.appeal_result": {"supervisor", "reporter"},
+    "disclosure.upload": {"supervisor", "reporter"}, "disclosure.import_register": {"supervisor", "reporter"},
 }
 
 #: What a URL parameter is filled with: an id that exists for ints, a plain word otherwise.
