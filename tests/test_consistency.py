@@ -31,6 +31,7 @@ from tracker.plans.status import StatusRules, reminders_issued
 from tracker.supervise import services as supervise
 from tracker.supervise.calendar_db import current_calendar
 from tracker.supervise.models import EscalationNotice, Reminder
+from tracker.supervise.queries import clause_label
 from tracker.units.models import Unit
 
 DATES = (date(2021, 11, 15), date(2021, 12, 20), date(2022, 1, 10))
@@ -192,19 +193,24 @@ def check_plan(app, client, plan: Plan, as_of: date, *, staff: tuple[str, str], 
     assert {i: d for i, (s, d) in shown.items() if s == "overdue"} == truth.days()
     checked["supervise"] += 1
 
-    # Workbooks: 逾期清单 (days and 催办次数) and 工作台账 (days per assignment).
-    overdue_book = sheet_rows(client.get(f"/exports/overdue?{q}").data, "承办单位", "序号", "逾期工作日", "催办次数")
-    got = Counter((r["承办单位"], str(r["序号"]), _cell_date(r["完成时限"]), int(r["逾期工作日"] or 0))
+    # Workbooks: 逾期清单 (days and 催办次数) and 工作台账's 承办明细 (days per assignment). Rows are
+    # found by their header cells; subtotal and total rows (no running 序号) are left out.
+    overdue_book = [r for r in sheet_rows(client.get(f"/exports/overdue?{q}").data,
+                                          "承办单位", "任务编号", "逾期工作日", "催办次数")
+                    if isinstance(r.get("序号"), int)]
+    got = Counter((r["承办单位"], str(r["任务编号"]), _cell_date(r["完成时限"]), int(r["逾期工作日"] or 0))
                   for r in overdue_book)
     assert got == truth.keyed_days()
-    reminded = Counter((r["承办单位"], str(r["序号"]), _cell_date(r["完成时限"]), int(r["催办次数"] or 0))
+    reminded = Counter((r["承办单位"], str(r["任务编号"]), _cell_date(r["完成时限"]), int(r["催办次数"] or 0))
                        for r in overdue_book)
     assert reminded == Counter((*truth.key[i], truth.issued[i].reminders if i in truth.issued else 0)
                                for i in truth.days())
-    ledger = sheet_rows(client.get(f"/exports/ledger?{q}").data, "承办单位", "序号", "逾期工作日")
-    got = Counter((r["承办单位"], str(r["序号"]), _cell_date(r["完成时限"]), int(r["逾期工作日"] or 0))
+    ledger = [r for r in sheet_rows(client.get(f"/exports/ledger?{q}").data, "承办单位", "任务编号", "逾期工作日")
+              if isinstance(r.get("序号"), int)]
+    got = Counter((r["承办单位"], str(r["任务编号"]), _cell_date(r["完成时限"]), int(r["逾期工作日"] or 0))
                   for r in ledger if r.get("逾期工作日") not in (None, "", 0))
     assert got == truth.keyed_days()
+    assert len(ledger) == len(truth.assignments)
     checked["workbooks"] += 1
 
     # The public page (published for the check), on the same date.
@@ -255,7 +261,7 @@ def check_plan(app, client, plan: Plan, as_of: date, *, staff: tuple[str, str], 
         if notice.unit_id not in {a.unit_id for a in truth.assignments}:
             continue
         rows = docx_rows(client.get(f"/supervise/escalations/{notice.id}.docx").data, "逾期工作日")
-        units_items = {(truth.key[i][1], truth.key[i][2]): d for i, d in truth.days().items()
+        units_items = {(clause_label(truth.key[i][1]), truth.key[i][2]): d for i, d in truth.days().items()
                        if truth.by_id[i].unit_id == notice.unit_id}
         for r in rows:
             due = _cell_date(next(v for k, v in r.items() if "时限" in k))
