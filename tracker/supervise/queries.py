@@ -338,8 +338,10 @@ def rectification_doc(notice: RectificationNotice, items: list[RectificationItem
 def circular_overview(circular: Circular) -> DocTable:
     """The circular's overall figures: 承办, 办结, 逾期, 办结率 for counties, departments and all."""
     from ..dashboard.queries import Counts, Filters, unit_rows
+    from .calendar_db import current_calendar
 
-    rows = unit_rows(Filters(plan_id=circular.plan_id), StatusRules.at(circular.as_of))
+    cal = current_calendar()
+    rows = unit_rows(Filters(plan_id=circular.plan_id), StatusRules.at(circular.as_of, calendar=cal), cal)
     groups = {"A": Counts(), "B": Counts(), None: Counts()}
     total = Counts()
     for r in rows:
