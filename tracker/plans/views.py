@@ -11,6 +11,7 @@ from ..extensions import db
 from ..pagination import paginate
 from ..errors import ServiceError, commit_or_flash
 from ..units.models import UNIT_KINDS, Unit
+from ..scope import under
 from . import queries, services
 from .forms import TaskEditForm, UploadForm
 from .models import DEADLINE_KIND_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
@@ -63,7 +64,7 @@ def task(plan_id: int, task_id: int):
 def _jurisdiction_choices():
     stmt = sa.select(Unit.id, Unit.name).where(Unit.is_active, Unit.kind.in_(("city_gov", "county_gov", "zone")))
     if current_user.role != "admin":
-        stmt = stmt.where(Unit.path.startswith(current_user.unit.path))
+        stmt = stmt.where(under(Unit.path, current_user.unit.path))
     rows = db.session.execute(stmt.order_by(Unit.path)).all()
     return [(r.id, r.name) for r in rows]
 
@@ -116,7 +117,7 @@ def import_preview(import_id: int):
         sa.select(Unit).where(Unit.id.in_({i for st in states.values() for i in st.resolution.unit_ids}))
     )}
     choices = db.session.execute(
-        sa.select(Unit.id, Unit.name).where(Unit.path.startswith(imp.unit.path), Unit.is_active).order_by(Unit.path)
+        sa.select(Unit.id, Unit.name).where(under(Unit.path, imp.unit.path), Unit.is_active).order_by(Unit.path)
     ).all()
     return render_template(
         "plans/import_preview.html", imp=imp, draft=imp.draft, states=states, units=units,

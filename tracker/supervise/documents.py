@@ -101,7 +101,9 @@ def listing() -> list[dict]:
                     "issuer": c.plan.issuer or queries.issuer_for(c.plan.unit), "addressee": "各有关单位",
                     "date": (c.issued_on or c.as_of).isoformat()})
     days = db.session.execute(
-        sa.select(Reminder.unit_id, Reminder.sweep_on).distinct().join(Unit, Unit.id == Reminder.unit_id)
+        # Grouped rather than DISTINCT: PostgreSQL orders a DISTINCT only by selected columns.
+        sa.select(Reminder.unit_id, Reminder.sweep_on).join(Unit, Unit.id == Reminder.unit_id)
+        .group_by(Reminder.unit_id, Reminder.sweep_on, *official_order())
         .order_by(Reminder.sweep_on, *official_order())
     ).all()
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_({u for u, _ in days})))}
