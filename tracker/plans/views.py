@@ -34,7 +34,8 @@ def detail(plan_id: int):
     term = request.args.get("q", "").strip()
     stmt = sa.select(Task).where(Task.plan_id == plan.id, Task.is_leaf).order_by(Task.position)
     if term:
-        stmt = stmt.where(sa.or_(Task.title.ilike(f"%{term}%"), Task.text.ilike(f"%{term}%")))
+        # autoescape: a % or _ typed in the box is a character to find, not a wildcard.
+        stmt = stmt.where(sa.or_(Task.title.icontains(term, autoescape=True), Task.text.icontains(term, autoescape=True)))
     page = paginate(stmt, per_page=current_app.config["PAGE_SIZE"])
     task_ids = [t.id for t in page.items]
     may_manage = current_user.role == "supervisor" and plan.unit.is_within(current_user.unit)
