@@ -72,6 +72,13 @@ EXPECTED_ROLES = {
     "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
     "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
     "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
+    # disclosure requests: staff read the register (applicant data masked); the office and the units write
+    "disclosure.index": SIGNED_IN, "disclosure.detail": SIGNED_IN, "disclosure.document": SIGNED_IN,
+    "disclosure.docx": SIGNED_IN, "disclosure.export": SIGNED_IN, "disclosure.annual": SIGNED_IN,
+    "disclosure.applicant": {"supervisor", "reporter"},
+    "disclosure.new": {"supervisor", "reporter"}, "disclosure.edit": {"supervisor", "reporter"},
+    "disclosure.act": {"supervisor", "reporter"}, "disclosure.appeal_result": {"supervisor", "reporter"},
+    "disclosure.upload": {"supervisor", "reporter"}, "disclosure.import_register": {"supervisor", "reporter"},
 }
 
 #: What a URL parameter is filled with: an id that exists for ints, a plain word otherwise.

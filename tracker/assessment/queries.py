@@ -203,7 +203,12 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             .order_by(Unit.id)
         )
     ]
+    from ..disclosure.queries import assessment_facts
+
+    requests, appeals = assessment_facts(_unit_sources(plans), sorted({p.year for p in plans}))
     return Facts(
+        requests=requests,
+        appeals=appeals,
         units=tuple(units),
         assignments=tuple(assignments),
         returned_reports=tuple(returned),
@@ -434,6 +439,14 @@ def item_links(items: list[dict]) -> dict[str, tuple[str, dict[str, Any], str]]:
             sa.select(RectificationItem.id, RectificationItem.notice_id)
             .where(RectificationItem.id.in_(by_type["rectification"]))
         ).all())
+    appeal_request: dict[int, int] = {}
+    if by_type.get("disclosure_appeal"):
+        from ..disclosure.models import DisclosureAppeal
+
+        appeal_request = dict(db.session.execute(
+            sa.select(DisclosureAppeal.id, DisclosureAppeal.request_id)
+            .where(DisclosureAppeal.id.in_(by_type["disclosure_appeal"]))
+        ).all())
     out: dict[str, tuple[str, dict[str, Any], str]] = {}
     for item in items:
         kind, sid = item["source_type"], item["source_id"]
@@ -445,6 +458,10 @@ def item_links(items: list[dict]) -> dict[str, tuple[str, dict[str, Any], str]]:
             out[item["id"]] = ("supervise.notice", {"notice_id": item_notice[sid]}, f"item-{sid}")
         elif kind == "circular":
             out[item["id"]] = ("supervise.circular", {"circular_id": sid}, "")
+        elif kind == "disclosure_request":
+            out[item["id"]] = ("disclosure.detail", {"request_id": sid}, "")
+        elif kind == "disclosure_appeal" and sid in appeal_request:
+            out[item["id"]] = ("disclosure.detail", {"request_id": appeal_request[sid]}, "")
     return out
 
 

@@ -40,6 +40,8 @@ RULE_TYPES: dict[str, str] = {
     "missed_periodic_report": "未按期报送进展",
     "rectification_overdue": "整改逾期",
     "circular_criticism": "通报批评",
+    "request_late": "依申请公开逾期答复",
+    "appeal_lost": "政府信息公开复议诉讼被纠错",
     "bonus": "加分",
 }
 #: Types whose events last a number of working days, so a per-day amount means something.

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import import_module
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -71,4 +70,5 @@ def load_demo(progress=print) -> DemoResult:
 
 #: Modules with a `load(result, progress)` that adds their part of the demo, run in this order.
 DEMO_STEP_MODULES: tuple[str, ...] = ("tracker.plans.demo", "tracker.reports.demo", "tracker.supervise.demo",
-                                       "tracker.assessment.demo", "tracker.annual.demo")
+                                       "tracker.assessment.demo", "tracker.disclosure.demo",
+                                       "tracker.annual.demo")
