@@ -26,7 +26,7 @@ EXPECTED_ROLES = {
     "units.index": ADMIN, "units.new": ADMIN, "units.edit": ADMIN, "units.set_active": ADMIN,
     "units.import_units": ADMIN, "units.groups": ADMIN, "units.group_new": ADMIN, "units.group_edit": ADMIN,
     "units.group_delete": ADMIN,
-    "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN,
+    "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN, "supervise.offices": ADMIN,
     "audit.index": ADMIN,
     # plans: staff read; the supervisor imports
     "plans.index": STAFF, "plans.detail": STAFF, "plans.task": STAFF,
