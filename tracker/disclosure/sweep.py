@@ -24,6 +24,7 @@ from ..calendar import WorkCalendar
 from ..extensions import db
 from ..inbox.models import Notification
 from ..supervise.rules import escalation_bound
+from ..timeutil import utcnow
 from ..units.models import Unit
 from .models import DisclosurePause, DisclosureRequest
 
@@ -60,8 +61,10 @@ def _add_notifications(notes: list[dict]) -> int:
     for i in range(0, len(keys), 1000):
         taken |= set(db.session.scalars(sa.select(Notification.dedupe_key).where(
             Notification.dedupe_key.in_(keys[i:i + 1000]))))
-    new = [Notification(**n) for n in notes if n["dedupe_key"] not in taken]
-    db.session.add_all(new)
+    now = utcnow()
+    new = [{**n, "created_at": now, "read_at": None} for n in notes if n["dedupe_key"] not in taken]
+    if new:
+        db.session.execute(sa.insert(Notification), new)
     return len(new)
 
 
