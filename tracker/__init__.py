@@ -5,19 +5,20 @@ import logging
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from .extensions import bootstrap, csrf, db, login_manager, migrate
 
 #: Domains whose views.py holds a Blueprint named `bp`, registered in this order.
-BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox", "dashboard", "public", "supervise", "assessment", "exports", "disclosure")
+BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox", "dashboard", "public", "supervise", "assessment", "exports", "annual", "disclosure")
 #: Domains whose cli.py holds a click group or command named `cli`.
-CLI_MODULES = ("accounts", "units", "plans", "demo", "supervise", "assessment", "exports", "disclosure")
+CLI_MODULES = ("accounts", "units", "plans", "demo", "supervise", "assessment", "exports", "annual", "disclosure")
 #: Model modules imported so metadata is complete for create_all and Alembic.
-MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports", "supervise", "assessment", "disclosure")
+MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports", "supervise", "assessment", "annual", "disclosure")
 
 TEMPLATES = config_module.PROJECT_ROOT / "templates"
 
@@ -36,6 +37,10 @@ def create_app(config: dict | None = None) -> Flask:
         settings.update(config)
     app.config.update(settings)
     app.json.ensure_ascii = False  # JSON and |tojson keep Chinese readable
+    if app.config.get("PROXY_COUNT"):
+        # Behind N trusted reverse proxies the client is the N-th address from the right of X-Forwarded-For.
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
@@ -74,12 +79,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_template_helpers(app)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from .access import security_headers
+
+    app.after_request(security_headers)
 
     return app
 
@@ -111,11 +113,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A writer waits this long (ms) for another to finish, instead of failing with "database is locked".
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
+    """Open SQLite transactions ourselves; a request that may write takes the write lock first.
+
+    A deferred transaction that reads and then writes cannot wait for another writer (SQLite
+    answers "database is locked" at once, busy timeout or not); taking the lock at BEGIN makes
+    concurrent form posts queue behind each other for up to the busy timeout.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -24,6 +24,7 @@ __all__ = [
     "is_workday",
     "add_workdays",
     "workdays_between",
+    "overdue_workdays",
 ]
 
 _MIN_ORDINAL = date.min.toordinal()
@@ -200,3 +201,16 @@ def add_workdays(d: date, n: int) -> date:
 def workdays_between(start: date, end: date) -> int:
     """Count working days in (start, end] in the default calendar."""
     return default_calendar().workdays_between(start, end)
+
+
+def overdue_workdays(calendar: WorkCalendar, due: date | None, as_of: date) -> int:
+    """Return how many working days an item due on `due` and still open on `as_of` is overdue.
+
+    The China working days after the due date up to and including the as-of date: due Friday
+    and still open on Monday is 1; on the due date itself it is 0 (the item is due soon, not
+    overdue). No due date, or a due date on or after as_of, gives 0. This is the one rule every
+    page, document, workbook and score uses.
+    """
+    if due is None or as_of <= due:
+        return 0
+    return max(0, calendar.workdays_between(due, as_of))

@@ -5,6 +5,7 @@ from typing import Callable, TypeVar
 
 from flask import Flask, flash, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -29,6 +30,7 @@ PAGES = {
     405: ("请求方式不允许", "此页面不支持该操作方式。"),
     413: ("文件过大", "上传的文件超过了大小限制，请压缩或拆分后重新上传。"),
     429: ("操作过于频繁", "请稍后再试。"),
+    503: ("系统繁忙", "同时提交的人较多，本次操作未完成，数据未作修改。请稍后重试。"),
     500: ("系统错误", "服务器处理请求时出错，操作未完成，数据未作修改。请稍后重试或联系管理员。"),
 }
 
@@ -57,6 +59,15 @@ def register_error_handlers(app: Flask) -> None:
     def service_error(exc: ServiceError):
         db.session.rollback()
         return render_error(exc.status, exc.message)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        db.session.rollback()
+        if "database is locked" in str(exc.orig):
+            # SQLite waited the whole busy timeout for another writer: ask the user to retry.
+            return render_error(503)
+        app.logger.exception("database error on %s %s", request.method, request.path)
+        return render_error(500)
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):

@@ -44,11 +44,13 @@ NAV = (
     ("supervise.overdue", "督办", ("admin", "supervisor", "leader", "reporter")),
     ("supervise.calendar", "节假日", ("admin",)),
     ("assessment.index", "考核", ("admin", "supervisor", "leader", "reporter")),
+    ("annual.index", "年度报告", ("admin", "supervisor", "leader", "reporter")),
     ("exports.index", "导出", ("admin", "supervisor", "leader", "reporter")),
     ("units.index", "单位管理", ("admin",)),
     ("units.groups", "统称管理", ("admin",)),
     ("disclosure.index", "依申请公开", ROLES),
     ("accounts.users", "用户管理", ("admin",)),
+    ("accounts.locks", "登录锁定", ("admin",)),
     ("audit.index", "操作日志", ("admin",)),
 )
 

@@ -1,7 +1,7 @@
 """Time helpers: store UTC, show the configured local zone (Asia/Shanghai)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -21,6 +21,35 @@ def local_zone(name: str = "Asia/Shanghai") -> ZoneInfo:
 def local_today(name: str = "Asia/Shanghai") -> date:
     """Return today's date in the local zone."""
     return datetime.now(local_zone(name)).date()
+
+
+def app_today() -> date:
+    """Return the app's today: the fixed date `TRACKER_TODAY` when set (the demo's clock), else today in the configured zone.
+
+    Every rule that depends on today still takes `as_of`; this only supplies the default.
+    """
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return local_today()
+    fixed = current_app.config.get("TODAY")
+    if fixed:
+        return fixed
+    return local_today(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
+
+
+def local_start(day: date, name: str | None = None) -> datetime:
+    """Return the UTC instant at which the local calendar day begins (in the app's zone)."""
+    if name is None:
+        from .config import setting
+
+        name = setting("TIMEZONE", "Asia/Shanghai")
+    return datetime.combine(day, time(0), tzinfo=local_zone(name)).astimezone(timezone.utc)
+
+
+def cn_date(d: date | None) -> str:
+    """Return a date as official Chinese text: 2021年11月15日 (empty for None)."""
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
 def to_local(value: datetime | None, name: str = "Asia/Shanghai") -> datetime | None:

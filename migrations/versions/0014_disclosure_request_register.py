@@ -1,7 +1,7 @@
 """disclosure request register
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0017
 Create Date: 2026-12-07 01:30:13.314970
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0010'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -53,15 +53,118 @@ def test_throttle_after_five_failures_for_an_account(client, auth, world):
     assert client.get("/plans/").status_code == 302
 
 
-def test_throttle_by_address_across_accounts(world):
-    for i in range(5):
+def test_one_persons_failures_do_not_lock_the_office_behind_one_address(world):
+    """Everyone behind the intranet proxy shares an address: five typos lock that account only."""
+    for _ in range(5):
         with pytest.raises(ServiceError):
-            services.authenticate(f"guess{i}", "x", "10.0.0.9")
+            services.authenticate(world.leader.username, "bad-password", "10.0.0.9")
+    assert services.authenticate(world.supervisor.username, "password123", "10.0.0.9") == world.supervisor
+    with pytest.raises(ServiceError) as exc:  # the account itself is locked, from any address
+        services.authenticate(world.leader.username, "password123", "10.0.0.77")
+    assert exc.value.status == 429 and "该账号" in exc.value.message
+
+
+def test_an_address_is_locked_only_after_many_failures_across_accounts(world):
+    throttle = services.Throttle(per_account=5, per_address=12, window_minutes=15)
+    for i in range(12):
+        with pytest.raises(ServiceError) as exc:
+            services.authenticate(f"guess{i}", "x", "10.0.0.9", throttle=throttle)
+        assert exc.value.status == 401  # the 12th failure is still only a failure
     with pytest.raises(ServiceError) as exc:
-        services.authenticate(world.leader.username, "password123", "10.0.0.9")
-    assert exc.value.status == 429
+        services.authenticate(world.leader.username, "password123", "10.0.0.9", throttle=throttle)
+    assert exc.value.status == 429 and "网络地址" in exc.value.message
     # Another address is not affected.
-    assert services.authenticate(world.leader.username, "password123", "10.0.0.10") == world.leader
+    assert services.authenticate(world.leader.username, "password123", "10.0.0.10", throttle=throttle) == world.leader
+
+
+def test_the_default_address_limit_is_much_higher_than_the_account_limit(app):
+    throttle = services.Throttle.from_config(app.config)
+    assert throttle.per_account == 5 and throttle.per_address >= 100
+
+
+def test_failed_logins_are_in_the_audit_log(client, world):
+    client.post("/login", data={"username": world.leader.username, "password": "bad-password"})
+    client.post("/login", data={"username": "nobody", "password": "bad-password"})
+    rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.login_failed")
+                              .order_by(AuditEvent.id)).all()
+    assert [(r.object_id, r.after["username"], r.after["account_exists"]) for r in rows] == [
+        (world.leader.id, world.leader.username, True), (None, "nobody", False)]
+    assert rows[0].remote_addr == "127.0.0.1"
+
+
+def test_admin_sees_and_lifts_a_lock(client, auth, world):
+    for _ in range(5):
+        client.post("/login", data={"username": world.leader.username, "password": "bad-password"})
+    assert client.post("/login", data={"username": world.leader.username, "password": "password123"}).status_code == 429
+    auth.login(world.admin)
+    page = client.get("/admin/locks").get_data(as_text=True)
+    assert world.leader.username in page and "解除锁定" in page
+    resp = client.post("/admin/locks/unlock", data={"kind": "account", "key": world.leader.username})
+    assert resp.status_code == 302
+    assert "当前没有被锁定" in client.get("/admin/locks").get_data(as_text=True)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.unlock"))
+    assert event.actor_id == world.admin.id and event.after["cleared_failures"] == 5
+    auth.logout()
+    assert auth.login(world.leader).status_code == 302
+    # Unlocking what is not locked says so and changes nothing.
+    auth.logout()
+    auth.login(world.admin)
+    resp = client.post("/admin/locks/unlock", data={"kind": "account", "key": "nobody"}, follow_redirects=True)
+    assert "当前没有被锁定" in resp.get_data(as_text=True)
+
+
+def test_the_proxy_count_makes_the_client_address_the_forwarded_one(app, world):
+    from tracker import create_app
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    behind_proxy = create_app({**app.config, "PROXY_COUNT": 1})
+    behind_proxy.test_client().post("/login", data={"username": "leader1", "password": "bad"}, headers=forwarded)
+    app.test_client().post("/login", data={"username": "leader1", "password": "bad"}, headers=forwarded)
+    addrs = db.session.scalars(sa.select(LoginAttempt.remote_addr).order_by(LoginAttempt.id)).all()
+    assert addrs == ["203.0.113.7", "127.0.0.1"]  # without the setting, the header is not trusted
+
+
+def _forget_request_user():
+    """Drop the user Flask-Login keeps on `g`: the tests share one app context, a browser would not."""
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
+def test_logout_ends_the_session_for_a_copied_cookie(client, auth, world):
+    auth.login(world.supervisor)
+    stolen = client.get_cookie("session").value
+    _forget_request_user()
+    assert client.get("/plans/").status_code == 200
+    auth.logout()
+    client.set_cookie("session", stolen)
+    _forget_request_user()
+    assert client.get("/plans/").status_code == 302
+
+
+def test_a_password_reset_signs_out_the_old_sessions(app, client, auth, world):
+    auth.login(world.reporter)
+    _forget_request_user()
+    assert client.get("/my/tasks").status_code == 200
+    admin = app.test_client()
+    type(auth)(admin).login(world.admin)
+    assert admin.post(f"/admin/users/{world.reporter.id}/password", data={"pw-password": "brand-new-pass"}).status_code == 302
+    _forget_request_user()
+    assert client.get("/my/tasks").status_code == 302  # the reporter's old cookie no longer works
+    _forget_request_user()
+    assert admin.get("/admin/users").status_code == 200  # the admin's own session is untouched
+
+
+def test_a_cookie_from_before_session_versions_is_refused(app, client, world):
+    from flask.sessions import SecureCookieSessionInterface
+
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    client.set_cookie("session", signer.dumps({"_user_id": str(world.admin.id), "_fresh": True}))
+    _forget_request_user()
+    assert client.get("/admin/users").status_code == 302
+    client.set_cookie("session", signer.dumps({"_user_id": f"{world.admin.id}:0", "_fresh": True}))
+    _forget_request_user()
+    assert client.get("/admin/users").status_code == 200  # the same cookie with the current version works
 
 
 def test_throttle_expires_after_the_window(world):
@@ -168,3 +271,52 @@ def test_admin_user_form_error_is_shown(client, auth, world):
                                                   "unit_id": 0, "password": "longenough"})
     assert resp.status_code == 200
     assert "必须属于一个单位" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", [
+    "////evil.example/phish", "/////x", "//evil.example", "/\\evil.example", "/\\/evil.example",
+    "/\t/evil.example", "https://evil.example/x", "javascript:alert(1)", "evil.example",
+])
+def test_login_next_must_stay_on_the_site(client, world, target):
+    resp = client.post("/login", query_string={"next": target}, data={"username": "super1", "password": "password123"})
+    assert resp.status_code == 302
+    location = resp.headers["Location"]
+    assert not location.startswith("//") and "evil" not in location and "x" != location.strip("/")
+    assert location == "/dashboard/"
+
+
+def test_login_next_on_the_site_is_followed(client, world):
+    resp = client.post("/login?next=/plans/%3Fq%3D1", data={"username": "super1", "password": "password123"})
+    assert resp.headers["Location"] == "/plans/?q=1"
+
+
+def test_missing_account_is_checked_as_slowly_as_a_wrong_password(world):
+    """A wrong password costs one scrypt check; a missing account must cost the same, not 1/10 of it."""
+    import time
+
+    def median(username):
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            with pytest.raises(ServiceError):
+                services.authenticate(username, "wrong-pass", "10.9.9.9", throttle=services.Throttle(100, 1000))
+            times.append(time.perf_counter() - start)
+        return sorted(times)[2]
+
+    median("nobody-here")  # the first call hashes the stand-in password once
+    existing, missing = median(world.leader.username), median("nobody-here")
+    assert missing > existing * 0.5, (existing, missing)
+
+
+def test_overlong_username_is_a_form_error_and_not_counted(client, world):
+    resp = client.post("/login", data={"username": "a" * 65, "password": "whatever"})
+    assert resp.status_code == 200
+    assert "用户名不超过64个字符" in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 0
+
+
+def test_pages_behind_login_are_not_stored(client, auth, world):
+    auth.login(world.supervisor)
+    assert client.get("/plans/").headers["Cache-Control"] == "no-store"
+    assert client.get("/admin/users").headers["Cache-Control"] == "no-store"  # a 403 too
+    assert "no-store" not in client.get(f"/public/plans").headers.get("Cache-Control", "")

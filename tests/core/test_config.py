@@ -50,3 +50,72 @@ def test_bad_integer_setting(monkeypatch):
 @pytest.mark.no_db
 def test_redact_url():
     assert "pw" not in redact_url("postgresql+psycopg://me:pw@h/db")
+
+
+@pytest.mark.no_db
+def test_fixed_today_is_read_and_a_bad_one_refused(monkeypatch):
+    from datetime import date
+
+    monkeypatch.setenv("TRACKER_TODAY", "2021-11-15")
+    assert from_env()["TODAY"] == date(2021, 11, 15)
+    monkeypatch.setenv("TRACKER_TODAY", "2021-13-01")
+    with pytest.raises(ConfigError, match="TRACKER_TODAY"):
+        from_env()
+    monkeypatch.delenv("TRACKER_TODAY")
+    assert from_env()["TODAY"] is None
+
+
+def test_app_today_follows_the_fixed_date(app, monkeypatch):
+    from datetime import date
+
+    from tracker.timeutil import app_today, local_today
+
+    monkeypatch.setitem(app.config, "TODAY", date(2021, 11, 15))
+    with app.app_context():
+        assert app_today() == date(2021, 11, 15)
+    monkeypatch.setitem(app.config, "TODAY", None)
+    with app.app_context():
+        assert app_today() == local_today(app.config["TIMEZONE"])
+
+
+@pytest.mark.no_db
+def test_without_a_key_a_random_one_is_generated_and_kept(monkeypatch, tmp_path):
+    import stat
+
+    from tracker import config
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.delenv("TRACKER_ENV", raising=False)
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    first = from_env()["SECRET_KEY"]
+    assert first != "dev-insecure-key-change-me" and len(first) >= 64
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.read_text().strip() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert from_env()["SECRET_KEY"] == first  # the next start (or another worker) signs with the same key
+    other = tmp_path / "other"
+    monkeypatch.setattr(config, "PROJECT_ROOT", other)
+    assert from_env()["SECRET_KEY"] != first  # every installation has its own
+
+
+@pytest.mark.no_db
+def test_a_short_key_file_is_refused(monkeypatch, tmp_path):
+    from tracker import config
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "secret_key").write_text("dev-insecure-key-change-me")
+    with pytest.raises(ConfigError, match="过短"):
+        from_env()
+
+
+
+@pytest.mark.no_db
+def test_an_app_started_without_a_key_does_not_sign_with_the_published_one(monkeypatch, tmp_path):
+    from tracker import config
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.secret_key == (tmp_path / "instance" / "secret_key").read_text().strip()

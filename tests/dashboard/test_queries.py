@@ -94,7 +94,7 @@ def test_working_days_sum_over_several_due_dates_of_one_unit(scene):
     AssignmentFactory(task=extra, unit=scene.world.finance)
     AssignmentFactory(task=TaskFactory(plan=scene.world.plan, deadline=date(2021, 9, 10)), unit=scene.world.finance)
     db.session.flush()
-    days = q.workdays_overdue(city_filters(scene), StatusRules.at(AS_OF))
+    days = {r.unit_id: r.days_overdue for r in q.unit_rows(city_filters(scene), StatusRules.at(AS_OF)) if r.overdue}
     assert days[scene.world.finance.id] == 11 + 3 + 3
     assert days[scene.world.county.id] == 3
 
@@ -148,22 +148,27 @@ def test_default_plan_prefers_this_year_and_own_jurisdiction(world):
     assert q.default_plan([], 2021, None) is None
 
 
-def test_notices_sent_count_each_sending_once(scene, world):
-    from tests.factories import UserFactory
+def test_reminders_issued_counts_the_sweeps_rows_up_to_the_date(scene, world):
+    from tracker.supervise.models import EscalationItem, EscalationNotice, Reminder
 
-    UserFactory(role="reporter", unit=world.finance)  # two reporters: one sending, two rows
-    notify_unit(world.finance.id, kind="reminder", title="催办", object_type="assignment",
-                object_id=scene.a1.id, dedupe_key=f"remind:{scene.a1.id}:2021-09-01")
-    notify_unit(world.finance.id, kind="reminder", title="催办", object_type="assignment",
-                object_id=scene.a1.id, dedupe_key=f"remind:{scene.a1.id}:2021-09-08")
-    notify_unit(world.finance.id, kind="escalation", title="督办", object_type="assignment",
-                object_id=scene.a1.id, dedupe_key=f"escalate:{scene.a1.id}")
-    notify_unit(world.finance.id, kind="info", title="其他", object_type="assignment", object_id=scene.a1.id)
+    a1 = scene.a1
+    for stage, on in (("due_soon", date(2021, 8, 30)), ("overdue", date(2021, 9, 1)), ("overdue", date(2021, 12, 1))):
+        db.session.add(Reminder(assignment_id=a1.id, unit_id=a1.unit_id, stage=stage,
+                                due_on=on if on.month == 12 else a1.due_on, sweep_on=on))
+    notice = EscalationNotice(unit_id=a1.unit_id, issued_on=date(2021, 9, 8), prefix="督办", number=3,
+                              doc_number="督办〔2021〕3号")
+    db.session.add(notice)
     db.session.flush()
-    sent = q.notices_sent([scene.a1.id, scene.a8.id])
-    assert set(sent) == {scene.a1.id}
-    assert (sent[scene.a1.id]["reminder"].times, sent[scene.a1.id]["escalation"].times) == (2, 1)
-    assert "info" not in sent[scene.a1.id]
+    db.session.add(EscalationItem(notice_id=notice.id, assignment_id=a1.id, due_on=a1.due_on))
+    # An inbox message about the assignment is not a reminder issued.
+    notify_unit(world.finance.id, kind="reminder", title="催办", object_type="assignment", object_id=a1.id)
+    db.session.flush()
+    got = q.reminders_issued([a1.id, scene.a8.id], date(2021, 9, 10))
+    assert set(got) == {a1.id}
+    assert (got[a1.id].reminders, got[a1.id].escalations, got[a1.id].doc_numbers) == (2, 1, ["督办〔2021〕3号"])
+    assert got[a1.id].text == "催办2次；督办1次（督办〔2021〕3号）"
+    assert q.reminders_issued([a1.id], date(2021, 9, 7))[a1.id].escalations == 0
+    assert q.reminders_issued([a1.id], date(2021, 8, 29)) == {}
 
 
 def test_last_reports_take_the_latest_submitted(scene):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -144,8 +146,15 @@ def test_assignment_list_shows_status_and_working_days(app, client, auth, scene,
 
 
 def test_overdue_summary(client, auth, scene, world):
+    from tracker.supervise.models import Reminder
+
+    # Only the sweep's rows count as issued; an inbox message about the assignment is not a reminder.
     notify_unit(world.finance.id, kind="reminder", title="催办：公开预决算信息", object_type="assignment",
                 object_id=scene.a1.id, dedupe_key=f"remind:{scene.a1.id}")
+    db.session.add(Reminder(assignment_id=scene.a1.id, unit_id=world.finance.id, stage="overdue",
+                            due_on=scene.a1.due_on, sweep_on=AS_OF))
+    db.session.add(Reminder(assignment_id=scene.a1.id, unit_id=world.finance.id, stage="due_soon",
+                            due_on=scene.a1.due_on, sweep_on=AS_OF + timedelta(days=1)))  # after the date asked
     db.session.flush()
     auth.login(world.leader)
     html = page(client, f"/dashboard/overdue?plan={world.plan.id}&{Q}")

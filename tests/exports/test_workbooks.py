@@ -224,6 +224,7 @@ def _office() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.office
 @pytest.mark.skipif(_office() is None, reason="LibreOffice (soffice) is not installed; CI installs it")
 def test_libreoffice_opens_the_ledger(world, ledger_data, tmp_path):
     from tracker.exports import documents

@@ -109,3 +109,24 @@ def test_other_jurisdiction_import_is_404(client, auth):
     resp = client.post("/plans/import", data={"unit_id": root.id, "text": "一、测试"})
     assert resp.status_code in (200, 404)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanImport)) == 1
+
+
+def test_a_unit_name_with_script_stays_text_in_the_preview(client, auth):
+    """A name read from a document goes into a data attribute, escaped; no inline handler can run it."""
+    root = load_units("yuncheng")
+    _login_supervisor(auth, root)
+    client.post("/plans/import", data={"unit_id": root.id, "text": YUNCHENG.read_text(encoding="utf-8")})
+    imp = db.session.scalar(sa.select(PlanImport))
+    draft = dict(imp.draft)
+    t = dict(draft["tasks"][0])
+    t["lead_units"] = ["某局');alert(1);('\"><script>alert(2)</script>"]
+    draft["tasks"] = [t, *draft["tasks"][1:]]
+    imp.draft = draft
+    db.session.flush()
+    resp = client.get(f"/plans/import/{imp.id}")
+    page = resp.get_data(as_text=True)
+    assert "<script>alert(2)" not in page
+    assert "data-confirm=\"确定删除“某局&#39;);alert(1);(&#39;&#34;&gt;&lt;script&gt;alert(2)&lt;/script&gt;”" in page
+    assert re.search(r"\son\w+=", page) is None
+    policy = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 
 import pytest
@@ -9,7 +10,7 @@ from docx import Document
 from openpyxl import Workbook
 
 from tracker.plans.draft import ParseError
-from tracker.plans.readers import read_document
+from tracker.plans.readers import MAX_COLS, MAX_MERGES, MAX_PARAGRAPHS, MAX_PART_BYTES, MAX_ROWS, MAX_TEXT_CHARS, read_document
 
 PLAN = "一、加强组织领导\n（一）明确责任。各部门要落实责任。（责任单位：市财政局）\n"
 
@@ -95,7 +96,6 @@ class TestBadInput:
             (b"\xff\xd8\xff\xe0" + b"JFIF" + b"\x00" * 64, "JPEG 图片"),
             (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF 文件"),
             (b"MZ\x90\x00\x03\x00\x00\x00", "可执行程序"),
-            (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32, "旧版 Office 文件"),
             (b"GIF89a\x01\x00", "GIF 图片"),
         ],
     )
@@ -233,3 +233,121 @@ class TestXlsx:
         doc = read_document("t.xlsx", data)
         assert doc.rows[1][0] == "2"
         assert doc.rows[1][4] == "2021年6月30日"
+
+
+def _rewrite(package: bytes, name: str, edit) -> bytes:
+    """Return the package with one part replaced by edit(old bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, edit(data) if info.filename == name else data)
+    return out.getvalue()
+
+
+TABLE = [["序号", "工作任务", "责任单位", "完成时限"], ["1", "公开预算", "市财政局", "6月底前"]]
+
+
+class TestHostilePackages:
+    """Files of a few kilobytes that describe enormous documents: refused before they are built."""
+
+    def refused(self, filename: str, data: bytes, *words: str) -> str:
+        started = time.monotonic()
+        with pytest.raises(ParseError) as excinfo:
+            read_document(filename, data)
+        elapsed = time.monotonic() - started
+        message = str(excinfo.value)
+        assert elapsed < 5, f"took {elapsed:.1f} s to refuse"
+        assert "拒绝" in message and "上限" in message
+        for word in words:
+            assert word in message
+        return message
+
+    def test_one_cell_at_the_last_column_of_row_20000(self):
+        workbook = Workbook()
+        ws = workbook.active
+        ws.title = "分解表"
+        for row in TABLE:
+            ws.append(row)
+        ws["XFD20000"] = "x"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        data = buffer.getvalue()
+        assert len(data) < 8000
+        self.refused("bomb.xlsx", data, "XFD20000", "分解表")
+
+    def test_cell_just_past_the_row_bound(self):
+        workbook = Workbook()
+        ws = workbook.active
+        for row in TABLE:
+            ws.append(row)
+        ws.cell(row=MAX_ROWS + 1, column=1, value="x")
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        self.refused("rows.xlsx", buffer.getvalue(), f"A{MAX_ROWS + 1}")
+
+    def test_cells_on_the_bounds_are_read(self):
+        workbook = Workbook()
+        ws = workbook.active
+        for row in TABLE:
+            ws.append(row)
+        ws.cell(row=MAX_ROWS, column=MAX_COLS, value="末格")
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        doc = read_document("edge.xlsx", buffer.getvalue())
+        assert len(doc.rows) == MAX_ROWS
+        assert doc.rows[-1][MAX_COLS - 1] == "末格"
+
+    def test_styled_empty_cell_far_away_is_not_content(self):
+        data = _rewrite(make_xlsx({"表": TABLE}), "xl/worksheets/sheet1.xml",
+                        lambda xml: xml.replace(b"</sheetData>", b'<row r="30000"><c r="XFD30000" s="0"/></row></sheetData>'))
+        doc = read_document("styled.xlsx", data)
+        assert doc.rows[1][2] == "市财政局"
+
+    def test_merge_across_every_column(self):
+        data = _rewrite(make_xlsx({"表": TABLE}), "xl/worksheets/sheet1.xml",
+                        lambda xml: xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD300"/></mergeCells>'))
+        self.refused("merge.xlsx", data, "A1:XFD300")
+
+    def test_too_many_merges(self):
+        merges = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (r, r) for r in range(1, MAX_MERGES + 2))
+        data = _rewrite(make_xlsx({"表": TABLE}), "xl/worksheets/sheet1.xml",
+                        lambda xml: xml.replace(b"</sheetData>", b"</sheetData><mergeCells>" + merges + b"</mergeCells>"))
+        self.refused("merges.xlsx", data, "合并单元格")
+
+    def test_a_million_paragraphs(self):
+        body = b"<w:p/>" * 1_000_000
+        data = _rewrite(make_docx(["一、总体要求"]), "word/document.xml",
+                        lambda xml: xml.replace(b"<w:body>", b"<w:body>" + body))
+        assert len(data) < 200_000
+        self.refused("bomb.docx", data, "1000001 个段落")
+
+    def test_paragraphs_on_the_bound_are_read(self):
+        body = b"<w:p/>" * (MAX_PARAGRAPHS - 10)
+        data = _rewrite(make_docx(["一、总体要求"]), "word/document.xml",
+                        lambda xml: xml.replace(b"<w:body>", b"<w:body>" + body))
+        assert "一、总体要求" in read_document("long.docx", data).text
+
+    def test_part_that_unpacks_to_gigabytes(self):
+        data = _rewrite(make_docx(["一、总体要求"]), "word/styles.xml",
+                        lambda xml: xml + b" " * (MAX_PART_BYTES + 1))
+        self.refused("zip.docx", data, "word/styles.xml")
+
+    def test_text_file_longer_than_the_text_bound(self):
+        data = ("一、公开工作。" * (MAX_TEXT_CHARS // 7 + 1)).encode("utf-8")
+        self.refused("long.txt", data, "字符")
+
+    def test_nothing_is_saved_when_refused(self, world):
+        import sqlalchemy as sa
+
+        from tracker.errors import ServiceError
+        from tracker.extensions import db
+        from tracker.plans.models import PlanImport
+        from tracker.plans.services import start_import
+
+        city = world.city
+        data = _rewrite(make_xlsx({"表": TABLE}), "xl/worksheets/sheet1.xml",
+                        lambda xml: xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD300"/></mergeCells>'))
+        with pytest.raises(ServiceError, match="拒绝"):
+            start_import(None, city, filename="merge.xlsx", data=data)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanImport)) == 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from tracker.calendar import default_calendar
 from tracker.extensions import db
+from tracker.plans.status import StatusRules
 from tracker.reports import queries
 from tests.factories import AssignmentFactory, ReportFactory, TaskFactory
 
@@ -78,15 +80,23 @@ def test_returned_filter_ignores_reports_answered_since(world):
     assert [r.review_comment for r in block.returned] == ["缺链接"] and block.returned_total == 1
 
 
-@pytest.mark.parametrize("due, expected", [(date(2021, 11, 15), 0), (date(2021, 11, 19), 4),
-                                           (date(2021, 11, 12), -1), (None, None)])
-def test_days_left_counts_working_days(due, expected):
-    assert queries.days_left(default_calendar(), AS_OF, due) == expected
+@pytest.mark.parametrize("due, expected", [
+    (date(2021, 11, 15), ("due_soon", 0, 0)),  # the due date itself: due soon, not overdue
+    (date(2021, 11, 18), ("due_soon", 0, 3)),  # the last day of the 3-working-day window
+    (date(2021, 11, 19), ("on_track", 0, 4)),
+    (date(2021, 11, 12), ("overdue", 1, None)),  # due Friday, open on Monday: 1 working day
+    (None, ("on_track", 0, None)),
+])
+def test_state_counts_working_days(due, expected):
+    a = SimpleNamespace(status="pending", completed_at=None, due_on=due, original_due_on=due)
+    st = StatusRules.at(AS_OF, calendar=default_calendar(), soon_workdays=3).state(a)
+    assert (st.status, st.overdue_workdays, st.workdays_left) == expected
 
 
 def test_days_left_skips_the_national_day_holiday():
     # 2021-10-01..07 were holidays; 09-26 and 10-09 (weekends) were make-up workdays.
-    assert queries.days_left(default_calendar(), date(2021, 9, 30), date(2021, 10, 8)) == 1
+    a = SimpleNamespace(status="pending", completed_at=None, due_on=date(2021, 10, 8), original_due_on=None)
+    assert StatusRules.at(date(2021, 9, 30), calendar=default_calendar()).state(a).workdays_left == 1
 
 
 def test_latest_report_per_assignment(world):

@@ -368,7 +368,11 @@ def test_timeline_tells_who_did_what_in_order(w):
     req.created_at = NOW + timedelta(hours=4)
     services.decide_extension(w.supervisor, req, approve=False, reason="不必延期", now=NOW + timedelta(hours=5))
     services.review_report(w.supervisor, r2, approve=True, now=NOW + timedelta(hours=6))
+    from tracker.supervise.models import Reminder
+
     notify_unit(w.finance.id, kind="reminder", title="催办：请按时报送", object_type="assignment", object_id=w.a_fin.id)
+    db.session.add(Reminder(assignment_id=w.a_fin.id, unit_id=w.finance.id, stage="due_soon", due_on=w.a_fin.due_on,
+                            sweep_on=date(2099, 1, 1)))
     db.session.flush()
     got = [(e.kind, e.title, e.actor) for e in services.timeline(w.a_fin)]
     assert got[0] == ("created", "任务分派给市财政局（牵头单位）", None)
@@ -381,5 +385,6 @@ def test_timeline_tells_who_did_what_in_order(w):
         ("approved", "审核通过办结申请", "督查员"),
         ("completed", "任务办结", None),
     ]
-    assert got[8][0:2] == ("notice", "催办：请按时报送")
+    # The sweep's reminder row, not the inbox message (which only tests used to write).
+    assert got[8:] == [("notice", f"催办（临期，完成时限{w.a_fin.due_on.isoformat()}）", None)]
     assert services.timeline(w.a_fin)[2].detail == "材料不全"

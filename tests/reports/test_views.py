@@ -76,7 +76,7 @@ def test_my_tasks_groups_by_plan_and_section_and_shows_what_needs_action(client,
     assert "被退回的报告（1）" in action and "退回原因：请补充发布链接" in action
     assert "已逾期（1）" in action and "逾期的任务" in action
     assert f"逾期{cal.workdays_between(late.due_on, today)}个工作日" in action
-    assert "临期（5个工作日内到期，1）" in action and "剩2个工作日" in action
+    assert "临期（3个工作日内到期，1）" in action and "剩2个工作日" in action
     table = page[page.index("<table"):]
     # Plans newest first, each followed by its sections in document order.
     order = [table.index(s) for s in (w.plan.title, "一、扩大公开范围", "二、强化政策解读", second_plan.title, "去年的任务")]

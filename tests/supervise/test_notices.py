@@ -65,10 +65,10 @@ def test_rectification_notice_docx_from_the_database(world):
     document = _open(render(doc))
     cal = default_calendar()
     assert _rows(document)[1:] == [
-        ["1", "做好财政信息公开", "1", "2021年12月31日", "待整改", str(cal.workdays_between(date(2021, 12, 31), date(2022, 1, 19)))],
-        ["2", "公开预算执行情况", "2", "2021年6月30日", "待整改", str(cal.workdays_between(date(2021, 6, 30), date(2022, 1, 19)))],
+        ["1", "做好财政信息公开", "1", "2021年12月31日", "待整改", str(cal.workdays_between(date(2021, 12, 31), date(2022, 1, 20)))],
+        ["2", "公开预算执行情况", "2", "2021年6月30日", "待整改", str(cal.workdays_between(date(2021, 6, 30), date(2022, 1, 20)))],
     ]
-    assert _rows(document)[1][5] == "12"
+    assert _rows(document)[1][5] == "13"  # 4-7, 10-14 and 17-20 January 2022
     texts = _texts(document)
     assert "测政办整改〔2022〕1号" in texts and "测试市财政局：" in texts
     assert texts[-2:] == ["测试市人民政府办公室", "2022年1月20日"]
@@ -81,12 +81,12 @@ def test_escalation_and_reminder_docx(world):
     notice = db.session.scalar(sa.select(EscalationNotice))
     document = _open(render(queries.escalation_doc(notice, queries.escalation_items(notice), default_calendar())))
     assert [r[1:] for r in _rows(document)[1:]] == [["公开财政专项资金", notice.items[0].assignment.task.ref,
-                                                     "2021年9月30日", "逾期未办结", "5"]]
+                                                     "2021年9月30日", "逾期未办结", "6"]]
     assert "督办〔2021〕1号" in _texts(document)
 
     reminders = queries.reminders_of(world.finance.id, date(2021, 10, 14))
     document = _open(render(queries.reminder_doc(world.finance, date(2021, 10, 14), reminders, default_calendar())))
-    assert [(r[1], r[4], r[5]) for r in _rows(document)[1:]] == [("公开财政专项资金", "逾期", "5"),
+    assert [(r[1], r[4], r[5]) for r in _rows(document)[1:]] == [("公开财政专项资金", "逾期", "6"),
                                                                  ("公开政府采购信息", "临期", "—")]
     assert _texts(document)[0] == "测试市人民政府办公室"
 

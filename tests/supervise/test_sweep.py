@@ -11,7 +11,8 @@ from tracker.extensions import db
 from tracker.plans.models import Assignment
 from tracker.supervise import services
 from tracker.supervise.models import EscalationItem, EscalationNotice, PeriodicCheck, Reminder
-from tracker.supervise.rules import workdays_overdue
+from tracker.calendar import overdue_workdays
+from tracker.supervise.rules import escalation_bound
 
 from .conftest import add_report, count, inbox, make_assignment, settle, utc
 
@@ -21,8 +22,9 @@ KEYS = {"as_of", "overdue", "newly_overdue", "due_soon", "reminders_created", "e
 
 def test_national_day_counts_make_up_workday(world):
     cal = default_calendar()
-    assert workdays_overdue(cal, date(2021, 9, 30), date(2021, 10, 14)) == 5
-    assert workdays_overdue(cal, date(2021, 10, 8), date(2021, 10, 14)) == 4
+    # Inclusive of the as-of date: 8, 9 (a make-up workday), 11, 12, 13 and 14 October.
+    assert overdue_workdays(cal, date(2021, 9, 30), date(2021, 10, 14)) == 6
+    assert overdue_workdays(cal, date(2021, 10, 8), date(2021, 10, 14)) == 5
     a_late = make_assignment(world, world.finance, date(2021, 9, 30))
     a_recent = make_assignment(world, world.finance, date(2021, 10, 8))
     a_county = make_assignment(world, world.county, date(2021, 9, 30))
@@ -113,7 +115,7 @@ def test_completion_clears_the_flag(world):
 def test_spring_festival_2022(world):
     cal = default_calendar()
     # 29 and 30 January are make-up workdays; 31 January to 6 February the holiday.
-    assert workdays_overdue(cal, date(2022, 1, 28), date(2022, 2, 9)) == 4
+    assert overdue_workdays(cal, date(2022, 1, 28), date(2022, 2, 9)) == 5
     settle(world)
     make_assignment(world, world.finance, date(2022, 1, 28))
     assert services.sweep(date(2022, 2, 9), escalate_after=5).escalations_created == 0

@@ -8,8 +8,9 @@ from ..access import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名")])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+    # No account has a longer name: a longer one is refused here and never counted as a login try.
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64, message="用户名不超过64个字符。")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=1024, message="密码过长。")])
     submit = SubmitField("登录")
 
 

@@ -20,8 +20,13 @@ bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str):
+    """Return the session's user, or None once the user's sessions were ended (checked on every request)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 12:
+        return None  # a cookie from before session versions, or tampered with
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
 
 
 def home_for(user) -> str:
@@ -43,10 +48,14 @@ def home():
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
+    """Return `target` if it is a path on this site, else None (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read a backslash as a slash and drop tabs and newlines: "/\\evil" and "/\t/evil" leave the site.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,8 +67,7 @@ def login():
         try:
             user = services.authenticate(
                 form.username.data, form.password.data, request.remote_addr or "unknown",
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window_minutes=current_app.config["LOGIN_WINDOW_MINUTES"],
+                throttle=services.Throttle.from_config(current_app.config),
             )
         except ServiceError as exc:
             db.session.commit()  # keep the failed attempt: throttling counts it
@@ -76,6 +84,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles("admin", "supervisor", "leader", "reporter")
 def logout():
+    # Ending the session server-side: a copy of the cookie taken before logout no longer works.
+    services.end_sessions(current_user, current_user, "user.logout")
+    db.session.commit()
     logout_user()
     flash("您已安全退出。", "info")
     return redirect(url_for("accounts.login"))
@@ -158,3 +169,21 @@ def user_active(user_id: int):
     if ok:
         flash(("已启用 " if active else "已停用 ") + user.username, "success")
     return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/locks")
+@roles("admin")
+def locks():
+    throttle = services.Throttle.from_config(current_app.config)
+    return render_template("accounts/locks.html", locks=services.current_locks(throttle), throttle=throttle)
+
+
+@bp.route("/admin/locks/unlock", methods=["POST"])
+@roles("admin")
+def unlock():
+    kind, key = request.form.get("kind", ""), request.form.get("key", "")
+    throttle = services.Throttle.from_config(current_app.config)
+    ok, cleared = commit_or_flash(lambda: services.unlock(current_user, kind, key, throttle))
+    if ok:
+        flash(f"已解除对“{key}”的锁定（清除{cleared}次失败记录）。", "success")
+    return redirect(url_for("accounts.locks"))

@@ -5,12 +5,11 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import current_app
 
 from ..errors import ServiceError
 from ..extensions import db
 from ..plans.models import Plan
-from ..timeutil import local_today, parse_iso_date
+from ..timeutil import app_today, parse_iso_date
 from . import queries, services
 from .models import AssessmentVersion
 
@@ -42,7 +41,7 @@ def cli():
 def compute_cmd(plan_id: int, as_of: date | None, as_json: bool, save: bool):
     """Score every unit of a plan; print the ranking or, with --json, the whole result."""
     plan = _plan(plan_id)
-    as_of = as_of or local_today(current_app.config["TIMEZONE"])
+    as_of = as_of or app_today()
     try:
         _doc, rubric = services.plan_rubric(plan)
         result = services.compute_result([plan], rubric, as_of, excluded=queries.accepted_item_ids(plan.id))

@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
+from ..calendar import overdue_workdays
 from .facts import AssignmentFact, Facts, UnitFact
 from .rubric import Rubric, Rule
 
@@ -292,7 +293,7 @@ class _Context:
 
 def _late_event(rule: Rule, ctx: _Context, a, due: date, until: date, situation: str) -> _Event | None:
     """Return the per-working-day deduction for an assignment late from `due` to `until`, if any day is late."""
-    days = ctx.calendar.workdays_between(due, until)
+    days = overdue_workdays(ctx.calendar, due, until)
     if days < 1:
         return None
     magnitude, how = _day_deduction(rule, days)
@@ -363,7 +364,7 @@ def _rectification_overdue(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         end = closed or as_of
         if end <= r.due_on:
             continue
-        days = ctx.calendar.workdays_between(r.due_on, end)
+        days = overdue_workdays(ctx.calendar, r.due_on, end)
         if days < 1:
             continue
         magnitude, how = _day_deduction(rule, days)

@@ -5,7 +5,6 @@ an audit event and flushes; the caller commits.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -13,10 +12,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..config import setting
 from ..errors import ServiceError
 from ..extensions import db
 from ..inbox.services import notify_unit, notify_users, staff_ids_over
@@ -44,9 +44,8 @@ class RubricRejected(ServiceError):
 
 
 def _setting(name: str, default: str | None = None) -> str | None:
-    if has_app_context() and current_app.config.get(name) is not None:
-        return str(current_app.config[name])
-    return os.environ.get(f"TRACKER_{name}", default)
+    value = setting(name)
+    return default if value is None else str(value)
 
 
 def _tz() -> str:

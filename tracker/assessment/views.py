@@ -16,7 +16,7 @@ from ..extensions import db
 from ..pagination import Page, current_page, paginate
 from ..plans.models import Plan
 from ..plans.queries import get_plan_for, visible_plans
-from ..timeutil import local_today
+from ..timeutil import app_today
 from . import queries, services
 from .forms import BonusForm, ComputeForm, DecisionForm, ObjectionForm, RubricForm
 from .models import OBJECTION_STATUS_LABELS, AssessmentVersion, Bonus, RubricDocument
@@ -45,7 +45,7 @@ def _names():
 
 
 def _today() -> date:
-    return local_today(current_app.config["TIMEZONE"])
+    return app_today()
 
 
 def _fail(exc: ServiceError) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..timeutil import cn_date
+
 
 @dataclass(frozen=True)
 class UnitFigures:
@@ -12,10 +14,6 @@ class UnitFigures:
     completed: int
     overdue: int
     days_overdue: int
-
-
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def percent(part: int, whole: int) -> str:

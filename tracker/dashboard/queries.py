@@ -5,108 +5,39 @@ Every number on the dashboard and every drill-down list is built from the same t
 statuses an assignment has on a given date). Both are plain SQL expressions, so a count on the
 dashboard and the row count of the list behind it cannot disagree.
 
-Status on a date ``as_of`` (a local date, so any past date can be replayed):
-
-- completed: ``status == 'completed'`` and completed no later than the end of ``as_of``
-  (an assignment completed later was still open on ``as_of``; a missing ``completed_at`` counts
-  as completed all along, as imported data may lack it);
-- overdue: not completed and ``due_on < as_of``;
-- due soon: not completed and ``as_of <= due_on <= add_workdays(as_of, DUE_SOON_WORKDAYS)``;
-- on track: everything else (not completed, due later or without a due date).
+The statuses on a date, and the overdue working days, are those of ``tracker.plans.status``
+(the one definition every view asks).
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
-from ..calendar import WorkCalendar, default_calendar
+from ..calendar import WorkCalendar, default_calendar, overdue_workdays
 from ..extensions import db
-from ..inbox.models import Notification
 from ..plans.models import Assignment, Plan, Task
+from ..plans.status import (  # noqa: F401  (the status rules, re-exported for the dashboard's callers)
+    DEFAULT_DUE_SOON_WORKDAYS as DUE_SOON_WORKDAYS,
+    STATUS_LABELS,
+    STATUSES,
+    Issued,
+    StatusRules,
+    completed_by,
+    local_day_end,
+    reminders_issued,
+)
 from ..reports.models import ProgressReport
 from ..units.models import Unit
 
-STATUSES = ("completed", "on_track", "due_soon", "overdue")
-STATUS_LABELS = {"completed": "已办结", "on_track": "正常推进", "due_soon": "临期", "overdue": "逾期"}
-#: "due soon" means due within this many working days from as_of (as_of itself included)
-DUE_SOON_WORKDAYS = 3
 #: the section filter value that stands for tasks without a top-level group
 NO_SECTION = "-"
 NO_SECTION_LABEL = "（未分组）"
 #: at most this many weekly points in the trend (a year and a day)
 MAX_TREND_POINTS = 54
-
-
-@dataclass(frozen=True)
-class StatusRules:
-    """The four statuses as SQL conditions on Assignment, for one date."""
-
-    as_of: date
-    #: last due date that still counts as due soon
-    soon_until: date
-    #: the instant the local day as_of ends, in UTC (completed_at is stored in UTC)
-    day_end: datetime
-    #: "due soon" means due within this many working days
-    soon_workdays: int = DUE_SOON_WORKDAYS
-
-    @classmethod
-    def at(cls, as_of: date, *, tz: str = "Asia/Shanghai", calendar: WorkCalendar | None = None,
-           soon_workdays: int = DUE_SOON_WORKDAYS) -> "StatusRules":
-        calendar = calendar or default_calendar()
-        return cls(as_of=as_of, soon_until=calendar.add_workdays(as_of, soon_workdays),
-                   day_end=local_day_end(as_of, tz), soon_workdays=soon_workdays)
-
-    def completed(self) -> sa.ColumnElement[bool]:
-        return completed_by(self.day_end)
-
-    def open(self) -> sa.ColumnElement[bool]:
-        return sa.not_(self.completed())
-
-    def overdue(self) -> sa.ColumnElement[bool]:
-        return sa.and_(self.open(), Assignment.due_on < self.as_of)
-
-    def due_soon(self) -> sa.ColumnElement[bool]:
-        return sa.and_(self.open(), Assignment.due_on >= self.as_of, Assignment.due_on <= self.soon_until)
-
-    def on_track(self) -> sa.ColumnElement[bool]:
-        return sa.and_(self.open(), sa.or_(Assignment.due_on.is_(None), Assignment.due_on > self.soon_until))
-
-    def condition(self, status: str) -> sa.ColumnElement[bool]:
-        """Return the condition for one of STATUSES."""
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}")
-        return getattr(self, status)()
-
-    def case(self) -> sa.Case:
-        """Return a CASE naming each row's status, the same partition as the four conditions.
-
-        Each branch is reached only when the earlier ones failed, so it tests just what is left;
-        a NULL due date fails both comparisons and lands on on_track.
-        """
-        return sa.case(
-            (self.completed(), "completed"),
-            (Assignment.due_on < self.as_of, "overdue"),
-            (Assignment.due_on <= self.soon_until, "due_soon"),
-            else_="on_track",
-        )
-
-
-def local_day_end(day: date, tz: str = "Asia/Shanghai") -> datetime:
-    """Return the UTC instant at which the local calendar day ends."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
-
-
-def completed_by(instant: datetime) -> sa.ColumnElement[bool]:
-    """Return the condition 'completed before this instant' (never NULL, so NOT works)."""
-    return sa.and_(
-        Assignment.status == "completed",
-        sa.or_(Assignment.completed_at.is_(None), Assignment.completed_at < instant),
-    )
 
 
 @dataclass(frozen=True)
@@ -364,11 +295,6 @@ def _unit_groups(flt: Filters, rules: StatusRules) -> list:
     return db.session.execute(_unit_statement(_shape(flt)), _values(flt, rules)).all()
 
 
-def workdays_overdue(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> dict[int, int]:
-    """Return unit id -> working days overdue summed over the unit's overdue assignments."""
-    return {r.unit_id: r.days_overdue for r in unit_rows(flt, rules, calendar) if r.overdue}
-
-
 def unit_rows(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = None) -> list[UnitRow]:
     """Return one row per unit holding assignments in view, ordered by name (one query)."""
     return _unit_rows(_unit_groups(flt, rules), rules, calendar)
@@ -377,7 +303,7 @@ def unit_rows(flt: Filters, rules: StatusRules, calendar: WorkCalendar | None = 
 def _unit_rows(groups, rules: StatusRules, calendar: WorkCalendar | None = None) -> list[UnitRow]:
     """Fold (unit id, name, short name, category, due date if overdue, n, completed, overdue, due
     soon) groups into one row per unit, ordered by name."""
-    calendar = calendar or default_calendar()
+    calendar = calendar or rules.calendar or default_calendar()
     rows: dict[int, UnitRow] = {}
     lateness: dict[date, int] = {}
     for unit_id, name, short_name, category, due_on, n, completed, overdue, due_soon in groups:
@@ -387,7 +313,7 @@ def _unit_rows(groups, rules: StatusRules, calendar: WorkCalendar | None = None)
         row.fill(n, completed, overdue, due_soon)
         if due_on is not None:
             if due_on not in lateness:
-                lateness[due_on] = calendar.workdays_between(due_on, rules.as_of)
+                lateness[due_on] = overdue_workdays(calendar, due_on, rules.as_of)
             row.days_overdue += n * lateness[due_on]
     return sorted(rows.values(), key=lambda row: row.name)
 
@@ -536,41 +462,6 @@ def overdue_items(flt: Filters, rules: StatusRules, unit_ids: list[int]) -> list
         .options(joinedload(Assignment.task))
     )
     return list(db.session.scalars(stmt))
-
-
-@dataclass
-class NoticeSummary:
-    """Reminders or escalations sent about one assignment: how many times, and when last."""
-
-    times: int = 0
-    last_at: datetime | None = None
-
-
-def notices_sent(assignment_ids: list[int], kinds: tuple[str, ...] = ("reminder", "escalation")
-                 ) -> dict[int, dict[str, NoticeSummary]]:
-    """Return assignment id -> kind -> summary of the reminder/escalation notifications about it.
-
-    One sending reaches every reporter of a unit, so rows of one sending (same dedupe key
-    apart from the per-user suffix, or same minute without a key) count once.
-    """
-    if not assignment_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Notification.object_id, Notification.kind, Notification.dedupe_key, Notification.created_at)
-        .where(Notification.object_type == "assignment", Notification.kind.in_(kinds),
-               Notification.object_id.in_(assignment_ids))
-    ).all()
-    sendings: dict[tuple[int, str], set] = {}
-    out: dict[int, dict[str, NoticeSummary]] = {}
-    for object_id, kind, key, created_at in rows:
-        sending = key.rsplit(":u", 1)[0] if key else created_at.replace(second=0, microsecond=0)
-        sendings.setdefault((object_id, kind), set()).add(sending)
-        summary = out.setdefault(object_id, {}).setdefault(kind, NoticeSummary())
-        if summary.last_at is None or created_at > summary.last_at:
-            summary.last_at = created_at
-    for (object_id, kind), seen in sendings.items():
-        out[object_id][kind].times = len(seen)
-    return out
 
 
 @dataclass(frozen=True)

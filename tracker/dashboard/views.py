@@ -16,14 +16,13 @@ from ..assessment.queries import latest_version, unit_totals
 from ..calendar import WorkCalendar, default_calendar
 from ..errors import ServiceError
 from ..extensions import database_key, db
-from ..inbox.models import KIND_LABELS
 from ..pagination import Page, current_page, paginate
 from ..plans.models import Plan
 from ..plans.queries import get_plan_for, visible_plans
 from ..public.views import invalidate as invalidate_public_page
 from ..reports.models import REPORT_STATUS_LABELS
 from ..supervise.calendar_db import current_calendar
-from ..timeutil import local_today, parse_iso_date
+from ..timeutil import app_today, parse_iso_date
 from ..units.models import CATEGORIES, Unit
 from . import charts, queries, services
 from .cache import FigureCache
@@ -139,14 +138,13 @@ def _selection(*, with_unit_section: bool = False) -> Selection:
     """
     tz = current_app.config["TIMEZONE"]
     try:
-        as_of = parse_iso_date(request.args.get("as_of")) or local_today(tz)
+        as_of = parse_iso_date(request.args.get("as_of")) or app_today()
     except ValueError as exc:
         raise ServiceError(str(exc), status=400) from None
     if not FIRST_DAY <= as_of <= LAST_DAY:
         raise ServiceError(f"统计日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", status=400)
     calendar = current_calendar()
-    rules = StatusRules.at(as_of, tz=tz, calendar=calendar,
-                           soon_workdays=int(current_app.config.get("DUE_SOON_WORKDAYS", queries.DUE_SOON_WORKDAYS)))
+    rules = StatusRules.at(as_of, tz=tz, calendar=calendar)
     plans = list(db.session.scalars(
         visible_plans(current_user).order_by(Plan.year.desc(), Plan.id.desc()).limit(PICKER_LIMIT)
     ))
@@ -259,7 +257,7 @@ def assignments():
         abort(404)
     stmt = queries.assignment_list(sel.flt, sel.rules, sel.status)
     page = paginate(stmt, per_page=current_app.config["PAGE_SIZE"], scalars=False)
-    days = {row.Assignment.id: sel.calendar.workdays_between(row.Assignment.due_on, sel.as_of)
+    days = {row.Assignment.id: sel.rules.overdue_workdays(row.Assignment)
             for row in page.items if row.dash_status == "overdue"}
     return render_template(
         "dashboard/assignments.html", sel=sel, page=page, days=days,
@@ -283,11 +281,11 @@ def overdue():
     for a in items:
         by_unit.setdefault(a.unit_id, []).append(a)
     ids = [a.id for a in items]
-    days = {a.id: sel.calendar.workdays_between(a.due_on, sel.as_of) for a in items}
+    days = {a.id: sel.rules.overdue_workdays(a) for a in items}
     return render_template(
         "dashboard/overdue.html", sel=sel, page=page, by_unit=by_unit, days=days,
-        notices=queries.notices_sent(ids), reports=queries.last_reports(ids),
-        total_overdue=sum(r.overdue for r in ranked), KIND_LABELS=KIND_LABELS,
+        issued=queries.reminders_issued(ids, sel.as_of), reports=queries.last_reports(ids),
+        total_overdue=sum(r.overdue for r in ranked),
     )
 
 

@@ -71,4 +71,4 @@ def load_demo(progress=print) -> DemoResult:
 
 #: Modules with a `load(result, progress)` that adds their part of the demo, run in this order.
 DEMO_STEP_MODULES: tuple[str, ...] = ("tracker.plans.demo", "tracker.reports.demo", "tracker.supervise.demo",
-                                       "tracker.assessment.demo", "tracker.disclosure.demo")
+                                       "tracker.assessment.demo", "tracker.annual.demo", "tracker.disclosure.demo")

@@ -10,7 +10,7 @@ from datetime import date
 from ..calendar import WorkCalendar
 from ..errors import ServiceError
 from ..supervise.notices import NoticeDoc, render
-from ..supervise.rules import cn_date
+from ..timeutil import cn_date
 from . import categories as cat
 from . import clock
 from .models import DisclosureRequest

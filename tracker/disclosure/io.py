@@ -11,12 +11,11 @@ from datetime import date, datetime
 from io import BytesIO
 from typing import IO
 
-from ..calendar import WorkCalendar
+from ..calendar import WorkCalendar, overdue_workdays
 from ..errors import ServiceError
-from ..exports.workbooks import cn_date
 from ..exports.xlsx import Column, XlsxBuilder
 from ..extensions import db
-from ..supervise.rules import workdays_overdue
+from ..timeutil import cn_date
 from ..units.models import Unit
 from . import categories as cat
 from . import queries, services
@@ -221,7 +220,7 @@ def register_rows(user, *, unit_id: int | None, year: int | None, as_of: date, w
         yield (req.serial, req.unit.name, req.channel_label, req.received_on, req.confirmed_on,
                req.applicant_type_label, name, contact, req.content, req.state_label, req.due_on,
                req.extension_days or None, done, cat.answer_label(req.answer_category), on_time,
-               workdays_overdue(cal, req.due_on, late_on) or None, req.fee_amount, appeals)
+               overdue_workdays(cal, req.due_on, late_on) or None, req.fee_amount, appeals)
 
 
 def write_register(out: IO[bytes], user, *, unit_id: int | None, year: int | None, as_of: date,

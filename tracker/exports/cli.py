@@ -11,7 +11,7 @@ from flask import current_app
 from ..errors import ServiceError
 from ..extensions import db
 from ..plans.models import Plan
-from ..timeutil import local_today, parse_iso_date
+from ..timeutil import app_today, parse_iso_date
 from . import documents
 from .queries import Selection
 
@@ -48,7 +48,7 @@ def cli():
 
 def _selection(plan_ids: tuple[int, ...], as_of: date | None) -> Selection:
     tz = current_app.config["TIMEZONE"]
-    return Selection(plans=_plans(plan_ids), as_of=as_of or local_today(tz), tz=tz)
+    return Selection(plans=_plans(plan_ids), as_of=as_of or app_today(), tz=tz)
 
 
 def _done(output: Path, counts: dict[str, int], started: float) -> None:
@@ -97,7 +97,7 @@ def assessment_cmd(plan_id, number, as_of, output):
     else:
         version = queries.latest_version(plan.id)
     if version is None:
-        day = as_of or local_today(current_app.config["TIMEZONE"])
+        day = as_of or app_today()
         try:
             version = services.compute_version(None, plan, day)
         except ServiceError as exc:

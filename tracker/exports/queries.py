@@ -1,9 +1,8 @@
 """Rows for the workbooks, streamed from the database in batches: a few set-based queries per workbook.
 
-Statuses are the dashboard's (``tracker.dashboard.queries.StatusRules``) so that an export behind a
-dashboard number lists exactly the rows counted there. Working days overdue are counted with the
-database calendar (official holidays plus the admin's overrides) from the due date to the export
-date, as the dashboard and the assessment count them.
+Statuses, overdue working days and reminders issued are those of ``tracker.plans.status`` (the one
+definition every view asks), counted with the database calendar (official holidays plus the admin's
+overrides), so an export behind a dashboard number lists exactly the rows counted there.
 """
 from __future__ import annotations
 
@@ -17,12 +16,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from ..calendar import WorkCalendar
+from ..calendar import WorkCalendar, overdue_workdays
 from ..dashboard.queries import NO_SECTION, STATUS_LABELS, StatusRules
 from ..extensions import db
 from ..plans.models import DEADLINE_KIND_LABELS, ROLE_LABELS, Assignment, Plan, Task
 from ..reports.models import Evidence, ProgressReport
-from ..supervise.models import Reminder
+from ..plans.status import reminders_count_sql
 from ..units.models import Unit
 from .workbooks import AssessmentData, AssignmentRow, OverdueRow, ScoreBlock, ScoreItemRow, TaskRow
 
@@ -85,17 +84,15 @@ class Selection:
 
 
 class _OverdueDays:
-    """Working days from a due date to as_of, computed once per distinct due date."""
+    """``overdue_workdays`` from a due date to as_of, computed once per distinct due date."""
 
     def __init__(self, calendar: WorkCalendar, as_of: date):
         self.calendar, self.as_of, self.cache = calendar, as_of, {}
 
     def __call__(self, due: date | None) -> int:
-        if due is None or due >= self.as_of:
-            return 0
         days = self.cache.get(due)
         if days is None:
-            days = self.cache[due] = max(0, self.calendar.workdays_between(due, self.as_of))
+            days = self.cache[due] = overdue_workdays(self.calendar, due, self.as_of)
         return days
 
 
@@ -227,11 +224,7 @@ def overdue_rows(sel: Selection, rules: StatusRules, calendar: WorkCalendar) -> 
     """Yield the assignments overdue at as_of, unit by unit, oldest due date first."""
     newest, _files = _last_reports(rules)
     report = aliased(ProgressReport)
-    reminders = (
-        sa.select(sa.func.count(Reminder.id))
-        .where(Reminder.assignment_id == Assignment.id, Reminder.sweep_on <= sel.as_of)
-        .correlate(Assignment).scalar_subquery()
-    )
+    reminders = reminders_count_sql(sel.as_of)
     stmt = (
         sa.select(Plan.title, Unit.name, Assignment.role, Task.ref, Task.title, sa.func.substr(Task.text, 1, REQUIREMENT),
                   Assignment.due_on, Assignment.original_due_on, Assignment.progress, reminders,

@@ -14,7 +14,7 @@ from ..dashboard.queries import STATUS_LABELS, STATUSES, scope_path_of, unit_in_
 from ..extensions import db
 from ..plans.models import Plan
 from ..plans.queries import get_plan_for, visible_plans
-from ..timeutil import local_today, parse_iso_date
+from ..timeutil import app_today, parse_iso_date
 from ..units.models import CATEGORIES
 from . import documents
 from .queries import Selection, plan_choices
@@ -31,7 +31,7 @@ def _tz() -> str:
 
 def _as_of() -> date:
     try:
-        return parse_iso_date(request.args.get("as_of")) or local_today(_tz())
+        return parse_iso_date(request.args.get("as_of")) or app_today()
     except ValueError as exc:
         abort(400, description=str(exc))
 
@@ -91,7 +91,7 @@ def send_workbook(write: Callable[[object], object], name: str):
 def index():
     plans = list(db.session.scalars(
         visible_plans(current_user).order_by(Plan.year.desc(), Plan.id.desc()).limit(PICKER_LIMIT)))
-    return render_template("exports/index.html", plans=plan_choices(plans), today=local_today(_tz()))
+    return render_template("exports/index.html", plans=plan_choices(plans), today=app_today())
 
 
 @bp.route("/ledger")

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, NamedTuple
 
+from ..timeutil import cn_date
 from .xlsx import Column, XlsxBuilder
 
 __all__ = [
@@ -27,10 +28,6 @@ __all__ = [
 ]
 
 Out = str | IO[bytes]
-
-
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 class TaskRow(NamedTuple):

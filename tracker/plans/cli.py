@@ -74,8 +74,9 @@ def parse_cmd(path: Path, year: int | None, units_path: Path | None):
 @click.option("--year", type=int, default=None)
 @click.option("--drop-unresolved", is_flag=True, help="删除未能匹配的单位名称（默认：列出并拒绝导入）")
 @click.option("--update", is_flag=True, help="文件已导入过时更新已有工作要点")
+@click.option("--accept-issuer", is_flag=True, help="发文机关不属于所属辖区时仍导入（单位名称只按辖区全称匹配）")
 def import_cmd(path: Path, units_path: Path | None, unit_name: str | None, year: int | None,
-               drop_unresolved: bool, update: bool):
+               drop_unresolved: bool, update: bool, accept_issuer: bool):
     """Import a document as a plan and print its id."""
     try:
         if units_path:
@@ -90,13 +91,18 @@ def import_cmd(path: Path, units_path: Path | None, unit_name: str | None, year:
             raise ServiceError(f"单位“{unit_name}”不存在。")
         click.echo(f"解析 {path.name} …")
         imp = services.start_import(None, unit, filename=path.name, data=path.read_bytes(), year=year)
+        warning = services.issuer_warning(imp)
+        if warning:
+            click.secho(f"警告：{warning}", fg="red", bold=True, err=True)
+            if not accept_issuer:
+                raise ServiceError("发文机关不属于所属辖区，未导入。请用 --unit 选择正确的辖区；确需导入时加 --accept-issuer。")
         open_names = [n for n, st in services.name_states(imp).items() if st.is_open]
         if open_names and not drop_unresolved:
             raise ServiceError("以下单位名称未能匹配，未导入（可加 --drop-unresolved 删除这些名称）：\n  " + "\n  ".join(open_names))
         for name in open_names:
             services.set_choice(None, imp, name, "drop")
             click.echo(f"  已删除未匹配的名称：{name}")
-        plan = services.confirm(None, imp, mode="update" if update else "new")
+        plan = services.confirm(None, imp, mode="update" if update else "new", accept_issuer=accept_issuer)
     except (ServiceError, unit_services.DirectoryImportError) as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc

@@ -230,6 +230,11 @@ def _build_quarterly(m: re.Match, year: int | None) -> Deadline | None:
     return Deadline(kind="recurring", date=date(year, 12, 31) if year else None, recurrence="quarterly")
 
 
+def _build_every(m: re.Match, year: int | None) -> Deadline | None:
+    """每季度 / 每半年 / 每月 with no day: recurring, its last occurrence the plan year's end."""
+    return Deadline(kind="recurring", date=date(year, 12, 31) if year else None, recurrence=_recurrence_of(m.group(0)))
+
+
 def _build_relative(m: re.Match, year: int | None) -> Deadline | None:
     return Deadline(kind="relative")
 
@@ -268,6 +273,7 @@ _RULES: list[tuple[re.Pattern, _Builder, int]] = [
     (re.compile(
         rf"每个?季度\s*(?:(?:第一个月|首月)\s*{_DAY}\s*[日号]{_BEFORE}?|结束后\s*(?:{_NUM})\s*{_SPAN_UNIT}\s*(?:内|以内|之内)|末|结束前)"
     ), _build_quarterly, 0),
+    (re.compile(r"每\s*(?:个\s*)?(?:季度?|半年|月)(?:度)?"), _build_every, 5),
     (re.compile(rf"{_PREFIX}{_YEAR_PART}(?P<h>上半年|下半年)(?:\s*(?:末|底))?{_BEFORE}?{_DONE}"), _build_half, 0),
     (re.compile(
         rf"{_PREFIX}{_YEAR_PART}(?<![每个0-9])(?:第)?(?P<q>[一二三四1-4])\s*季度(?:\s*(?:末|底))?{_BEFORE}?{_DONE}"
@@ -382,6 +388,9 @@ def _main(deadlines: list[Deadline]) -> Deadline | None:
 
 
 _CELL_CONTINUOUS_RE = re.compile(rf"(?:{_BARE_CONTINUOUS}|及时|即时|实时|随时)[{_CJK}]{{0,4}}")
+# In a 时限 cell "全年" is the whole year as a window and "年内" its end; in prose both are too common to read.
+_CELL_WHOLE_YEAR_RE = re.compile(r"(?:(?P<y>(?:19|20)[0-9]{2})\s*年\s*|(?:本|今)\s*)?(?:全年|全年度)(?:内)?(?:持续|开展|推进)?")
+_CELL_WITHIN_YEAR_RE = re.compile(r"(?:(?P<y>(?:19|20)[0-9]{2})\s*年\s*|(?:本|今)\s*)?(?:年内|年度内|本年度|年度)")
 
 
 def parse_deadline(phrase: str, year: int) -> Deadline | None:
@@ -394,6 +403,13 @@ def parse_deadline(phrase: str, year: int) -> Deadline | None:
     bare = phrase.strip().strip("（）()。；;，,")
     if _CELL_CONTINUOUS_RE.fullmatch(bare):
         return Deadline(kind="continuous", text=bare)
+    for pattern, kind in ((_CELL_WHOLE_YEAR_RE, "window"), (_CELL_WITHIN_YEAR_RE, "year_end")):
+        m = pattern.fullmatch(bare.translate(_FULL_WIDTH_DIGITS))
+        if m:
+            y = int(m.group("y")) if m.group("y") else year
+            if not y:
+                return Deadline(kind=kind, text=bare)
+            return Deadline(kind=kind, date=date(y, 12, 31), start=date(y, 1, 1) if kind == "window" else None, text=bare)
     return None
 
 

@@ -189,7 +189,9 @@ class _TaskBuilder:
                 level=len(row.path) + 1,
                 columns=dict(row.columns),
             )
-            self._fill(task, text, roles, deadline_phrase=deadline_cell)
+            unit_cells = [row.cells.get(k, "") for k in ("lead", "responsible", "cooperating")]
+            self._fill(task, text, roles, deadline_phrase=deadline_cell,
+                       unit_texts=[deadline_cell, *(c for c in unit_cells if c)])
             self.draft.tasks.append(task)
 
     # -- numbered outline -----------------------------------------------------------------
@@ -283,7 +285,8 @@ class _TaskBuilder:
 
     # -- shared: units, deadlines, targets ------------------------------------------------
 
-    def _fill(self, task: TaskDraft, text: str, roles: UnitRoles, deadline_phrase: str = "") -> None:
+    def _fill(self, task: TaskDraft, text: str, roles: UnitRoles, deadline_phrase: str = "",
+              unit_texts: list[str] | None = None) -> None:
         task.lead_units = list(roles.lead)
         task.responsible_units = list(roles.responsible)
         task.cooperating_units = list(roles.cooperating)
@@ -301,6 +304,13 @@ class _TaskBuilder:
             self.draft.warnings.append(f"{label}的时限“{phrase.strip()}”无法识别，已改按正文中的时限或年底处理，请核对。")
         task.deadline = _next_occurrence(stated or task_deadline(text, self.year), self.draft.issued_on)
         task.deadlines_by_unit = self._deadlines_by_unit(text, task)
+        for cell in unit_texts or []:
+            # A 时限 or 责任单位 cell serving several units: "局办公室7月底前…；各处室11月底前…".
+            if not task.deadlines_by_unit:
+                task.deadlines_by_unit = self._deadlines_by_unit(cell, task)
+        if task.deadline.kind == "default" and task.deadlines_by_unit:
+            task.deadline = max((e.deadline for e in task.deadlines_by_unit if e.deadline.date),
+                                key=lambda d: d.date, default=task.deadline)
         for entry in task.deadlines_by_unit:
             entry.deadline = _next_occurrence(entry.deadline, self.draft.issued_on)
 

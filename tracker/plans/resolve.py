@@ -119,7 +119,12 @@ class Resolution:
 class UnitDirectory:
     """Resolve written unit names against known units and groups."""
 
-    def __init__(self, units: list[DirUnit], groups: Sequence[DirGroup] = (), jurisdiction: str = "") -> None:
+    def __init__(self, units: list[DirUnit], groups: Sequence[DirGroup] = (), jurisdiction: str = "",
+                 *, own_names_only: bool = False) -> None:
+        #: the document was issued outside the jurisdiction: its "市…局", "各县…" and bare
+        #: department names speak of the issuer's own units, so only names that spell out this
+        #: jurisdiction ("运城市财政局") may match
+        self.own_names_only = own_names_only
         self.units = list(units)
         self.groups = list(groups)
         self.jurisdiction = name_key(jurisdiction)
@@ -167,6 +172,8 @@ class UnitDirectory:
         key = name_key(written)
         if not key:
             return Resolution("unresolved", [], written)
+        if self.own_names_only and not (self.jurisdiction and key.startswith(self.jurisdiction)):
+            return Resolution("unresolved", [], written, "foreign")
         canon = canonical(key)
         tiers = [(self._unit_exact, key, "unit"), (self._group_exact, key, "group"),
                  (self._unit_canon, canon, "unit"), (self._group_canon, canon, "group")]
@@ -183,6 +190,26 @@ class UnitDirectory:
     def resolve_many(self, names: list[str]) -> list[Resolution]:
         """Resolve every name, one result per name in the same order."""
         return [self.resolve(name) for name in names]
+
+
+def issuer_outside(issuer: str, place: str, inside_names: Iterable[str] = ()) -> bool:
+    """Tell whether a document's issuing office lies outside the jurisdiction named ``place``.
+
+    ``place`` is the jurisdiction without its 人民政府 ("运城市"); ``inside_names`` are the names of
+    units within the jurisdiction, for an issuer named without the place (a county's office under a
+    city). An issuer that names no place at all ("市人民政府办公室") cannot be told apart: not outside.
+    """
+    key = name_key(issuer)
+    place_key = name_key(place)
+    if not key or not place_key:
+        return False
+    bare = place_key.rstrip(_LEVELS) or place_key
+    if key.startswith(place_key) or key.startswith(bare):
+        return False
+    if key[0] in _LEVELS or key.startswith("本"):
+        return False
+    canon = canonical(key)
+    return not any(canonical(name_key(n)) in (key, canon) for n in inside_names)
 
 
 def _index(index: dict[str, list[int]], key: str, value: int) -> None:

@@ -16,7 +16,7 @@ from ..units.services import create_unit, group_member_ids
 from .draft import DEADLINE_KINDS, ParseError
 from .models import Assignment, Plan, PlanImport, Task
 from .parser import parse_document, parse_file
-from .resolve import DirGroup, DirUnit, Resolution, UnitDirectory
+from .resolve import DirGroup, DirUnit, Resolution, UnitDirectory, issuer_outside
 
 ROLES_BY_STRENGTH = ("lead", "responsible", "cooperating")
 ROLE_KEYS = {"lead": "lead_units", "responsible": "responsible_units", "cooperating": "cooperating_units"}
@@ -27,8 +27,34 @@ DATED_KINDS = ("date", "year_end", "window", "recurring", "default")
 # --- directory -------------------------------------------------------------------------------
 
 
-def build_directory(jurisdiction: Unit, defined_groups: dict[str, list[str]] | None = None) -> UnitDirectory:
-    """Build the resolver over a jurisdiction's units, its group phrases and the document's own groups."""
+def place_of(jurisdiction: Unit) -> str:
+    """Return the place a jurisdiction governs: 运城市人民政府 → 运城市."""
+    name = jurisdiction.name
+    for suffix in ("人民政府", "管理委员会", "管委会"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def issuer_warning(imp: PlanImport) -> str | None:
+    """Return the warning when the document's issuer does not belong to the jurisdiction chosen, else None."""
+    issuer = (imp.draft.get("plan") or {}).get("issuer") or ""
+    if not issuer:
+        return None
+    inside = db.session.scalars(sa.select(Unit.name).where(Unit.path.startswith(imp.unit.path))).all()
+    if not issuer_outside(issuer, place_of(imp.unit), inside):
+        return None
+    return (f"发文机关“{issuer}”不属于所选辖区“{imp.unit.name}”。文件中的“市××局”“各县（市、区）”等名称"
+            f"指的是发文机关所在地的单位，已不再自动对应到{imp.unit.name}的单位，请逐一核对处理。"
+            "如果选错了辖区，请放弃本次导入，选择正确的辖区重新上传。")
+
+
+def build_directory(jurisdiction: Unit, defined_groups: dict[str, list[str]] | None = None, *,
+                    own_names_only: bool = False) -> UnitDirectory:
+    """Build the resolver over a jurisdiction's units, its group phrases and the document's own groups.
+
+    With ``own_names_only`` (an issuer from outside the jurisdiction) only names that spell out the
+    jurisdiction match.
+    """
     units = db.session.scalars(
         sa.select(Unit).where(Unit.path.startswith(jurisdiction.path), Unit.is_active)
     ).all()
@@ -39,8 +65,8 @@ def build_directory(jurisdiction: Unit, defined_groups: dict[str, list[str]] | N
         DirGroup(phrase=g.phrase, member_ids=group_member_ids(g), aliases=list(g.aliases or []), id=g.id)
         for g in db.session.scalars(sa.select(UnitGroup).where(UnitGroup.owner_id.in_(ancestor_ids)))
     ]
-    short = jurisdiction.name.replace("人民政府", "")
-    directory = UnitDirectory(dir_units, groups, jurisdiction=short)
+    short = place_of(jurisdiction)
+    directory = UnitDirectory(dir_units, groups, jurisdiction=short, own_names_only=own_names_only)
     if defined_groups:
         # A group the document defines itself (26个试点领域承载部门 = its attachment's units).
         for phrase, members in defined_groups.items():
@@ -50,7 +76,7 @@ def build_directory(jurisdiction: Unit, defined_groups: dict[str, list[str]] | N
                     ids.extend(i for i in r.unit_ids if i not in ids)
             if ids:
                 groups.append(DirGroup(phrase=phrase, member_ids=ids))
-        directory = UnitDirectory(dir_units, groups, jurisdiction=short)
+        directory = UnitDirectory(dir_units, groups, jurisdiction=short, own_names_only=own_names_only)
     return directory
 
 
@@ -111,7 +137,8 @@ def _task_names(task: dict) -> list[tuple[str, str]]:
 
 def name_states(imp: PlanImport, directory: UnitDirectory | None = None) -> dict[str, NameState]:
     """Resolve every distinct unit name written in the draft, with the supervisor's choices applied."""
-    directory = directory or build_directory(imp.unit, imp.draft.get("defined_groups"))
+    directory = directory or build_directory(imp.unit, imp.draft.get("defined_groups"),
+                                             own_names_only=issuer_warning(imp) is not None)
     states: dict[str, NameState] = {}
     for task in imp.draft["tasks"]:
         for role, name in _task_names(task):
@@ -256,9 +283,15 @@ def _resolve_units(states: dict[str, NameState], created: dict[str, int], name: 
     return [], None
 
 
-def confirm(actor, imp: PlanImport, *, mode: str = "new") -> Plan:
-    """Create (or, with mode="update", update) the plan, its tasks and one assignment per unit."""
+def confirm(actor, imp: PlanImport, *, mode: str = "new", accept_issuer: bool = False) -> Plan:
+    """Create (or, with mode="update", update) the plan, its tasks and one assignment per unit.
+
+    A plan whose issuer lies outside the jurisdiction is confirmed only with ``accept_issuer``.
+    """
     _check_open(imp)
+    warning = issuer_warning(imp)
+    if warning and not accept_issuer:
+        raise ServiceError(warning + "确需按该辖区导入时，请勾选“已核对发文机关，仍按所选辖区导入”。")
     states = name_states(imp)
     still_open = [n for n, st in states.items() if st.is_open]
     if still_open:
@@ -298,7 +331,8 @@ def confirm(actor, imp: PlanImport, *, mode: str = "new") -> Plan:
     imp.status = "confirmed"
     imp.plan_id = plan.id
     record(actor, "plan.update" if duplicate else "plan.import", "plan", plan.id,
-           after={"title": plan.title, "doc_number": plan.doc_number, **counts})
+           after={"title": plan.title, "doc_number": plan.doc_number, **counts,
+                  **({"issuer_outside": plan.issuer} if warning else {})})
     for unit_id, n in counts.pop("_per_unit").items():
         notify_unit(unit_id, kind="assignment", title=f"新任务：《{plan.title}》中您单位承办{n}项",
                     link=f"/my/tasks?plan={plan.id}", object_type="plan", object_id=plan.id,

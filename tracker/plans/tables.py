@@ -56,7 +56,7 @@ def classify_header_cell(text: str) -> str | None:
         for word in words:
             if cell == word or (len(word) >= 2 and word in cell):
                 return key
-    if cell.endswith(("单位", "部门", "科室")):
+    if cell.endswith(("单位", "部门", "科室", "处室", "股室")):
         return "responsible"
     return None
 
@@ -252,9 +252,148 @@ def _is_table_continuation(line: str, ncols: int) -> bool:
     return header_keys(cells, need_work=False) is not None or len(cells) >= max(2, ncols - 1)
 
 
+_ROW_NUMBER = re.compile(r"^(\d{1,3})\s*[.、．]?$")
+
+
+def unflatten_tables(text: str) -> str:
+    """Rejoin tables copied one cell per line (a web page's table pasted as text) into tab-separated rows.
+
+    The header's words stand each on its own line (序号 / 工作任务 / … / 完成时限); each row then
+    starts with its number alone on a line and its cells follow one per line. Cells of merged
+    groups are missing in the rows below the first, so the cells are placed by what they hold.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        header, after = _flat_header(lines, i)
+        if header is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        keys = header_keys(header, need_work=True)
+        out.append("\t".join(header))
+        i = after
+        while i < len(lines):
+            line = lines[i].strip()
+            if not line:
+                i += 1
+                continue
+            number = _ROW_NUMBER.match(line)
+            if number:
+                cells, i = _flat_row(lines, i + 1)
+                out.append("\t".join([number.group(1)] + _place_cells(cells, keys[1:])))
+                continue
+            if _SECTION_LABEL.match(line) and len(line) <= 40:
+                out.append(line)
+                i += 1
+                continue
+            break
+    return "\n".join(out)
+
+
+def _flat_header(lines: list[str], start: int) -> tuple[list[str] | None, int]:
+    """Return the header words standing one per line from ``start`` (序号 first), and the line after."""
+    words: list[str] = []
+    i = start
+    while i < len(lines) and len(words) < 12:
+        line = lines[i].strip()
+        if not line or "\t" in line or classify_header_cell(line) is None:
+            break
+        words.append(line)
+        i += 1
+    if len(words) < 3 or classify_header_cell(words[0]) != "seq":
+        return None, start
+    return (words, i) if header_keys(words, need_work=True) else (None, start)
+
+
+def _flat_row(lines: list[str], start: int) -> tuple[list[str], int]:
+    cells: list[str] = []
+    i = start
+    while i < len(lines):
+        line = lines[i].strip()
+        if _ROW_NUMBER.match(line) or _TABLE_END.match(line) or (_SECTION_LABEL.match(line) and len(line) <= 40 and cells):
+            break
+        if line:
+            if cells and cells[-1][-1] in "，,、；;：:":
+                cells[-1] += line  # a cell never ends on a comma: the line wraps the one above
+            else:
+                cells.append(line)
+        i += 1
+    return cells, i
+
+
+def _is_deadline_cell(text: str) -> bool:
+    from .deadlines import parse_deadline
+
+    return len(text) <= 40 and parse_deadline(text, 2000) is not None and not looks_like_units(text)
+
+
+def _place_cells(cells: list[str], keys: list[str | None]) -> list[str]:
+    """Put a row's cells under the header's columns by their content, from the right.
+
+    A deadline goes under 时限, names under the unit column; what is left fills the work columns
+    from the right (a missing cell is a merged group above), extra lines join the rightmost one.
+    """
+    placed = [""] * len(keys)
+    rest = list(cells)
+    work = [i for i, k in enumerate(keys) if k not in UNIT_KEYS and k != "deadline"]
+    for i in range(len(keys) - 1, -1, -1):
+        key = keys[i]
+        if key == "deadline" or key in UNIT_KEYS:
+            if rest and (_is_deadline_cell(rest[-1]) if key == "deadline" else looks_like_units(rest[-1])):
+                placed[i] = rest.pop()
+    if not work:
+        return placed
+    if len(rest) > len(work):
+        # A long cell wrapped over several lines: the surplus belongs to the rightmost work column.
+        surplus = len(rest) - len(work) + 1
+        rest = rest[: len(work) - 1] + ["".join(rest[len(work) - 1:][:surplus])]
+    for i, value in zip(work[len(work) - len(rest):], rest):
+        placed[i] = value
+    return placed
+
+
+def _expand_span(labels: list[str], keys: list[str | None], body: list[list[str]]) -> tuple[list[str], list[str | None], bool]:
+    """Widen the header when rows carry more cells than it has, the task column split into its parts.
+
+    "工作任务" over the cells "一、…", "（一）…", "1" reads as two group columns and a 序号.
+    Return the new labels and keys, and whether the 序号 numbers rows within their group.
+    """
+    n = len(labels)
+    widths = [len(r) for r in body if sum(1 for c in r if str(c or "").strip()) >= 3]
+    if not widths:
+        return labels, keys, False
+    width = max(set(widths), key=widths.count)
+    work = [i for i, k in enumerate(keys) if k in WORK_KEYS]
+    if width <= n or not work:
+        return labels, keys, False
+    extra = width - n
+    first = work[0]
+    labels = labels[:first] + [labels[first]] * (extra + 1) + labels[first + 1:]
+    keys = keys[:first] + [keys[first]] * (extra + 1) + keys[first + 1:]
+    span = range(first, first + extra + 1)
+    kinds = []
+    for c in span:
+        values = [squeeze(str(r[c] or "")) for r in body if len(r) == width and c < len(r) and str(r[c] or "").strip()]
+        if values and all(_ROW_NUMBER.match(v) for v in values):
+            kinds.append("seq")
+        else:
+            kinds.append("group")
+    if "seq" in kinds and "seq" in keys[:first]:
+        return labels[:n], keys[:n], False
+    group_keys = iter(("task", "content", "requirement"))
+    for c, kind in zip(span, kinds):
+        keys[c] = "seq" if kind == "seq" else next(group_keys, None)
+    # the leaf stays the rightmost work column outside the span
+    return labels, keys, "seq" in kinds
+
+
 def find_decomposition_tables(text: str) -> list[DecompositionTable]:
-    """Parse every decomposition table found in tab-separated text."""
+    """Parse every decomposition table found in tab-separated text (or copied one cell per line)."""
     result = []
+    if "\t" not in text:
+        text = unflatten_tables(text)
     for raw in read_text_tables(text, need_work=True):
         table = parse_rows([raw.header] + raw.rows, title=raw.title, header_index=0)
         if table is not None and table.rows:
@@ -287,11 +426,14 @@ def parse_rows(rows: list[list[str]], *, title: str = "", header_index: int | No
                 if key and key != keys[i]:
                     keys[i], labels[i] = key, below[i]
             body = body[1:]
-    return _Interpreter(labels, keys, title).run(body)
+    labels, keys, seq_in_group = _expand_span(labels, keys, body)
+    return _Interpreter(labels, keys, title, seq_in_group=seq_in_group).run(body)
 
 
 class _Interpreter:
-    def __init__(self, labels: list[str], keys: list[str | None], title: str) -> None:
+    def __init__(self, labels: list[str], keys: list[str | None], title: str, *, seq_in_group: bool = False) -> None:
+        #: the 序号 counts rows within the group columns to its left (the group path makes the ref)
+        self.seq_in_group = seq_in_group
         self.labels = labels
         self.keys = keys
         self.ncols = len(labels)
@@ -310,7 +452,7 @@ class _Interpreter:
         table = self.table
         if self.leaf is None:
             return table
-        self.seq_is_group = self._decide_seq(body)
+        self.seq_is_group = False if self.seq_in_group else self._decide_seq(body)
         current = [""] * self.ncols
         section = ""
         built: list[tuple[list[str], int, bool, str]] = []
@@ -444,7 +586,10 @@ class _Interpreter:
                 elif not section and top_key[1]:
                     table.groups.append(label or top_key[1])
             per_group[top_key] = per_group.get(top_key, 0) + 1
-            if self.seq is not None and not seq_is_group and row[self.seq]:
+            if self.seq_in_group and row[self.seq]:
+                heads = [_label_number(row[i]) for i in self.group_cols if row[i]]
+                ref = ".".join([h for h in heads if h] + [row[self.seq].rstrip(".、．")])
+            elif self.seq is not None and not seq_is_group and row[self.seq]:
                 ref = row[self.seq]
             elif self.group_cols or seq_is_group:
                 head = row[self.seq] if seq_is_group and row[self.seq] else str(group_index[top_key])
@@ -477,3 +622,9 @@ class _Interpreter:
         if self.group_cols:
             parts.append(row[self.group_cols[0]])
         return " ".join(p for p in parts if p)
+
+
+def _label_number(label: str) -> str:
+    """Return the number part of a section label: "一、加强…" → "一", "（二）推进…" → "（二）"."""
+    m = _SECTION_LABEL.match(label)
+    return m.group(1).rstrip("、") if m else ""

@@ -32,6 +32,20 @@ _UNIT_ENDINGS = (
 
 #: Vague tails: the list goes on beyond the names written ("…等有关部门").
 _VAGUE_TAIL_RE = re.compile(r"等(?:其他|其它)?(?:有关|相关)?(?:单位|部门|科室|镇街|乡镇)?$")
+#: Endings of a group a list can close with after 等 ("区教育局等区政府有关部门").
+_GROUP_ENDINGS = ("部门", "单位", "科室", "处室", "乡镇", "镇街", "街道", "成员单位")
+
+#: Qualifiers written between a unit and its role word: 按职能分工, 按属地原则, 根据各自职责 …
+_QUALIFIER_RE = re.compile(
+    r"(?:按照?|依照|根据|依据|结合|对照|立足)[\u4e00-\u9fff]{0,8}(?:分工|原则|职责|职能|要求|实际|权限|规定|范围)$"
+)
+#: Words that start what a sentence says about the units it opens with.
+_PREDICATE_RE = re.compile(
+    r"(?:要|应当|应|须|需|必须|务必|分别|各自|共同|认真|切实|于|在|将|按照?|依照|根据|依据|结合|对照|立足|"
+    # no verb that unit names contain (市委组织部, 市推进办): only words a name never continues with
+    r"牵头|负责|配合|协助|协办|参与|抓好|做好|落实|印发|制定|出台|完成|"
+    r"[0-9０-９]|[一二三四五六七八九十]{1,2}月|(?:今|本|明)年|年底|年内|上半年|下半年|全年|每)"
+)
 
 #: Role words at the end of a phrase segment, longest first, with the role they assign.
 _ROLE_WORDS: tuple[tuple[str, str], ...] = (
@@ -67,7 +81,8 @@ _ROLE_OF = dict(_ROLE_WORDS)
 
 #: Labels that open a unit clause: 牵头单位：, 责任部门：, 配合科室：, 责任时限： …
 _LABEL_RE = re.compile(
-    r"(?P<label>(?:牵头|责任|配合|协办|主办|承办|参与|协助)\s*(?:单位|部门|科室)|(?:责任|完成)\s*时限(?:要求)?)\s*[:：]"
+    r"(?P<label>(?:牵头|责任|配合|协办|主办|承办|参与|协助)\s*(?:单位|部门|科室|处室)"
+    r"|(?:责任|完成)\s*(?:时限|时间|期限)(?:要求)?|时限要求|时间节点|时间要求)\s*[:：]"
 )
 _CLAUSE_START_RE = re.compile(r"[（(\[〔【]\s*(?=" + _LABEL_RE.pattern + ")")
 _BARE_CLAUSE_RE = re.compile(r"(?m)^[ \t\u3000]*(?=" + _LABEL_RE.pattern + r")[^\n]*$")
@@ -188,6 +203,66 @@ def _strip_vague(item: str) -> tuple[str, bool]:
     return stripped, stripped != item
 
 
+def _split_etc(item: str) -> list[str]:
+    """Split "A等B部门" into the unit A and the group B部门; "A等有关部门" stays one vague item."""
+    positions = _top_level_positions(item, "等")
+    if not positions:
+        return [item]
+    pos = positions[-1]
+    left, right = item[:pos], item[pos + 1:]
+    if _VAGUE_TAIL_RE.fullmatch(item[pos:]) or not right.endswith(_GROUP_ENDINGS):
+        return [item]
+    if not (_is_complete_name(left) and len(right) > 2):
+        return [item]
+    return [left, right]
+
+
+def _leading_names(segment: str) -> tuple[str, str] | None:
+    """Split a sentence that opens with unit names into (names, the rest), or None.
+
+    "市司法局牵头做好…" → ("市司法局", "牵头做好…"); "各乡镇按属地原则抓好落实" → ("各乡镇", "按属地原则…").
+    The longest opening made only of complete unit names wins; openings are looked for in the first
+    80 characters, which keeps a long paragraph without punctuation linear.
+    """
+    for cut in range(min(len(segment) - 1, 80), 1, -1):
+        rest = segment[cut:]
+        if not _PREDICATE_RE.match(rest):
+            continue
+        head = segment[:cut]
+        if head[-1] in "、，,和及与等":
+            continue
+        names = [n for part in _split_top(head, "、，,") for item in _split_conjunctions(part.strip())
+                 for n in _split_etc(_strip_vague(item.strip())[0].strip()) if n]
+        if names and all(_is_complete_name(n) for n in names):
+            return head, rest
+    return None
+
+
+def _is_name_list(segment: str) -> bool:
+    """Tell whether a segment is only unit names ("市图书馆牵头建设查阅场所" ends like one but is not)."""
+    names = split_units(segment)
+    return bool(names) and all(_is_complete_name(n) and _leading_names(n) is None for n in names)
+
+
+def _names_part(segment: str) -> str:
+    """Return the part of a segment that names units, dropping what the sentence says about them."""
+    segment = _QUALIFIER_RE.sub("", segment) if _QUALIFIER_RE.search(segment) and not _is_name_list(segment) else segment
+    if _is_name_list(segment):
+        return segment
+    found = _leading_names(segment)
+    return found[0] if found else segment
+
+
+def _role_in(rest: str) -> str | None:
+    """Return the role of the first role word in what a sentence says about its units."""
+    best: tuple[int, int, str] | None = None
+    for word, role in _ROLE_WORDS:
+        at = rest.find(word, 0, 24)
+        if at >= 0 and (best is None or (at, -len(word)) < (best[0], best[1])):
+            best = (at, -len(word), role)
+    return best[2] if best else None
+
+
 def split_units(s: str) -> list[str]:
     """Split a written list of unit names into the names, keeping bracketed qualifiers whole."""
     text = _join_lines(normalize(s))
@@ -195,9 +270,10 @@ def split_units(s: str) -> list[str]:
     for part in _split_top(text, "、，,；;。\n"):
         for item in _split_conjunctions(part.strip()):
             name, _ = _strip_vague(item.strip())
-            name = name.strip()
-            if name:
-                names.append(name)
+            for piece in _split_etc(name.strip()):
+                piece = piece.strip()
+                if piece:
+                    names.append(piece)
     return names
 
 
@@ -211,11 +287,20 @@ def _assign_segments(content: str, default_role: str, roles: UnitRoles) -> None:
         segment = re.sub(r"^由", "", segment)
         match = _ROLE_TAIL_RE.search(segment)
         if match and match.start() > 0:
-            body = segment[: match.start()]
+            body = _names_part(segment[: match.start()])
             _assign_names(pending + [body], _ROLE_OF[match.group("word")], roles)
             pending = []
         elif match:
             continue  # a bare role word ("负责") with no names carries nothing
+        elif not _is_name_list(segment) and (found := _leading_names(segment)):
+            # A sentence: "市司法局牵头做好…" names 市司法局; what it goes on to say is no unit.
+            head, rest = found
+            role = _role_in(rest)
+            if role:
+                _assign_names(pending + [head], role, roles)
+                pending = []
+            else:
+                pending.append(head)
         else:
             pending.append(segment)
     if pending:
@@ -247,7 +332,7 @@ def _parse_labelled(content: str, default_role: str) -> UnitRoles:
         end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
         body = text[label.end() : end].strip(" ，,；;。")
         word = re.sub(r"\s+", "", label.group("label"))
-        if "时限" in word:
+        if any(w in word for w in ("时限", "时间", "期限")):
             if body and not roles.deadline_text:
                 roles.deadline_text = body
             continue

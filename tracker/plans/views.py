@@ -34,7 +34,8 @@ def detail(plan_id: int):
     term = request.args.get("q", "").strip()
     stmt = sa.select(Task).where(Task.plan_id == plan.id, Task.is_leaf).order_by(Task.position)
     if term:
-        stmt = stmt.where(sa.or_(Task.title.ilike(f"%{term}%"), Task.text.ilike(f"%{term}%")))
+        # autoescape: a % or _ typed in the box is a character to find, not a wildcard.
+        stmt = stmt.where(sa.or_(Task.title.icontains(term, autoescape=True), Task.text.icontains(term, autoescape=True)))
     page = paginate(stmt, per_page=current_app.config["PAGE_SIZE"])
     task_ids = [t.id for t in page.items]
     return render_template("plans/detail.html", plan=plan, page=page, term=term,
@@ -121,6 +122,7 @@ def import_preview(import_id: int):
         "plans/import_preview.html", imp=imp, draft=imp.draft, states=states, units=units,
         open_names=[n for n, st in states.items() if st.is_open], unit_choices=choices,
         duplicate=services.find_duplicate(imp), UNIT_KINDS=UNIT_KINDS, KIND_LABELS=DEADLINE_KIND_LABELS,
+        issuer_warning=services.issuer_warning(imp),
     )
 
 
@@ -174,7 +176,8 @@ def import_task(import_id: int, index: int):
 def import_confirm(import_id: int):
     imp = _get_import(import_id)
     mode = "update" if request.form.get("mode") == "update" else "new"
-    ok, plan = commit_or_flash(lambda: services.confirm(current_user, imp, mode=mode))
+    ok, plan = commit_or_flash(lambda: services.confirm(current_user, imp, mode=mode,
+                                                        accept_issuer=request.form.get("accept_issuer") == "1"))
     if not ok:
         return redirect(url_for("plans.import_preview", import_id=imp.id))
     counts = queries.plan_counts([plan.id])[plan.id]

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, make_response, render_template
 
 from ..access import public
+from ..config import setting
 from ..dashboard.queries import StatusRules
 from ..pagination import paginate
-from ..timeutil import local_today, utcnow
+from ..timeutil import app_today, utcnow
 from . import queries
 from .cache import PageCache
 
@@ -59,11 +60,11 @@ def plan(plan_id: int):
     if the_plan is None:
         abort(404)
     tz = current_app.config["TIMEZONE"]
-    today = local_today(tz)
+    today = app_today()
     tasks = queries.plan_progress(plan_id, StatusRules.at(today, tz=tz), tz)
     summary = {s: sum(1 for t in tasks if t.status == s) for s in queries.PUBLIC_STATUS_LABELS}
     rendered_at = utcnow()
     html = render_template("public/plan.html", plan=the_plan, tasks=tasks, summary=summary, today=today,
                            rendered_at=rendered_at, labels=queries.PUBLIC_STATUS_LABELS)
-    cache.put(plan_id, html, rendered_at, float(current_app.config.get("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)))
+    cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)))
     return _respond(html, hit=False)

@@ -66,6 +66,16 @@ class ProgressReport(db.Model):
             "ix_progress_reports_public", "plan_id", "submitted_at",
             sqlite_where=sa.text("is_public = 1"), postgresql_where=sa.text("is_public"),
         ),
+        # One draft per assignment, and one close request awaiting review: two posts at once cannot both win.
+        sa.Index(
+            "uq_progress_reports_one_draft", "assignment_id", unique=True,
+            sqlite_where=sa.text("status = 'draft'"), postgresql_where=sa.text("status = 'draft'"),
+        ),
+        sa.Index(
+            "uq_progress_reports_one_pending_close", "assignment_id", unique=True,
+            sqlite_where=sa.text("status = 'submitted' AND is_close_request = 1"),
+            postgresql_where=sa.text("status = 'submitted' AND is_close_request"),
+        ),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'returned')", name="status"),
     )

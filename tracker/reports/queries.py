@@ -16,11 +16,10 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from ..calendar import WorkCalendar
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
+from ..plans.status import StatusRules
 from ..units.models import Unit
 from .models import Evidence, ExtensionRequest, ProgressReport
 
-#: working days ahead that count as 临期 (due soon)
-DUE_SOON_WORKDAYS = 5
 #: the task and plan columns list pages show; the long texts (task text, plan source) stay unread
 TASK_LIST_COLUMNS = (Task.id, Task.plan_id, Task.ref, Task.title, Task.section, Task.position)
 PLAN_LIST_COLUMNS = (Plan.id, Plan.title, Plan.doc_number, Plan.year)
@@ -147,11 +146,8 @@ def _my_filters(stmt: sa.Select, unit_id: int, *, as_of: date, calendar: WorkCal
         stmt = stmt.where(Assignment.plan_id == plan_id)
     if status in ("pending", "in_progress", "completed"):
         stmt = stmt.where(Assignment.status == status)
-    elif status == "overdue":
-        stmt = stmt.where(Assignment.status != "completed", Assignment.due_on < as_of)
-    elif status == "due_soon":
-        stmt = stmt.where(Assignment.status != "completed", Assignment.due_on >= as_of,
-                          Assignment.due_on <= calendar.add_workdays(as_of, DUE_SOON_WORKDAYS))
+    elif status in ("overdue", "due_soon"):
+        stmt = stmt.where(StatusRules.at(as_of, calendar=calendar).condition(status))
     elif status == "returned":
         # Start from the unit's few returned reports rather than test every assignment of the unit.
         returned = sa.select(ProgressReport.assignment_id).where(ProgressReport.unit_id == unit_id,
@@ -226,11 +222,10 @@ def action_block(unit_id: int, *, as_of: date, calendar: WorkCalendar, limit: in
                  joinedload(ProgressReport.reviewer))
         .order_by(ProgressReport.reviewed_at.desc(), ProgressReport.id.desc())
     )
-    open_ = sa.select(Assignment).where(Assignment.unit_id == unit_id, Assignment.status != "completed")
-    overdue = open_.where(Assignment.due_on < as_of).order_by(Assignment.due_on, Assignment.id)
-    soon_until = calendar.add_workdays(as_of, DUE_SOON_WORKDAYS)
-    due_soon = open_.where(Assignment.due_on >= as_of, Assignment.due_on <= soon_until).order_by(
-        Assignment.due_on, Assignment.id)
+    rules = StatusRules.at(as_of, calendar=calendar)
+    mine = sa.select(Assignment).where(Assignment.unit_id == unit_id)
+    overdue = mine.where(rules.overdue()).order_by(Assignment.due_on, Assignment.id)
+    due_soon = mine.where(rules.due_soon()).order_by(Assignment.due_on, Assignment.id)
     load = joinedload(Assignment.task).load_only(*TASK_LIST_COLUMNS)
     return ActionBlock(
         returned=list(db.session.scalars(returned.limit(limit))),
@@ -240,13 +235,6 @@ def action_block(unit_id: int, *, as_of: date, calendar: WorkCalendar, limit: in
         due_soon=list(db.session.scalars(due_soon.options(load).limit(limit))),
         due_soon_total=_count(due_soon, Assignment.id),
     )
-
-
-def days_left(calendar: WorkCalendar, as_of: date, due_on: date | None) -> int | None:
-    """Return working days from as_of to due_on: positive left, 0 due today, negative overdue."""
-    if due_on is None:
-        return None
-    return calendar.workdays_between(as_of, due_on)
 
 
 # --- review queues ------------------------------------------------------------------------------------

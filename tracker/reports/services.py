@@ -22,10 +22,10 @@ from ..audit.models import AuditEvent
 from ..audit.services import record, snapshot
 from ..errors import ServiceError
 from ..extensions import db
-from ..inbox.models import Notification
 from ..inbox.services import notify_unit, notify_users
 from ..plans.models import Assignment, Task
-from ..timeutil import to_local, utcnow
+from ..plans.status import issued_events
+from ..timeutil import local_start, to_local, utcnow
 from . import storage
 from .inputs import (
     MAX_REASON,
@@ -222,7 +222,13 @@ def save_report(actor, assignment: Assignment, *, text: str | None, progress: in
         report.submitted_at = now
         if assignment.status == "pending":
             assignment.status = "in_progress"
-    db.session.flush()
+    try:
+        # The partial unique indexes settle two posts at once that both passed the checks above.
+        # (No savepoint here: releasing one would end the file bookkeeping tied to the transaction.)
+        db.session.flush()
+    except IntegrityError:
+        raise ServiceError("该任务刚刚由另一次提交保存了草稿或办结申请，本次未保存。请刷新页面查看后再操作。",
+                           status=409) from None
     _audit_report(actor, "report.submit" if submit else "report.save_draft", report, before)
     return report
 
@@ -555,13 +561,9 @@ def timeline(assignment: Assignment) -> list[TimelineEntry]:
             entries.append(TimelineEntry(at=x.decided_at, kind=f"extension_{x.status}", title=title,
                                          actor=x.decided_by.display_name if x.decided_by else None,
                                          detail=x.decision_reason or ""))
-    # Notices sent about this assignment (reminders, escalations): one line per notice, not per recipient.
-    for kind, title, at in db.session.execute(
-        sa.select(Notification.kind, Notification.title, sa.func.min(Notification.created_at))
-        .where(Notification.object_type == "assignment", Notification.object_id == assignment.id)
-        .group_by(Notification.kind, Notification.title)
-    ):
-        entries.append(TimelineEntry(at=at, kind="notice", title=title))
+    # Reminders and escalations the sweep issued: the rows every 已催办/督办 figure counts.
+    for e in issued_events(assignment.id):
+        entries.append(TimelineEntry(at=local_start(e.on), kind="notice", title=e.title))
     if assignment.completed_at:
         entries.append(TimelineEntry(at=assignment.completed_at, kind="completed", title="任务办结"))
     order = {"created": 0}

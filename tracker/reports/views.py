@@ -9,13 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..access import ROLES, roles
-from ..calendar import default_calendar
+from ..plans.status import StatusRules
+from ..supervise.calendar_db import current_calendar
 from ..errors import ServiceError, commit_or_flash
 from ..extensions import db
 from ..pagination import Page, current_page, paginate
 from ..plans import queries as plan_queries
 from ..plans.models import Assignment, Plan
-from ..timeutil import local_today, parse_iso_date, utcnow
+from ..timeutil import app_today, parse_iso_date, utcnow
 from . import queries, services, storage
 from .forms import ExtensionForm, ReportForm
 from .inputs import target_metrics
@@ -29,7 +30,7 @@ _SHOWN_INLINE = (400, 409)
 
 
 def _today() -> date:
-    return local_today(current_app.config["TIMEZONE"])
+    return app_today()
 
 
 def _view_date() -> tuple[date, bool]:
@@ -68,7 +69,7 @@ def _decide(action, back: str):
 @bp.route("/my/tasks")
 @roles("reporter")
 def my_tasks():
-    (as_of, replay), calendar = _view_date(), default_calendar()
+    (as_of, replay), calendar = _view_date(), current_calendar()
     unit_id = current_user.unit_id
     plan_id = request.args.get("plan", type=int)
     status = request.args.get("status", "")
@@ -78,12 +79,12 @@ def my_tasks():
     page = _page(queries.my_tasks(unit_id, **filters), queries.my_tasks_count(unit_id, **filters))
     ids = [a.id for a in page.items]
     latest = queries.latest_reports(ids)
-    days = {a.id: queries.days_left(calendar, as_of, a.due_on) for a in page.items}
+    rules = StatusRules.at(as_of, calendar=calendar)
     actions = queries.action_block(unit_id, as_of=as_of, calendar=calendar)
-    return render_template("reports/my_tasks.html", page=page, latest=latest, days=days, actions=actions,
+    states = {a.id: rules.state(a) for a in [*page.items, *actions.overdue, *actions.due_soon]}
+    return render_template("reports/my_tasks.html", page=page, latest=latest, states=states, actions=actions,
                            plans=queries.my_plans(unit_id), plan_id=plan_id, status=status, term=term,
-                           FILTERS=queries.MY_FILTERS, as_of=as_of, replay=replay, calendar=calendar,
-                           soon_days=queries.DUE_SOON_WORKDAYS)
+                           FILTERS=queries.MY_FILTERS, as_of=as_of, replay=replay, soon_days=rules.soon_workdays)
 
 
 # --- the assignment page ------------------------------------------------------------------------------
@@ -115,9 +116,10 @@ def _render_assignment(a: Assignment, *, report_form: ReportForm | None = None,
     if can_report and report_form is None:
         report_form = _report_form_for(a, draft, last)
     open_ext = services.open_extension(a)
-    # Asking for more time is judged against the real today, whatever day the page is shown at.
-    can_extend = (own and a.status != "completed" and a.due_on is not None and open_ext is None
-                  and _today() <= a.due_on)
+    # Asking for more time is judged against the date the page shows (the app's today), never a
+    # replayed one, so the page never says both "剩N个工作日" and "已超过完成时限".
+    can_extend = (own and not replay and a.status != "completed" and a.due_on is not None and open_ext is None
+                  and as_of <= a.due_on)
     if can_extend and ext_form is None:
         ext_form = ExtensionForm(formdata=None)
     extensions = db.session.scalars(
@@ -132,7 +134,7 @@ def _render_assignment(a: Assignment, *, report_form: ReportForm | None = None,
         "reports/assignment.html", a=a, own=own, reports=reports, draft=draft, metrics=metrics,
         target_raw=target_raw, report_form=report_form if can_report else None, ext_form=ext_form if can_extend else None,
         open_ext=open_ext, extensions=extensions, peers=peers, peer_latest=peer_latest,
-        timeline=services.timeline(a), days=queries.days_left(default_calendar(), as_of, a.due_on), as_of=as_of,
+        timeline=services.timeline(a), state=StatusRules.at(as_of, calendar=current_calendar()).state(a), as_of=as_of,
         today=_today(), replay=replay,
         is_supervisor=current_user.role == "supervisor",
     ), status

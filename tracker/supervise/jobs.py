@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..config import ConfigError
 from ..extensions import db
 from ..plans.models import Plan
-from ..timeutil import local_today, utcnow
+from ..timeutil import app_today, utcnow
 from . import services
 from .models import JobLock, JobRun
 
@@ -74,18 +74,8 @@ def lookback_date() -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def _int_setting(name: str, default: int) -> int:
-    raw = services.setting(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} 应为整数，实际为 {raw!r}") from None
-
-
 def today() -> date:
-    return local_today(services.setting("TIMEZONE") or "Asia/Shanghai")
+    return app_today()
 
 
 # --- locks ------------------------------------------------------------------------------------------
@@ -210,15 +200,15 @@ def run_job(job_id: str, work: Callable[[], dict], *, as_of: date | None = None,
 def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id: int | None = None) -> JobOutcome:
     """Run the sweep for as_of (default: today) as a locked, recorded job."""
     as_of = as_of or today()
-    soon = _int_setting("TRACKER_SOON_DAYS", 3)
-    escalate = _int_setting("TRACKER_ESCALATE_AFTER", 5)
+    # The due-soon window and the escalation bound are the settings in config.py (DUE_SOON_WORKDAYS,
+    # ESCALATE_AFTER_WORKDAYS), which the sweep reads itself.
 
     def work() -> dict:
-        counts = services.sweep(as_of, soon_days=soon, escalate_after=escalate).to_json()
+        counts = services.sweep(as_of).to_json()
         # The register's requests are swept by the same daily job, with the same settings.
         from ..disclosure.sweep import sweep_requests
 
-        sweep_requests(as_of, soon_days=soon, escalate_after=escalate)
+        sweep_requests(as_of)
         return counts
 
     return run_job("sweep", work, as_of=as_of, trigger=trigger, user_id=user_id)

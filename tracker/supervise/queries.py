@@ -22,7 +22,9 @@ from .models import (
     Reminder,
 )
 from .notices import DocItem, NoticeDoc
-from .rules import cn_date, workdays_overdue
+from ..calendar import overdue_workdays
+from ..plans.status import StatusRules
+from ..timeutil import cn_date
 
 
 def in_scope(user, unit_column) -> sa.ColumnElement:
@@ -224,10 +226,10 @@ def issuer_for(unit: Unit, plans: list[Plan] = ()) -> str:
     return f"{root.name}办公室" if root.name.endswith("人民政府") else root.name
 
 
-def _status_text(a: Assignment) -> str:
-    if a.status == "completed":
-        return "已办结"
-    return {"overdue": "逾期未办结", "due_soon": "临期"}.get(a.alert or "", a.status_label)
+def _status_text(a: Assignment, on: date, cal: WorkCalendar) -> str:
+    """Return the assignment's state on the document's date, in the status module's words."""
+    status = StatusRules.at(on, calendar=cal).status_of(a)
+    return {"overdue": "逾期未办结", "due_soon": "临期", "completed": "已办结"}.get(status, a.status_label)
 
 
 def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalendar) -> NoticeDoc:
@@ -235,7 +237,7 @@ def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalen
         DocItem(task=r.assignment.task.title, clause=r.assignment.task.ref, original_due=r.due_on,
                 status=("逾期" if r.stage == "overdue" else "临期")
                 + ("（已办结）" if r.assignment.status == "completed" else ""),
-                workdays_overdue=workdays_overdue(cal, r.due_on, on) if r.stage == "overdue" else None)
+                workdays_overdue=overdue_workdays(cal, r.due_on, on) if r.stage == "overdue" else None)
         for r in reminders
     ]
     overdue = sum(1 for r in reminders if r.stage == "overdue")
@@ -251,7 +253,8 @@ def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalen
 def escalation_doc(notice: EscalationNotice, items: list[EscalationItem], cal: WorkCalendar) -> NoticeDoc:
     rows = [
         DocItem(task=i.assignment.task.title, clause=i.assignment.task.ref, original_due=i.due_on,
-                status=_status_text(i.assignment), workdays_overdue=workdays_overdue(cal, i.due_on, notice.issued_on))
+                status=_status_text(i.assignment, notice.issued_on, cal),
+                workdays_overdue=overdue_workdays(cal, i.due_on, notice.issued_on))
         for i in items
     ]
     return NoticeDoc(
@@ -268,7 +271,7 @@ def rectification_doc(notice: RectificationNotice, items: list[RectificationItem
     plan = notice.plan
     rows = [
         DocItem(task=i.assignment.task.title, clause=i.assignment.task.ref, original_due=i.original_due_on,
-                status=i.status_label, workdays_overdue=workdays_overdue(cal, i.original_due_on, notice.issued_on)
+                status=i.status_label, workdays_overdue=overdue_workdays(cal, i.original_due_on, notice.issued_on)
                 if i.original_due_on else None)
         for i in items
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..calendar import WorkCalendar
+from ..timeutil import cn_date
 
 #: months per reporting period
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -45,22 +46,16 @@ def closed_periods(as_of: date, period: str = "quarter") -> list[tuple[date, dat
     return out
 
 
-def workdays_overdue(calendar: WorkCalendar, due: date | None, as_of: date) -> int:
-    """Count the working days strictly between the due date and as_of (the days fully missed).
-
-    An item due 2021-09-30 is 5 working days overdue on 2021-10-14: 8, 9 (a make-up workday),
-    11, 12 and 13 October.
-    """
-    if due is None or as_of <= due:
-        return 0
-    return max(0, calendar.workdays_between(due, as_of - timedelta(days=1)))
-
-
 def escalation_bound(calendar: WorkCalendar, as_of: date, workdays: int) -> date:
-    """Return the date before which a due date is at least `workdays` working days overdue on as_of."""
+    """Return the date before which a due date is more than `workdays` working days overdue on as_of.
+
+    ``due < escalation_bound(cal, as_of, n)`` exactly when ``overdue_workdays(cal, due, as_of) > n``
+    (the sweep escalates an item once it is more than TRACKER_ESCALATE_AFTER working days overdue).
+    """
     if workdays <= 0:
         return as_of
-    return calendar.add_workdays(as_of, -workdays)
+    last_workday = as_of if calendar.is_workday(as_of) else calendar.add_workdays(as_of, -1)
+    return calendar.add_workdays(last_workday, -workdays)
 
 
 _STEM = re.compile(r"^\s*(?P<stem>[^〔\[（(]+?)\s*[〔\[（(]\s*\d{4}")
@@ -88,10 +83,6 @@ def notice_prefix(doc_number: str | None, issuer: str | None, kind: str = "整�
 def doc_number(prefix: str, year: int, number: int) -> str:
     """Return a 文号 in the official form: 运政办整改〔2022〕3号."""
     return f"{prefix}〔{year}〕{number}号"
-
-
-def cn_date(d: date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
 @dataclass(frozen=True)

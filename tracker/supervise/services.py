@@ -7,7 +7,6 @@ and NOT EXISTS guards make a rerun for the same date create nothing.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -20,15 +19,17 @@ from sqlalchemy.orm import aliased
 from ..accounts.models import User
 from ..audit.services import record
 from ..calendar import WorkCalendar
+from ..config import setting
 from ..errors import ServiceError
 from ..extensions import db
 from ..inbox.models import Notification
 from ..inbox.services import notify_unit, notify_users, staff_ids_over
 from ..plans.models import Assignment, Plan, Task
+from ..plans.status import due_soon_workdays
 from ..reports import services as reports
 from ..reports.inputs import InputError, clean_text, require_reason
 from ..reports.models import ProgressReport
-from ..timeutil import UTCDateTime, local_today, utcnow
+from ..timeutil import UTCDateTime, app_today, utcnow
 from ..units.models import Unit
 from .calendar_db import current_calendar
 from .models import (
@@ -73,16 +74,6 @@ REPORTED = ("submitted", "approved")
 NOTIFY_COLUMNS = ["user_id", "kind", "title", "body", "link", "object_type", "object_id", "dedupe_key", "created_at"]
 #: a recurring task's later instances are created at most this many years ahead in one sweep
 MAX_CATCH_UP_YEARS = 50
-
-
-def setting(name: str, default: str | None = None) -> str | None:
-    """Read a setting from the app config, else from the environment variable of the same name."""
-    from flask import current_app, has_app_context
-
-    if has_app_context() and current_app.config.get(name) not in (None, ""):
-        return str(current_app.config[name])
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
 
 
 def _zone() -> ZoneInfo:
@@ -459,12 +450,16 @@ def _rectifications(as_of: date, now: datetime) -> int:
     ) or 0
 
 
-def sweep(as_of: date, *, soon_days: int = 3, escalate_after: int = 5, period: str = "quarter",
-          calendar: WorkCalendar | None = None) -> SweepResult:
+def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | None = None,
+          period: str = "quarter", calendar: WorkCalendar | None = None) -> SweepResult:
     """Flag what is due soon or overdue on as_of, remind, escalate, check continuous and recurring tasks.
 
-    Flushes, never commits. Running it twice for the same date creates nothing the second time.
+    Overdue and due soon are those of ``tracker.plans.status`` (the due-soon window is its one
+    setting unless given). Flushes, never commits. Running it twice for the same date creates
+    nothing the second time.
     """
+    soon_days = due_soon_workdays() if soon_days is None else soon_days
+    escalate_after = int(setting("ESCALATE_AFTER_WORKDAYS", 5)) if escalate_after is None else escalate_after
     if soon_days < 0 or escalate_after < 1:
         raise ServiceError("临期天数不能为负数，督办所需逾期工作日至少为1天。")
     if period not in PERIOD_MONTHS:
@@ -728,7 +723,7 @@ def draft_circular(actor, plan: Plan, *, kind: str, as_of: date | None = None, l
         raise ServiceError("通报类型应为“通报批评”或“通报表扬”。")
     if not 1 <= limit <= 100:
         raise ServiceError("点名单位数应在1到100之间。")
-    as_of = as_of or local_today(setting("TIMEZONE") or "Asia/Shanghai")
+    as_of = as_of or app_today()
     figures = circular_figures(plan, as_of, kind, limit=limit)
     title, body = circular_text(kind, plan_title=plan.title, plan_doc_number=plan.doc_number, as_of=as_of,
                                 units=[f for _, f in figures], issuer=plan.issuer)
@@ -770,7 +765,7 @@ def publish_circular(actor, circular: Circular) -> int:
         raise ServiceError("该通报已发布。", status=409)
     now = utcnow()
     circular.status, circular.published_at, circular.published_by_id = "published", now, getattr(actor, "id", None)
-    circular.issued_on = local_today(setting("TIMEZONE") or "Asia/Shanghai")
+    circular.issued_on = app_today()
     db.session.flush()
     jurisdiction = db.session.get(Unit, circular.plan.unit_id)
     where = aliased(Unit.__table__)

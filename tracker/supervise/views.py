@@ -14,7 +14,7 @@ from ..pagination import paginate
 from ..units.models import Unit
 from ..plans.queries import get_plan_for
 from ..reports.storage import content_disposition
-from ..timeutil import local_today, parse_iso_date
+from ..timeutil import app_today, parse_iso_date
 from . import calendar_db, jobs, queries, services
 from .forms import (
     AnswerForm,
@@ -29,7 +29,8 @@ from .forms import (
 )
 from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular
 from .notices import render
-from .rules import workdays_overdue
+from ..calendar import overdue_workdays
+from ..plans.status import due_soon_workdays
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -37,7 +38,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _today() -> date:
-    return local_today(current_app.config["TIMEZONE"])
+    return app_today()
 
 
 def _date_arg(name: str) -> date | None:
@@ -84,11 +85,11 @@ def overdue():
     page = paginate(queries.flagged_assignments(current_user, alert=alert, unit_id=unit_id, plan_id=plan_id),
                     per_page=_page_size())
     cal = calendar_db.current_calendar()
-    days = {a.id: workdays_overdue(cal, _missed_due(a), as_of) for a in page.items if a.alert == "overdue"}
+    days = {a.id: overdue_workdays(cal, _missed_due(a), as_of) for a in page.items if a.alert == "overdue"}
     return render_template(
         "supervise/overdue.html", page=page, days=days, as_of=as_of, alert=alert, unit_id=unit_id, plan_id=plan_id,
         counts=queries.alert_counts(current_user), warning=cal.warning(as_of, as_of),
-        soon_days=services.setting("TRACKER_SOON_DAYS", "3"),
+        soon_days=due_soon_workdays(),
         units=queries.units_in_scope(current_user) if current_user.role != "reporter" else [],
         plans=queries.plan_choices(current_user),
     )
@@ -110,7 +111,7 @@ def reminders():
         detail = queries.reminders_of(unit.id, on)
     cal = calendar_db.current_calendar()
     return render_template("supervise/reminders.html", page=page, on=on, unit_id=unit_id, detail=detail, unit=unit,
-                           days={r.id: workdays_overdue(cal, r.due_on, on) for r in detail or []},
+                           days={r.id: overdue_workdays(cal, r.due_on, on) for r in detail or []},
                            units=queries.units_in_scope(current_user) if current_user.role != "reporter" else [])
 
 
@@ -148,7 +149,7 @@ def escalation(escalation_id: int):
     items = queries.escalation_items(notice)
     cal = calendar_db.current_calendar()
     return render_template("supervise/escalation.html", notice=notice, items=items,
-                           days={i.id: workdays_overdue(cal, i.due_on, notice.issued_on) for i in items},
+                           days={i.id: overdue_workdays(cal, i.due_on, notice.issued_on) for i in items},
                            warning=cal.warning(notice.issued_on, notice.issued_on))
 
 

@@ -1,0 +1,33 @@
+"""Demo step: 运城市人民政府办公室's 2020 annual report is seed 002, imported and published."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..accounts.models import User
+from ..config import PROJECT_ROOT
+from ..extensions import db
+from ..units.models import Unit
+from . import services
+
+SEED = PROJECT_ROOT / "seeds" / "yuncheng" / "2020_annual_report.txt"
+UNIT = "运城市人民政府办公室"
+YEAR = 2020
+SUPERVISOR = "duban"
+
+
+def load(result, progress) -> None:
+    """Import seed 002 as the office's 2020 report and publish it; do nothing when it is there."""
+    unit = db.session.scalar(sa.select(Unit).where(Unit.name == UNIT))
+    if unit is None:
+        note = f"未找到单位“{UNIT}”，跳过年度报告。"
+        result.notes.append(note)
+        progress(note)
+        return
+    if services.report_for(unit.id, YEAR) is not None:
+        progress("年度报告：已存在，跳过")
+        return
+    supervisor = db.session.scalar(sa.select(User).where(User.username == SUPERVISOR))
+    report = services.import_report(supervisor, unit, YEAR, SEED.read_bytes(), SEED.name)
+    if supervisor is not None:
+        services.publish(supervisor, report)
+    progress(f"年度报告：导入{UNIT}{YEAR}年度报告（{'勾稽关系一致' if report.is_consistent else '勾稽关系不一致'}），已发布")

@@ -1,0 +1,39 @@
+/* The app's only script: behaviours declared by data- attributes, so no page carries inline script.
+ *
+ * data-confirm="确定…？"         on a form or a submit button: ask before submitting.
+ * data-count="CSS selector"      on a form: count the matching elements first; with none, show
+ * data-count-empty="请先勾选…"    and do not submit; "{n}" in data-confirm becomes the count.
+ * data-print                     on a button: print the page.
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var question = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    var selector = form.getAttribute("data-count");
+    if (selector) {
+      var n = form.ownerDocument.querySelectorAll(selector).length;
+      if (n === 0) {
+        event.preventDefault();
+        window.alert(form.getAttribute("data-count-empty") || "请先选择。");
+        return;
+      }
+      if (question) {
+        question = question.split("{n}").join(String(n));
+      }
+    }
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+})();
