@@ -103,8 +103,9 @@ def test_open_pause_runs_until_as_of():
     (D(2021, 10, 29), 1, 0, False),   # only 11-01 left
     (D(2021, 10, 30), 1, 0, False),   # a Saturday: still only 11-01 left
     (D(2021, 11, 1), 0, 0, False),    # the due date itself is on time
-    (D(2021, 11, 2), -1, 1, True),    # late from the next day: 11-02 counts
-    (D(2021, 11, 4), -3, 3, True),    # 11-02, 11-03, 11-04
+    # Overdue working days: the working days after the due date up to and including as_of (one rule project-wide).
+    (D(2021, 11, 2), -1, 1, True),    # late from the next day: 11-2
+    (D(2021, 11, 4), -3, 3, True),    # 11-2, 11-3, 11-4
 ])
 def test_standing_around_the_due_date(as_of, left, overdue_days, is_overdue):
     result = standing(deadlines(D(2021, 9, 28)), as_of)

@@ -14,24 +14,29 @@ The units assessed are the units of any of these facts except bonuses.
 """
 from __future__ import annotations
 
-
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import defer, aliased, joinedload, load_only
+from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
 from ..reports.models import ProgressReport
-from ..supervise.models import Circular, CircularUnit, PeriodicCheck, RectificationItem, RectificationNotice
-from ..units.models import Unit
+from ..supervise.models import (
+    Circular,
+    CircularUnit,
+    PeriodicCheck,
+    RectificationItem,
+    RectificationNotice,
+)
+from ..units.models import Unit, official_order
 from .facts import (
     AssignmentFact,
     BonusFact,
@@ -200,7 +205,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         UnitFact(id=uid, name=name, kind=kind, category=category)
         for uid, name, kind, category in _rows(
             sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(Unit.id.in_(_unit_sources(plans)))
-            .order_by(Unit.id)
+            .order_by(*official_order())
         )
     ]
     from ..disclosure.queries import assessment_facts
@@ -482,7 +487,7 @@ def plan_units(plan: Plan) -> list[tuple[int, str]]:
     return [tuple(r) for r in db.session.execute(
         sa.select(Unit.id, Unit.name).where(Unit.id.in_(
             sa.select(Assignment.unit_id).where(Assignment.plan_id == plan.id, Assignment.role.in_(COUNTED_ROLES))
-        )).order_by(Unit.path, Unit.id)
+        )).order_by(*official_order())
     )]
 
 

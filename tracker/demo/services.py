@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import import_module
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -11,6 +10,7 @@ from ..accounts import services as accounts
 from ..accounts.models import User
 from ..config import PROJECT_ROOT
 from ..extensions import db
+from ..supervise import numbering
 from ..units import services as units
 from ..units.models import Unit
 
@@ -52,6 +52,8 @@ def load_demo(progress=print) -> DemoResult:
     directory = SEEDS / "yuncheng" / "units.yaml"
     doc = units.parse_directory(directory.name, directory.read_bytes())
     imported = units.import_directory(None, doc)
+    numbering.ensure_office("运城市人民政府办公室", "运政办", contact="联系人：王敏，联系电话：0359-2022345",
+                            cc="市政务公开工作领导小组成员单位")
     progress(f"单位名录：新建{len(imported.created)}个，更新{len(imported.updated)}个，统称{len(imported.groups)}条")
     for username, name, role, unit_name in DEMO_USERS:
         unit = _find_unit(unit_name)
@@ -71,4 +73,5 @@ def load_demo(progress=print) -> DemoResult:
 
 #: Modules with a `load(result, progress)` that adds their part of the demo, run in this order.
 DEMO_STEP_MODULES: tuple[str, ...] = ("tracker.plans.demo", "tracker.reports.demo", "tracker.supervise.demo",
-                                       "tracker.assessment.demo", "tracker.annual.demo", "tracker.disclosure.demo")
+                                       "tracker.assessment.demo", "tracker.disclosure.demo",
+                                       "tracker.annual.demo")

@@ -12,10 +12,11 @@ from ..supervise.queries import in_scope
 from ..units.models import Unit
 from .models import DisclosureAppeal, DisclosureDocument, DisclosureRequest
 
-#: roles that may write to a request in their scope
-WRITERS = ("admin", "supervisor", "reporter")
-#: roles that may see the applicant's name and contact (each view audited)
-PERSONAL_DATA_ROLES = ("admin", "supervisor", "reporter")
+#: roles that may write to a request in their scope: the disclosure office and the handling units
+WRITERS = ("supervisor", "reporter")
+#: roles that may see the applicant's name and contact (each view audited); leaders and the
+#: system administrator have no need to
+PERSONAL_DATA_ROLES = ("supervisor", "reporter")
 
 
 def today() -> date:

@@ -25,7 +25,7 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..config import ConfigError
+from ..config import ConfigError, setting
 from ..extensions import db
 from ..plans.models import Plan
 from ..timeutil import app_today, utcnow
@@ -208,8 +208,9 @@ def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id:
         # The register's requests are swept by the same daily job, with the same settings.
         from ..disclosure.sweep import sweep_requests
 
-        sweep_requests(as_of)
-        return counts
+        requests = sweep_requests(as_of, soon_days=setting("DUE_SOON_WORKDAYS", 3),
+                                  escalate_after=setting("ESCALATE_AFTER_WORKDAYS", 5))
+        return counts | requests.to_json()
 
     return run_job("sweep", work, as_of=as_of, trigger=trigger, user_id=user_id)
 

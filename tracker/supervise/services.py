@@ -30,7 +30,7 @@ from ..reports import services as reports
 from ..reports.inputs import InputError, clean_text, require_reason
 from ..reports.models import ProgressReport
 from ..timeutil import UTCDateTime, app_today, utcnow
-from ..units.models import Unit
+from ..units.models import Unit, official_order
 from .calendar_db import current_calendar
 from .models import (
     Circular,
@@ -43,14 +43,13 @@ from .models import (
     RectificationNotice,
     Reminder,
 )
+from .numbering import prefix_for, take_numbers
 from .rules import (
     PERIOD_MONTHS,
     NamedUnit,
     circular_text,
     closed_periods,
-    doc_number,
     escalation_bound,
-    notice_prefix,
     period_bounds,
 )
 from .sql import day_after, year_later
@@ -363,27 +362,53 @@ def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
         )
         if b.last_end < b.escalate else sa.false()
     )
-    units = list(db.session.scalars(
-        sa.select(A.c.unit_id).distinct()
+    pairs = db.session.execute(
+        sa.select(A.c.unit_id, PL.c.issuer).distinct()
+        .select_from(A.join(PL, PL.c.id == A.c.plan_id))
         .where(sa.or_(dated, continuous))
         .where(~sa.exists().where(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
-        .order_by(A.c.unit_id)
-    ))
+    ).all()
+    units = _escalation_issuers(pairs)
     if units:
-        prefix = setting("TRACKER_ESCALATION_PREFIX", "督办")
-        first = reserve_numbers(prefix, b.as_of.year, len(units))
-        db.session.execute(sa.insert(EN), [
-            {"unit_id": uid, "issued_on": b.as_of, "prefix": prefix, "number": first + i,
-             "doc_number": doc_number(prefix, b.as_of.year, first + i), "created_at": now}
-            for i, uid in enumerate(units)
-        ])
+        fixed = setting("TRACKER_ESCALATION_PREFIX")
+        rows = []
+        # each issuing office numbers its own notices, in the official order of the units it sends to
+        for issuer, unit_ids in units.items():
+            numbers = take_numbers("escalation", issuer, b.as_of.year, len(unit_ids), prefix=fixed)
+            rows += [{"unit_id": uid, "issued_on": b.as_of, "prefix": prefix, "number": n, "doc_number": number,
+                      "created_at": now} for uid, (prefix, n, number) in zip(unit_ids, numbers)]
+        db.session.execute(sa.insert(EN), rows)
     joined = A.join(EN, sa.and_(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     items = 0
     for due, cond in ((A.c.due_on, dated), (_lit(b.last_end, sa.Date()), continuous)):
         items += _rows(sa.insert(EI).from_select(
             ["notice_id", "assignment_id", "due_on"], sa.select(EN.c.id, A.c.id, due).select_from(joined).where(cond),
         ))
-    return len(units), items
+    return sum(len(v) for v in units.values()), items
+
+
+def _escalation_issuers(pairs) -> dict[str, list[int]]:
+    """Group the units to escalate by the office that sends their notice, each group in official order."""
+    from .queries import issuer_for
+
+    plans_of: dict[int, list] = {}
+    for unit_id, issuer in pairs:
+        plans_of.setdefault(unit_id, []).append(issuer)
+    if not plans_of:
+        return {}
+    found = db.session.scalars(sa.select(Unit).where(Unit.id.in_(list(plans_of))).order_by(*official_order()))
+    out: dict[str, list[int]] = {}
+    for unit in found:
+        issuer = issuer_for(unit, [_Issued(i) for i in plans_of[unit.id]])
+        out.setdefault(issuer, []).append(unit.id)
+    return out
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """A plan's issuer alone, what issuer_for reads of a plan."""
+
+    issuer: str | None
 
 
 def _notify_escalations(as_of: date, now: datetime) -> int:
@@ -529,8 +554,12 @@ class LookbackResult:
 def _lookback_candidates(plan_id: int, as_of: date) -> sa.ColumnElement:
     """Assignments of the plan a look-back lists: a named responsible unit, a stated deadline, unfinished."""
     already = sa.exists().where(RI.c.assignment_id == A.c.id, RI.c.notice_id == RN.c.id, RN.c.plan_id == plan_id)
+    # the issuing office never sends a notice to itself
+    issuer = sa.select(PL.c.issuer).where(PL.c.id == plan_id).scalar_subquery()
+    not_issuer = ~A.c.unit_id.in_(sa.select(Unit.id).where(Unit.name == issuer))
     return sa.and_(
         A.c.plan_id == plan_id,
+        not_issuer,
         A.c.role.in_(("lead", "responsible")),
         A.c.status != "completed",
         A.c.deadline_kind != "default",
@@ -551,7 +580,8 @@ def lookback(plan: Plan, as_of: date, *, actor=None, deadline_workdays: int = 15
     if deadline_workdays < 1 or deadline_workdays > 250:
         raise ServiceError("整改时限应为1到250个工作日。")
     cal = calendar or current_calendar()
-    prefix = (prefix or setting("TRACKER_NOTICE_PREFIX") or notice_prefix(plan.doc_number, plan.issuer)).strip()
+    prefix = (prefix or setting("TRACKER_NOTICE_PREFIX")
+              or prefix_for("rectification", plan.issuer, plan.doc_number)).strip()
     if not prefix or len(prefix) > 40 or any(ch in prefix for ch in "〔〕[]"):
         raise ServiceError("文号前缀应为1到40个字，且不含〔〕，例如“运政办整改”。")
     result = LookbackResult(plan_id=plan.id, as_of=as_of, due_on=cal.add_workdays(as_of, deadline_workdays),
@@ -573,16 +603,16 @@ def lookback(plan: Plan, as_of: date, *, actor=None, deadline_workdays: int = 15
         return result
     existing = set(db.session.scalars(sa.select(RN.c.unit_id).where(RN.c.plan_id == plan.id)))
     new_units = list(db.session.scalars(
-        sa.select(Unit.id).where(Unit.id.in_([u for u in per_unit if u not in existing])).order_by(Unit.path, Unit.id)
+        sa.select(Unit.id).where(Unit.id.in_([u for u in per_unit if u not in existing])).order_by(*official_order())
     ))
     if new_units:
-        first = reserve_numbers(prefix, as_of.year, len(new_units))
+        numbers = take_numbers("rectification", plan.issuer, as_of.year, len(new_units), prefix=prefix)
         title = f"关于《{plan.title}》落实情况“回头看”发现问题的整改通知"[:300]
         db.session.execute(sa.insert(RN), [
-            {"plan_id": plan.id, "unit_id": uid, "prefix": prefix, "year": as_of.year, "number": first + i,
-             "doc_number": doc_number(prefix, as_of.year, first + i), "title": title, "issued_on": as_of,
+            {"plan_id": plan.id, "unit_id": uid, "prefix": prefix, "year": as_of.year, "number": n,
+             "doc_number": number, "title": title, "issued_on": as_of,
              "due_on": result.due_on, "issued_by_id": getattr(actor, "id", None), "created_at": now}
-            for i, uid in enumerate(new_units)
+            for uid, (_p, n, number) in zip(new_units, numbers)
         ])
     select = (
         sa.select(RN.c.id, A.c.id, A.c.unit_id, A.c.due_on, _lit("open"), _lit(now, UTCDateTime()))
@@ -717,6 +747,21 @@ def circular_figures(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> 
     return out
 
 
+def named_units(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> list[tuple[int, NamedUnit]]:
+    """Return the units a circular names: the first `limit` by the figures, and every unit tied with the last.
+
+    The issuing office is never named; ties are listed in the official order of units.
+    """
+    figures = [(uid, f) for uid, f in circular_figures(plan, as_of, kind, limit=100_000) if f.name != plan.issuer]
+    order = {uid: key for uid, *key in db.session.execute(
+        sa.select(Unit.id, *official_order()).where(Unit.id.in_([uid for uid, _ in figures])))}
+    figures.sort(key=lambda pair: (-pair[1].count, order.get(pair[0], (0, pair[1].name))))
+    if len(figures) <= limit:
+        return figures
+    last = figures[limit - 1][1].count
+    return [pair for i, pair in enumerate(figures) if i < limit or pair[1].count == last]
+
+
 def draft_circular(actor, plan: Plan, *, kind: str, as_of: date | None = None, limit: int = 10) -> Circular:
     """Create a draft circular from the plan's current figures."""
     if kind not in ("criticism", "praise"):
@@ -724,7 +769,7 @@ def draft_circular(actor, plan: Plan, *, kind: str, as_of: date | None = None, l
     if not 1 <= limit <= 100:
         raise ServiceError("点名单位数应在1到100之间。")
     as_of = as_of or app_today()
-    figures = circular_figures(plan, as_of, kind, limit=limit)
+    figures = named_units(plan, as_of, kind, limit=limit)
     title, body = circular_text(kind, plan_title=plan.title, plan_doc_number=plan.doc_number, as_of=as_of,
                                 units=[f for _, f in figures], issuer=plan.issuer)
     circular = Circular(plan_id=plan.id, kind=kind, title=title[:300], body=body, as_of=as_of,
@@ -766,6 +811,11 @@ def publish_circular(actor, circular: Circular) -> int:
     now = utcnow()
     circular.status, circular.published_at, circular.published_by_id = "published", now, getattr(actor, "id", None)
     circular.issued_on = app_today()
+    from .queries import issuer_for
+
+    [(circular.prefix, circular.number, circular.doc_number)] = take_numbers(
+        "circular", circular.plan.issuer or issuer_for(circular.plan.unit), circular.issued_on.year,
+        plan_doc_number=circular.plan.doc_number)
     db.session.flush()
     jurisdiction = db.session.get(Unit, circular.plan.unit_id)
     where = aliased(Unit.__table__)

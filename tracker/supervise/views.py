@@ -4,33 +4,44 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..access import ROLES, roles
+from ..calendar import overdue_workdays
 from ..errors import commit_or_flash
 from ..extensions import db
 from ..pagination import paginate
-from ..units.models import Unit
+from ..plans.models import Plan
 from ..plans.queries import get_plan_for
+from ..plans.status import due_soon_workdays
 from ..reports.storage import content_disposition
 from ..timeutil import app_today, parse_iso_date
-from . import calendar_db, jobs, queries, services
+from ..units.models import Unit
+from . import calendar_db, documents, jobs, numbering, queries, services
 from .forms import (
     AnswerForm,
     CircularEditForm,
     CircularNewForm,
     CloseForm,
     LookbackForm,
+    OfficeForm,
     OverrideForm,
     ReturnForm,
     SweepForm,
     parsed,
 )
-from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular
-from .notices import render
-from ..calendar import overdue_workdays
-from ..plans.status import due_soon_workdays
+from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular, IssuingOffice
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -49,8 +60,9 @@ def _date_arg(name: str) -> date | None:
         abort(400, description=str(exc))
 
 
-def _docx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype=DOCX, headers={"Content-Disposition": content_disposition(name, inline=False)})
+def _docx(f: documents.DocFile) -> Response:
+    return Response(f.data, mimetype=DOCX, headers={
+        "Content-Disposition": content_disposition(f.name, inline=False, ascii_name=f.ascii_name)})
 
 
 def _page_size() -> int:
@@ -127,8 +139,7 @@ def reminders_docx():
     rows = queries.reminders_of(unit.id, on)
     if not rows:
         abort(404)
-    doc = queries.reminder_doc(unit, on, rows, calendar_db.current_calendar())
-    return _docx(render(doc), f"催办清单-{unit.name}-{on.isoformat()}.docx")
+    return _docx(documents.reminder_file(unit, on, rows))
 
 
 # --- escalation notices (督办) -------------------------------------------------------------------------
@@ -157,8 +168,7 @@ def escalation(escalation_id: int):
 @roles(*ROLES)
 def escalation_docx(escalation_id: int):
     notice = queries.get_escalation_for(current_user, escalation_id)
-    doc = queries.escalation_doc(notice, queries.escalation_items(notice), calendar_db.current_calendar())
-    return _docx(render(doc), f"督办通知-{notice.doc_number}-{notice.unit.name}.docx")
+    return _docx(documents.escalation_file(notice))
 
 
 # --- look-back and rectification notices (回头看 / 整改通知) ------------------------------------------
@@ -216,8 +226,7 @@ def notice(notice_id: int):
 @roles(*ROLES)
 def notice_docx(notice_id: int):
     n = queries.get_notice_for(current_user, notice_id)
-    doc = queries.rectification_doc(n, queries.notice_items(n), calendar_db.current_calendar())
-    return _docx(render(doc), f"整改通知-{n.doc_number}-{n.unit.name}.docx")
+    return _docx(documents.rectification_file(n))
 
 
 @bp.route("/items/<int:item_id>/answer", methods=["GET", "POST"])
@@ -348,7 +357,7 @@ def circular_delete(circular_id: int):
 @roles(*ROLES)
 def circular_docx(circular_id: int):
     c = queries.get_circular_for(current_user, circular_id)
-    return _docx(render(queries.circular_doc(c)), f"通报-{c.title[:40]}.docx")
+    return _docx(documents.circular_file(c))
 
 
 # --- jobs and the calendar (admin) --------------------------------------------------------------------
@@ -424,3 +433,28 @@ def calendar_delete(override_id: int):
     flash("已删除该日安排，恢复为官方日历。", "success")
     return redirect(url_for("supervise.calendar", year=year))
 
+
+
+# --- issuing offices (文号 codes, admin) --------------------------------------------------------------
+
+
+@bp.route("/offices", methods=["GET", "POST"])
+@roles("admin")
+def offices():
+    office = None
+    office_id = request.args.get("id", type=int)
+    if office_id:
+        office = db.session.get(IssuingOffice, office_id) or abort(404)
+    form = OfficeForm(obj=office)
+    if form.validate_on_submit():
+        ok, saved = commit_or_flash(lambda: numbering.save_office(
+            current_user, office, name=form.name.data, code=form.code.data, letter_format=form.letter_format.data,
+            contact=form.contact.data, cc=form.cc.data))
+        if ok:
+            flash(f"已保存{saved.name}的文号代字“{saved.code}”。", "success")
+            return redirect(url_for("supervise.offices"))
+    rows = db.session.scalars(sa.select(IssuingOffice).order_by(IssuingOffice.name)).all()
+    known = sorted({p for p in db.session.scalars(sa.select(Plan.issuer).where(Plan.issuer.is_not(None)))}
+                   - {o.name for o in rows})
+    return render_template("supervise/offices.html", form=form, rows=rows, office=office, known=known,
+                           suffix=numbering.KIND_SUFFIX, year=_today().year)

@@ -46,7 +46,8 @@ def create_unit(actor, *, name: str, kind: str = "other", parent: Unit | None = 
     if db.session.scalar(sa.select(Unit.id).where(Unit.name == name)):
         raise ServiceError(f"单位“{name}”已存在。")
     unit = Unit(name=name, kind=kind, parent=parent, short_name=(short_name or "").strip() or None,
-                aliases=_clean_aliases(aliases), category=category or None)
+                aliases=_clean_aliases(aliases), category=category or None,
+                sort_order=(db.session.scalar(sa.select(sa.func.max(Unit.sort_order))) or 0) + 1)
     db.session.add(unit)
     db.session.flush()
     _set_path(unit)
@@ -298,6 +299,12 @@ def _write_directory(actor, doc, rows, ordered, existing, result) -> ImportResul
             units[name] = create_unit(actor, name=name, **fields)
             result.created.append(name)
 
+    # the official order is the directory's: the file lists counties as the city does, then departments
+    base = db.session.scalar(sa.select(sa.func.min(Unit.sort_order)).where(
+        Unit.name.in_([str(r["name"]).strip() for r in rows]))) or 1
+    for position, r in enumerate(rows):
+        units[str(r["name"]).strip()].sort_order = base + position
+    db.session.flush()
     roots = [units[str(r["name"]).strip()] for r in rows if not str(r.get("parent") or "").strip()]
     default_owner = roots[0] if roots else None
     for i, g in enumerate(doc.get("groups") or [], start=1):
