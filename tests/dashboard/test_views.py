@@ -213,7 +213,7 @@ def test_publish_form_carries_csrf_and_a_confirmation(app, client, auth, world):
         html = page(client, f"/dashboard/?plan={world.plan.id}")
         form = html[html.index(f'action="{url}"'):]
         form = form[:form.index("</form>")]
-        assert "return confirm(" in form
+        assert "data-confirm=\"" in form and "onsubmit" not in form
         token = form.split('name="csrf_token" value="')[1].split('"')[0]
         assert client.post(url, data={"published": "1", "csrf_token": token}).status_code == 302
         assert world.plan.is_published is True

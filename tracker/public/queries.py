@@ -63,7 +63,13 @@ def published_plan(plan_id: int) -> Plan | None:
 
 
 def is_published(plan_id: int) -> bool:
-    return bool(db.session.scalar(sa.select(Plan.is_published).where(Plan.id == plan_id)))
+    return published_version(plan_id) is not None
+
+
+def published_version(plan_id: int) -> str | None:
+    """Return a published plan's data version (the key its cached page is valid under), or None."""
+    row = db.session.execute(sa.select(Plan.is_published, Plan.data_version).where(Plan.id == plan_id)).first()
+    return (row.data_version or "") if row is not None and row.is_published else None
 
 
 def public_status(total: int, completed: int, overdue: int) -> str:

@@ -50,11 +50,14 @@ def index():
 @public
 def plan(plan_id: int):
     # Checked on every request, cached or not: unpublishing in one worker must hide the page in all.
-    if plan_id > MAX_ID or not queries.is_published(plan_id):
+    version = queries.published_version(plan_id) if plan_id <= MAX_ID else None
+    if version is None:
         invalidate(plan_id)
         abort(404)
+    # Keyed on the plan's data version, which any change to its tasks, assignments or public reports
+    # renews in the same transaction: a withdrawn report is gone from every worker at once.
     cache = page_cache()
-    hit = cache.get(plan_id)
+    hit = cache.get(plan_id, version)
     if hit is not None:
         return _respond(hit.html, hit=True)
     the_plan = queries.published_plan(plan_id)
@@ -68,5 +71,5 @@ def plan(plan_id: int):
     html = render_template("public/plan.html", plan=the_plan, tasks=tasks, summary=summary, today=today,
                            rendered_at=rendered_at, newest=queries.newest_public_report(plan_id),
                            labels=queries.PUBLIC_STATUS_LABELS)
-    cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)))
+    cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)), version)
     return _respond(html, hit=False)
