@@ -228,3 +228,20 @@ def test_pure_rules():
     # one overdue item of 26 is not "较多"; the units are listed in the document's table, not the text
     assert "以下1个单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in body.splitlines()
     assert "较多" not in body and "甲局" not in body
+
+
+def test_circular_names_ties_together_in_official_order_and_never_the_issuer(world):
+    """Limit 1: the county and the audit office tie on 2 overdue items, so both are named; the issuer is not."""
+    office = UnitFactory(name="测试市人民政府办公室", parent=world.city)
+    world.plan.issuer = office.name
+    for unit, n in ((office, 3), (world.audit, 2), (world.county, 2), (world.finance, 1)):
+        for i in range(n):
+            make_assignment(world, unit, date(2021, 9, 30), title=f"{unit.name}任务{i}")
+    # the county is listed before the audit office in the directory, though created after it
+    world.county.sort_order, world.audit.sort_order = 1, 2
+    named = services.named_units(world.plan, date(2021, 11, 15), "criticism", limit=1)
+    assert [(f.name, f.count) for _, f in named] == [("测试县人民政府", 2), ("测试市审计局", 2)]
+    circular = services.draft_circular(world.supervisor, world.plan, kind="criticism", as_of=date(2021, 11, 15),
+                                       limit=1)
+    assert [cu.unit_id for cu in circular.units] == [world.county.id, world.audit.id]
+    assert office.id not in {cu.unit_id for cu in circular.units}
