@@ -172,6 +172,9 @@ def test_cli_sweep_prints_the_documented_json(world_app):
     assert json.loads(result.output) == {
         "as_of": "2021-10-14", "overdue": 1, "newly_overdue": 1, "due_soon": 0, "reminders_created": 1,
         "escalations_created": 1, "rectifications_overdue": 0, "calendar_warning": None,
+        # the same daily job sweeps the 依申请公开 register; this world has no requests
+        "requests_overdue": 0, "requests_due_soon": 0, "requests_reminded": 0, "requests_escalated": 0,
+        "requests_notifications": 0,
     }
     again = _invoke(world_app, "supervise", "sweep", "--as-of", "2021-10-14", "--json")
     assert json.loads(again.output)["reminders_created"] == 0

@@ -42,7 +42,7 @@ class RequestSweep:
     def to_json(self) -> dict:
         return {"requests_overdue": self.overdue, "requests_due_soon": self.due_soon,
                 "requests_reminded": self.reminded, "requests_escalated": self.escalated,
-                "notifications": self.notifications}
+                "requests_notifications": self.notifications}
 
 
 def _running():
