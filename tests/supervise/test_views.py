@@ -11,6 +11,7 @@ from tests.factories import TaskFactory, UserFactory
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.inbox.models import Notification
+from tracker.plans.models import Task
 from tracker.supervise import calendar_db, services
 from tracker.supervise.models import (
     CalendarOverride,
@@ -62,7 +63,8 @@ def test_reminder_list_and_docx_are_scoped(client, auth, world):
     resp = client.get("/supervise/reminders.docx?on=2021-10-14")
     assert resp.status_code == 200 and resp.mimetype == DOCX
     rows = Document(BytesIO(resp.data)).tables[0].rows
-    assert [r.cells[1].text for r in rows[1:]] == ["财政专项逾期"]
+    task = db.session.scalar(sa.select(Task).where(Task.title == "财政专项逾期"))
+    assert [r.cells[1].text for r in rows[1:]] == [task.text]  # the task as the plan words it
     auth.logout()
     auth.login(world.other_supervisor)
     assert client.get(f"/supervise/reminders.docx?on=2021-10-14&unit={world.finance.id}").status_code == 404

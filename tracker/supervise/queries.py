@@ -269,7 +269,7 @@ def letterhead(issuer: str) -> Letterhead:
 
 def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalendar) -> NoticeDoc:
     items = [
-        DocItem(task=r.assignment.task.title, clause=clause_label(r.assignment.task.ref), original_due=r.due_on,
+        DocItem(task=task_text(r.assignment.task), clause=clause_label(r.assignment.task.ref), original_due=r.due_on,
                 status=("逾期" if r.stage == "overdue" else "临期")
                 + ("（已办结）" if r.assignment.status == "completed" else ""),
                 workdays_overdue=overdue_workdays(cal, r.due_on, on) if r.stage == "overdue" else None)
