@@ -33,6 +33,8 @@ class UnitFactory(Base):
     kind = "city_dept"
     category = "B"
     aliases = factory.LazyFunction(list)
+    #: units are listed in the order the test creates them, as a directory lists them
+    sort_order = factory.Sequence(lambda n: n + 1)
 
     @factory.post_generation
     def set_path(obj, create, extracted, **kwargs):

@@ -88,7 +88,7 @@ def from_env() -> dict:
         "TRACKER_SWEEP_TIME": os.environ.get("TRACKER_SWEEP_TIME") or "08:00",
         "TRACKER_LOOKBACK_DATE": os.environ.get("TRACKER_LOOKBACK_DATE") or "01-15",
         "TRACKER_NOTICE_PREFIX": os.environ.get("TRACKER_NOTICE_PREFIX") or None,
-        "TRACKER_ESCALATION_PREFIX": os.environ.get("TRACKER_ESCALATION_PREFIX") or "督办",
+        "TRACKER_ESCALATION_PREFIX": os.environ.get("TRACKER_ESCALATION_PREFIX") or None,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "BOOTSTRAP_BTN_SIZE": "sm",

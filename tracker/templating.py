@@ -6,7 +6,7 @@ from datetime import date
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 
-from .access import ROLE_LABELS
+from .access import ROLE_LABELS, ROLES
 from .timeutil import to_local
 
 
@@ -66,6 +66,7 @@ NAV = (
     ("exports.index", "导出", ("admin", "supervisor", "leader", "reporter")),
     ("units.index", "单位管理", ("admin",)),
     ("units.groups", "统称管理", ("admin",)),
+    ("disclosure.index", "依申请公开", ROLES),
     ("accounts.users", "用户管理", ("admin",)),
     ("accounts.locks", "登录锁定", ("admin",)),
     ("audit.index", "操作日志", ("admin",)),

@@ -1,7 +1,7 @@
 """job runs record their process and may end interrupted; scheduler heartbeat; job schedules
 
 Revision ID: 0012
-Revises: 0017
+Revises: 0015
 Create Date: 2026-12-07 01:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0017'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -32,6 +32,27 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path, text):
     for ref in ("A3", "B3"):
         assert ws[ref].value == text
         assert ws[ref].data_type == "s", f"{ref} was read back as {ws[ref].data_type}"
+        # quotePrefix: retyping or editing the cell in Excel or LibreOffice keeps it text
+        assert ws[ref].quotePrefix, ref
+    assert not ws["A2"].quotePrefix
+
+
+def test_plain_text_has_no_quote_prefix_and_empty_cells_keep_borders(tmp_path):
+    wb, _ = build(tmp_path, [["运城市", "1=1", None, None, None, None]])
+    ws = wb["明细"]
+    assert not ws["A3"].quotePrefix and not ws["B3"].quotePrefix
+    assert ws["C3"].value is None and ws["C3"].border.left.style == "thin"
+
+
+def test_paper_fits_the_columns_at_ninety_percent():
+    from tracker.exports.xlsx import paper_for
+
+    # 140 character units: 140 × 7 + 5 px each; A4 landscape prints 1046 px at 100 % (worked out by hand)
+    assert paper_for([140])[0] == "9"
+    # 160 units: 1125 px, 93 % on A4
+    assert paper_for([160]) == ("9", pytest.approx(1046 / 1125, abs=0.01))
+    # 180 units: 1265 px, 83 % on A4 is too small: A3 at 100 %
+    assert paper_for([180]) == ("8", 1.0)
 
 
 def test_values_keep_their_types_and_formats(tmp_path):

@@ -25,7 +25,12 @@ def test_demo_has_lookback_notices_and_a_sweep(runner, client):
     assert notices and notices[0].doc_number == "孝政办整改〔2021〕1号"
     assert {n.issued_on.isoformat() for n in notices} == {"2021-01-20"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) > 0
-    reporter = db.session.scalar(sa.select(User).where(User.username == "xiaoyiban"))
+    office = db.session.scalar(sa.select(User).where(User.username == "xiaoyiban"))
+    kinds = set(db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == office.id)))
+    # 孝义市人民政府办公室 issues the notices: none is addressed to it
+    assert "rectification" not in kinds
+    assert office.unit_id not in {n.unit_id for n in notices}
+    reporter = db.session.scalar(sa.select(User).where(User.username == "xiaoyifgj"))
     kinds = set(db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == reporter.id)))
     assert "rectification" in kinds
 
@@ -34,7 +39,7 @@ def test_demo_has_lookback_notices_and_a_sweep(runner, client):
     assert second.exit_code == 0, second.output
     assert _counts() == snapshot
 
-    assert client.post("/login", data={"username": "xiaoyiban", "password": "demo-2021"}).status_code == 302
+    assert client.post("/login", data={"username": "xiaoyifgj", "password": "demo-2021"}).status_code == 302
     page = client.get("/supervise/notices").get_data(as_text=True)
     mine = [n for n in notices if n.unit_id == reporter.unit_id]
     assert mine and mine[0].doc_number in page

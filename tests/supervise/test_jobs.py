@@ -155,6 +155,9 @@ def test_cli_sweep_prints_the_documented_json(world_app):
     assert json.loads(result.output) == {
         "as_of": "2021-10-14", "overdue": 1, "newly_overdue": 1, "due_soon": 0, "reminders_created": 1,
         "escalations_created": 1, "rectifications_overdue": 0, "calendar_warning": None,
+        # the same daily job sweeps the 依申请公开 register; this world has no requests
+        "requests_overdue": 0, "requests_due_soon": 0, "requests_reminded": 0, "requests_escalated": 0,
+        "requests_notifications": 0,
     }
     again = _invoke(world_app, "supervise", "sweep", "--as-of", "2021-10-14", "--json")
     assert json.loads(again.output)["reminders_created"] == 0
@@ -171,6 +174,7 @@ def test_run_sweep_button_records_a_web_run(world_app):
     with world_app.app_context():
         admin_name = "admin1"
     assert client.post("/login", data={"username": admin_name, "password": "password123"}).status_code == 302
+    world_app.config["TODAY"] = date(2021, 10, 14)  # the web sweeps today only
     resp = client.post("/supervise/jobs/sweep", data={"as_of": "2021-10-14"}, follow_redirects=True)
     assert "巡查完成（2021-10-14）" in resp.get_data(as_text=True)
     page = client.get("/supervise/jobs").get_data(as_text=True)

@@ -12,7 +12,6 @@ from tracker.plans.models import Assignment
 from tracker.supervise import services
 from tracker.supervise.models import EscalationItem, EscalationNotice, PeriodicCheck, Reminder
 from tracker.calendar import overdue_workdays
-from tracker.supervise.rules import escalation_bound
 
 from .conftest import add_report, count, inbox, make_assignment, settle, utc
 
@@ -45,7 +44,7 @@ def test_national_day_counts_make_up_workday(world):
     assert a_soon.alert == "due_soon" and a_soon.overdue_since is None
     notices = db.session.scalars(sa.select(EscalationNotice).order_by(EscalationNotice.number)).all()
     assert [(n.unit_id, n.doc_number) for n in notices] == [
-        (world.finance.id, "督办〔2021〕1号"), (world.county.id, "督办〔2021〕2号"),
+        (world.finance.id, "测政办督〔2021〕1号"), (world.county.id, "测政办督〔2021〕2号"),
     ]
     # Only the item 5 working days overdue is escalated; the one 4 days overdue waits.
     assert [i.assignment_id for i in notices[0].items] == [a_late.id]
@@ -79,7 +78,7 @@ def test_inbox_one_message_per_unit_and_leader_summary(world):
     assert [n.title for n in reminders] == ["催办：您单位有2项任务逾期、1项即将到期"]
     assert reminders[0].link == "/supervise/reminders?on=2021-10-14"
     escalation = [n for n in inbox(world.reporter) if n.kind == "escalation"]
-    assert [n.title for n in escalation] == ["督办通知 督办〔2021〕1号：您单位2项任务逾期未办结"]
+    assert [n.title for n in escalation] == ["督办通知 测政办督〔2021〕1号：您单位2项任务逾期未办结"]
     # The leader of the city sees one summary for both units; the other city's staff nothing.
     assert [n.title for n in inbox(world.leader)] == ["督办：2021-10-14 向2个单位发出督办通知"]
     assert inbox(world.reporter2) == []

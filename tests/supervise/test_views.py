@@ -8,10 +8,17 @@ import sqlalchemy as sa
 from docx import Document
 
 from tests.factories import UserFactory
+from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.inbox.models import Notification
+from tracker.plans.models import Task
 from tracker.supervise import calendar_db, services
-from tracker.supervise.models import CalendarOverride, Circular
+from tracker.supervise.models import (
+    CalendarOverride,
+    Circular,
+    EscalationNotice,
+    IssuingOffice,
+)
 
 from .conftest import inbox, make_assignment
 
@@ -31,7 +38,7 @@ def test_overdue_page_shows_own_unit_only_and_days(client, auth, world):
     auth.login(world.reporter)
     page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
     assert "财政专项逾期" in page and "审计结果逾期" not in page
-    assert "<td>6</td>" in page  # 8, 9 (make-up), 11, 12, 13 and 14 October
+    assert '<td class="days">6</td>' in page  # 8, 9 (make-up), 11, 12, 13 and 14 October
     auth.logout()
     auth.login(world.supervisor)
     page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
@@ -54,7 +61,8 @@ def test_reminder_list_and_docx_are_scoped(client, auth, world):
     resp = client.get("/supervise/reminders.docx?on=2021-10-14")
     assert resp.status_code == 200 and resp.mimetype == DOCX
     rows = Document(BytesIO(resp.data)).tables[0].rows
-    assert [r.cells[1].text for r in rows[1:]] == ["财政专项逾期"]
+    task = db.session.scalar(sa.select(Task).where(Task.title == "财政专项逾期"))
+    assert [r.cells[1].text for r in rows[1:]] == [task.text]  # the task as the plan words it
     auth.logout()
     auth.login(world.other_supervisor)
     assert client.get(f"/supervise/reminders.docx?on=2021-10-14&unit={world.finance.id}").status_code == 404
@@ -64,8 +72,8 @@ def test_escalation_page_and_docx(client, auth, world):
     _swept(world)
     auth.login(world.reporter2)
     mine = client.get("/supervise/escalations").get_data(as_text=True)
-    assert "督办〔2021〕2号" in mine and "督办〔2021〕1号" not in mine
-    notice_id = db.session.scalar(sa.text("SELECT id FROM escalation_notices WHERE doc_number = '督办〔2021〕1号'"))
+    assert "测政办督〔2021〕2号" in mine and "测政办督〔2021〕1号" not in mine
+    notice_id = db.session.scalar(sa.text("SELECT id FROM escalation_notices WHERE doc_number = '测政办督〔2021〕1号'"))
     assert client.get(f"/supervise/escalations/{notice_id}").status_code == 404
     assert client.get(f"/supervise/escalations/{notice_id}.docx").status_code == 404
     auth.logout()
@@ -87,21 +95,32 @@ def test_circular_draft_edit_publish(client, auth, world):
     assert resp.status_code == 302
     circular = db.session.scalar(sa.select(Circular))
     assert [(cu.unit_id, cu.count) for cu in circular.units] == [(world.finance.id, 2), (world.audit.id, 1)]
-    assert "1. 测试市财政局：逾期未办结2项（共承办3项）。" in circular.body
+    assert "以下单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in circular.body.splitlines()
+    assert "测试市财政局" not in circular.body and "测试市审计局" not in circular.body  # listed once: the table
+    draft = Document(BytesIO(client.get(f"/supervise/circulars/{circular.id}.docx").data))
+    assert "草稿" in [p.text for p in draft.paragraphs] and circular.doc_number is None
     resp = client.post(f"/supervise/circulars/{circular.id}/edit",
                        data={"title": "关于财政局逾期的通报", "body": "正文已修改。", "unit_ids": [world.finance.id]})
     assert resp.status_code == 302
     db.session.expire_all()
     assert circular.title == "关于财政局逾期的通报" and [cu.unit_id for cu in circular.units] == [world.finance.id]
+    shown = client.get(f"/supervise/circulars/{circular.id}").get_data(as_text=True)
+    assert "测试市财政局" in shown and "测试市审计局" not in shown  # unticked: gone from text and table
     assert client.post(f"/supervise/circulars/{circular.id}/publish").status_code == 302
     db.session.expire_all()
     assert circular.status == "published" and circular.issued_on is not None
+    assert circular.doc_number == f"测政办通〔{circular.issued_on.year}〕1号"
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "circular")))
     assert told == {world.reporter.id, world.reporter2.id, world.leader.id}
+    message = db.session.scalars(sa.select(Notification.body).where(Notification.kind == "circular")).first()
+    assert "1. 测试市财政局：逾期未办结2项。" in message and "测试市审计局" not in message
     assert inbox(leader_elsewhere) == []
     docx = client.get(f"/supervise/circulars/{circular.id}.docx")
-    table = Document(BytesIO(docx.data)).tables[0]
-    assert [[c.text for c in r.cells] for r in table.rows] == [["序号", "单位", "逾期未办结事项"], ["1", "测试市财政局", "2"]]
+    document = Document(BytesIO(docx.data))
+    assert circular.doc_number in [p.text for p in document.paragraphs]
+    overall, named = document.tables[0], document.tables[1]
+    assert [c.text for c in overall.rows[-1].cells] == ["合计", "5", "0", "3", "0.0%"]  # the world's two, due 2021-12-31, and the three above
+    assert [[c.text for c in r.cells] for r in named.rows] == [["序号", "单位", "逾期未办结事项"], ["1", "测试市财政局", "2"]]
     again = client.post(f"/supervise/circulars/{circular.id}/publish", follow_redirects=True)
     assert "该通报已发布" in again.get_data(as_text=True)
     auth.logout()
@@ -135,3 +154,37 @@ def test_calendar_editor_changes_the_working_days(client, auth, world):
     auth.logout()
     auth.login(world.supervisor)
     assert client.get("/supervise/calendar").status_code == 403
+
+
+def test_admin_sets_an_office_code_and_escalations_use_it(client, auth, world):
+    world.plan.issuer = "测试市人民政府办公室"
+    make_assignment(world, world.finance, date(2021, 9, 30))
+    db.session.commit()
+    auth.login(world.admin)
+    page = client.get("/supervise/offices").get_data(as_text=True)
+    assert "测试市人民政府办公室" in page  # offered: a plan's issuer without a code yet
+    for bad, message in ((dict(name="", code="测政办"), "请填写发文机关名称"),
+                         (dict(name="测试市人民政府办公室", code="测政办〔"), "文号代字应为1到30个字"),
+                         (dict(name="测试市人民政府办公室", code="测政办1"), "文号代字应为1到30个字")):
+        resp = client.post("/supervise/offices", data={**bad, "letter_format": "y"}, follow_redirects=True)
+        assert message in resp.get_data(as_text=True)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IssuingOffice)) == 0
+    resp = client.post("/supervise/offices", data={"name": "测试市人民政府办公室", "code": "测政办督查",
+                                                    "contact": "联系人：王敏，联系电话：0359-2022345", "cc": "市委办公室"})
+    assert resp.status_code == 302
+    office = db.session.scalar(sa.select(IssuingOffice))
+    assert (office.code, office.letter_format, office.cc_list) == ("测政办督查", False, ["市委办公室"])
+    resp = client.post(f"/supervise/offices?id={office.id}", data={"name": "测试市人民政府办公室", "code": "测政办",
+                                                                   "letter_format": "y"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert (office.code, office.letter_format) == ("测政办", True)
+    again = client.post("/supervise/offices", data={"name": "测试市人民政府办公室", "code": "另一个"},
+                        follow_redirects=True)
+    assert "已设置过文号代字" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "office.save"
+    services.sweep(date(2021, 10, 14))
+    assert db.session.scalar(sa.select(EscalationNotice.doc_number)) == "测政办督〔2021〕1号"
+    auth.logout()
+    auth.login(world.supervisor)
+    assert client.get("/supervise/offices").status_code == 403

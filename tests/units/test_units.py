@@ -211,3 +211,25 @@ def test_admin_unit_screens(client, auth, world):
     assert resp.status_code == 302
     page = client.get("/admin/units/groups").get_data(as_text=True)
     assert "市直各有关单位" in page and "（2个）" in page
+
+
+def test_directory_order_is_the_official_order(world):
+    """Units sort as the 名录 lists them: 运城 first, then its counties in the city's order (not by id or name)."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.units import services as unit_services
+    from tracker.units.models import Unit, official_order
+
+    raw = (Path(__file__).resolve().parents[2] / "seeds" / "yuncheng" / "units.yaml").read_bytes()
+    unit_services.import_directory(None, unit_services.parse_directory("units.yaml", raw))
+    names = list(db.session.scalars(sa.select(Unit.name).where(Unit.kind == "county_gov", Unit.path.startswith(
+        db.session.scalar(sa.select(Unit.path).where(Unit.name == "运城市人民政府")))).order_by(*official_order())))
+    # the order of seeds/yuncheng/units.yaml, read by hand: 盐湖区 first, not 稷山县 (an earlier id) or by name
+    assert names[:4] == ["运城市盐湖区人民政府", "永济市人民政府", "河津市人民政府", "临猗县人民政府"]
+    counties = db.session.scalar(sa.select(sa.func.max(Unit.sort_order)).where(Unit.name.in_(names)))
+    departments = db.session.scalar(sa.select(sa.func.min(Unit.sort_order)).where(
+        Unit.kind == "city_dept", Unit.name.like("运城市%")))
+    assert counties < departments

@@ -16,6 +16,8 @@ __all__ = [
     "RectificationFact",
     "CircularFact",
     "BonusFact",
+    "RequestFact",
+    "AppealFact",
     "UnitFact",
     "Facts",
 ]
@@ -115,6 +117,33 @@ class BonusFact:
 
 
 @dataclass(frozen=True)
+class RequestFact:
+    """A request for government information (依申请公开) the unit handles, with its answer deadline."""
+
+    id: int
+    unit_id: int
+    #: 登记编号
+    serial: str
+    #: the statutory clock's deadline after pauses, extension or an Art. 35 deadline
+    due_on: date
+    answered_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AppealFact:
+    """A 行政复议 or 行政诉讼 on one of the unit's answers, with its result."""
+
+    id: int
+    unit_id: int
+    serial: str
+    #: review | suit_direct | suit_after_review
+    kind: str
+    #: upheld | corrected | other | pending
+    result: str
+    decided_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything scoring needs to know about one assessment period."""
 
@@ -125,3 +154,5 @@ class Facts:
     rectifications: tuple[RectificationFact, ...] = ()
     circulars: tuple[CircularFact, ...] = ()
     bonuses: tuple[BonusFact, ...] = ()
+    requests: tuple[RequestFact, ...] = ()
+    appeals: tuple[AppealFact, ...] = ()

@@ -14,24 +14,30 @@ The units assessed are the units of any of these facts except bonuses.
 """
 from __future__ import annotations
 
-
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import defer, aliased, joinedload, load_only
+from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
 from ..reports.models import ProgressReport
-from ..supervise.models import Circular, CircularUnit, PeriodicCheck, RectificationItem, RectificationNotice
-from ..units.models import Unit
+from ..supervise.models import (
+    Circular,
+    CircularUnit,
+    PeriodicCheck,
+    RectificationItem,
+    RectificationNotice,
+)
+from ..units.models import Unit, official_order
+from ..scope import units_under
 from .facts import (
     AssignmentFact,
     BonusFact,
@@ -200,10 +206,15 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         UnitFact(id=uid, name=name, kind=kind, category=category)
         for uid, name, kind, category in _rows(
             sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(Unit.id.in_(_unit_sources(plans)))
-            .order_by(Unit.id)
+            .order_by(*official_order())
         )
     ]
+    from ..disclosure.queries import assessment_facts
+
+    requests, appeals = assessment_facts(_unit_sources(plans), sorted({p.year for p in plans}))
     return Facts(
+        requests=requests,
+        appeals=appeals,
         units=tuple(units),
         assignments=tuple(assignments),
         returned_reports=tuple(returned),
@@ -235,7 +246,7 @@ def _bonus_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
     for path, year in sorted({(p.unit.path, p.year) for p in plans}):
         conditions.append(sa.and_(
             Bonus.plan_id.is_(None), Bonus.year == year,
-            Bonus.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(path, autoescape=True))),
+            Bonus.unit_id.in_(units_under(path)),
         ))
     return sa.or_(*conditions)
 
@@ -434,6 +445,14 @@ def item_links(items: list[dict]) -> dict[str, tuple[str, dict[str, Any], str]]:
             sa.select(RectificationItem.id, RectificationItem.notice_id)
             .where(RectificationItem.id.in_(by_type["rectification"]))
         ).all())
+    appeal_request: dict[int, int] = {}
+    if by_type.get("disclosure_appeal"):
+        from ..disclosure.models import DisclosureAppeal
+
+        appeal_request = dict(db.session.execute(
+            sa.select(DisclosureAppeal.id, DisclosureAppeal.request_id)
+            .where(DisclosureAppeal.id.in_(by_type["disclosure_appeal"]))
+        ).all())
     out: dict[str, tuple[str, dict[str, Any], str]] = {}
     for item in items:
         kind, sid = item["source_type"], item["source_id"]
@@ -445,6 +464,10 @@ def item_links(items: list[dict]) -> dict[str, tuple[str, dict[str, Any], str]]:
             out[item["id"]] = ("supervise.notice", {"notice_id": item_notice[sid]}, f"item-{sid}")
         elif kind == "circular":
             out[item["id"]] = ("supervise.circular", {"circular_id": sid}, "")
+        elif kind == "disclosure_request":
+            out[item["id"]] = ("disclosure.detail", {"request_id": sid}, "")
+        elif kind == "disclosure_appeal" and sid in appeal_request:
+            out[item["id"]] = ("disclosure.detail", {"request_id": appeal_request[sid]}, "")
     return out
 
 
@@ -465,7 +488,7 @@ def plan_units(plan: Plan) -> list[tuple[int, str]]:
     return [tuple(r) for r in db.session.execute(
         sa.select(Unit.id, Unit.name).where(Unit.id.in_(
             sa.select(Assignment.unit_id).where(Assignment.plan_id == plan.id, Assignment.role.in_(COUNTED_ROLES))
-        )).order_by(Unit.path, Unit.id)
+        )).order_by(*official_order())
     )]
 
 

@@ -40,6 +40,8 @@ RULE_TYPES: dict[str, str] = {
     "missed_periodic_report": "未按期报送进展",
     "rectification_overdue": "整改逾期",
     "circular_criticism": "通报批评",
+    "request_late": "依申请公开逾期答复",
+    "appeal_lost": "政府信息公开复议诉讼被纠错",
     "bonus": "加分",
 }
 #: Types whose events last a number of working days, so a per-day amount means something.
@@ -242,6 +244,20 @@ def _plain(d: Decimal) -> str:
 # -- YAML with line numbers ---------------------------------------------------------------------
 
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases (*name, <<: *name).
+
+    A rubric never needs them, and nested aliases expand exponentially as they are read
+    (a few hundred bytes can stand for billions of nodes) or refer to themselves.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "不支持锚点引用（*名称 或 <<: *名称），请把内容直接写出", mark)
+        return super().compose_node(parent, index)
 
 
 def _plain_from_node(node: yaml.Node, path: Path, lines: dict[Path, int], errors: list[str]) -> Any:
@@ -633,7 +649,7 @@ def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable
     errors: list[str] = []
     if isinstance(source, str):
         try:
-            node = yaml.compose(source, Loader=yaml.SafeLoader)
+            node = yaml.compose(source, Loader=_NoAliasLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)

@@ -402,7 +402,37 @@ def _bonus(rule: Rule, ctx: _Context, first_bonus_rule: str | None) -> Iterator[
         )
 
 
+def _request_late(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    """One deduction per request answered after its deadline, or still unanswered past it."""
+    as_of = ctx.as_of
+    for r in ctx.facts.requests:
+        if r.unit_id not in ctx.units or r.due_on >= as_of:
+            continue
+        answered = r.answered_on if r.answered_on is not None and r.answered_on <= as_of else None
+        if answered is not None and answered <= r.due_on:
+            continue
+        magnitude, how = _flat_deduction(rule)
+        state = f"{_day(answered)}答复" if answered else f"截至{_day(as_of)}仍未答复"
+        yield _Event(r.unit_id, "disclosure_request", r.id, "", r.due_on, magnitude,
+                     f"政府信息公开申请（{r.serial}）应于{_day(r.due_on)}前答复，{state}，{how}")
+
+
+def _appeal_lost(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    """One deduction per review or lawsuit whose result corrected the unit's answer."""
+    from ..disclosure.categories import APPEAL_KINDS
+
+    for a in ctx.facts.appeals:
+        if a.unit_id not in ctx.units or a.result != "corrected" or a.decided_on is None or a.decided_on > ctx.as_of:
+            continue
+        magnitude, how = _flat_deduction(rule)
+        yield _Event(a.unit_id, "disclosure_appeal", a.id, "", a.decided_on, magnitude,
+                     f"政府信息公开申请（{a.serial}）的{APPEAL_KINDS.get(a.kind, '复议诉讼')}于{_day(a.decided_on)}"
+                     f"结果为纠正，{how}")
+
+
 _DEDUCTION_RULES: dict[str, Callable[[Rule, _Context], Iterator[_Event]]] = {
+    "request_late": _request_late,
+    "appeal_lost": _appeal_lost,
     "late_completion": _late_completion,
     "overdue_at_assessment": _overdue_at_assessment,
     "report_returned": _report_returned,

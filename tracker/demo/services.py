@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -13,6 +12,7 @@ from ..accounts.models import User
 from ..config import PROJECT_ROOT
 from ..extensions import db
 from ..timeutil import clock_at, local_instant
+from ..supervise import numbering
 from ..units import services as units
 from ..units.models import Unit
 
@@ -67,6 +67,8 @@ def _directory_and_users(result: DemoResult, progress) -> None:
     directory = SEEDS / "yuncheng" / "units.yaml"
     doc = units.parse_directory(directory.name, directory.read_bytes())
     imported = units.import_directory(None, doc)
+    numbering.ensure_office("运城市人民政府办公室", "运政办", contact="联系人：王敏，联系电话：0359-2022345",
+                            cc="市政务公开工作领导小组成员单位")
     progress(f"单位名录：新建{len(imported.created)}个，更新{len(imported.updated)}个，统称{len(imported.groups)}条")
     for username, name, role, unit_name in DEMO_USERS:
         unit = _find_unit(unit_name)
@@ -82,4 +84,5 @@ def _directory_and_users(result: DemoResult, progress) -> None:
 
 #: Modules with a `load(result, progress)` that adds their part of the demo, run in this order.
 DEMO_STEP_MODULES: tuple[str, ...] = ("tracker.plans.demo", "tracker.reports.demo", "tracker.supervise.demo",
-                                       "tracker.assessment.demo", "tracker.annual.demo")
+                                       "tracker.assessment.demo", "tracker.disclosure.demo",
+                                       "tracker.annual.demo")

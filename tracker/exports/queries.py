@@ -20,10 +20,19 @@ from ..calendar import WorkCalendar, overdue_workdays
 from ..dashboard.queries import NO_SECTION, STATUS_LABELS, StatusRules
 from ..extensions import db
 from ..plans.models import DEADLINE_KIND_LABELS, ROLE_LABELS, Assignment, Plan, Task
-from ..reports.models import Evidence, ProgressReport
 from ..plans.status import reminders_count_sql
-from ..units.models import Unit
-from .workbooks import AssessmentData, AssignmentRow, OverdueRow, ScoreBlock, ScoreItemRow, TaskRow
+from ..reports.models import Evidence, ProgressReport
+from ..scope import under
+from ..units.models import Unit, official_order
+from .workbooks import (
+    AssessmentData,
+    AssignmentRow,
+    OverdueRow,
+    ScoreBlock,
+    ScoreItemRow,
+    TaskRow,
+    UnitStatus,
+)
 
 #: rows fetched per round trip while streaming
 BATCH = 2000
@@ -71,7 +80,7 @@ class Selection:
         """Return WHERE conditions over Assignment joined to Task and Unit."""
         out: list[sa.ColumnElement[bool]] = [Assignment.plan_id.in_(self.plan_ids)]
         if self.scope_path is not None:
-            out.append(Unit.path.startswith(self.scope_path, autoescape=True))
+            out.append(under(Unit.path, self.scope_path))
         if self.unit_id is not None:
             out.append(Assignment.unit_id == self.unit_id)
         if self.section is not None:
@@ -146,7 +155,7 @@ def assignment_rows(sel: Selection, rules: StatusRules, calendar: WorkCalendar, 
         .join(Unit, Assignment.unit_id == Unit.id)
         .outerjoin(report, report.id == newest)
         .where(*sel.conditions(rules))
-        .order_by(Plan.year.desc(), Plan.id, Task.position, Task.id, ROLE_ORDER, Unit.path, Assignment.id)
+        .order_by(Plan.year.desc(), Plan.id, Task.position, Task.id, ROLE_ORDER, *official_order(), Assignment.id)
     )
     overdue = _OverdueDays(calendar, sel.as_of)
     zone = ZoneInfo(sel.tz)
@@ -172,8 +181,8 @@ def task_rows(sel: Selection, rules: StatusRules) -> Iterator[TaskRow]:
     Unnarrowed, every leaf task appears, even one without units; narrowed (a unit, a status …),
     only tasks with a matching assignment.
     """
-    per_task: dict[int, dict] = defaultdict(lambda: {"lead": [], "responsible": [], "status": [], "total": 0,
-                                                     "completed": 0, "overdue": 0})
+    per_task: dict[int, dict] = defaultdict(lambda: {"lead": [], "responsible": [], "status": [], "units": [],
+                                                     "total": 0, "completed": 0, "overdue": 0})
     status = rules.case()
     stmt = (
         sa.select(Assignment.task_id, sa.func.coalesce(Unit.short_name, Unit.name), Assignment.role, status,
@@ -182,13 +191,14 @@ def task_rows(sel: Selection, rules: StatusRules) -> Iterator[TaskRow]:
         .join(Task, Assignment.task_id == Task.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(*sel.conditions(rules))
-        .order_by(Assignment.task_id, ROLE_ORDER, Unit.path, Assignment.id)
+        .order_by(Assignment.task_id, ROLE_ORDER, *official_order(), Assignment.id)
     )
     for task_id, unit, role, st, progress in _stream(stmt):
         entry = per_task[task_id]
         if role in ("lead", "responsible"):
             entry[role].append(unit)
         label = STATUS_LABELS.get(st, st)
+        entry["units"].append(UnitStatus(unit, ROLE_LABELS.get(role, role), label, progress))
         if st == "completed":
             entry["completed"] += 1
             entry["status"].append(f"{unit}：{label}")
@@ -216,7 +226,7 @@ def task_rows(sel: Selection, rules: StatusRules) -> Iterator[TaskRow]:
             leads="、".join(entry["lead"]), responsibles="、".join(entry["responsible"]),
             deadline_text=written.get("时限要求") or deadline_text or DEADLINE_KIND_LABELS.get(kind, ""),
             deadline=deadline, unit_status="；".join(entry["status"]), total=entry["total"],
-            completed=entry["completed"], overdue=entry["overdue"], plan=plan,
+            completed=entry["completed"], overdue=entry["overdue"], plan=plan, units=tuple(entry["units"]),
         )
 
 
@@ -235,7 +245,7 @@ def overdue_rows(sel: Selection, rules: StatusRules, calendar: WorkCalendar) -> 
         .join(Unit, Assignment.unit_id == Unit.id)
         .outerjoin(report, report.id == newest)
         .where(*sel.conditions(rules), rules.overdue())
-        .order_by(Unit.path, Unit.id, Assignment.due_on, Plan.id, Task.position, Assignment.id)
+        .order_by(*official_order(), Unit.id, Assignment.due_on, Plan.id, Task.position, Assignment.id)
     )
     overdue = _OverdueDays(calendar, sel.as_of)
     zone = ZoneInfo(sel.tz)
@@ -279,7 +289,7 @@ def assessment_data(version) -> AssessmentData:
     return AssessmentData(
         title=f"《{version.plan.title}》",
         as_of=sheet.as_of,
-        version_label=f"第{version.number}版{'（已发布）' if version.is_frozen else '（未发布）'}",
+        version_label=f"第{version.number}版，{'已发布' if version.is_frozen else '未发布'}",
         weight_percent=f"{rubric.assessment_weight_percent:f}%",
         full_score=rubric.full_score,
         indicators=[(i.code, i.name, i.weight) for i in rubric.indicators],

@@ -5,6 +5,7 @@ each function writes one finished workbook with ``tracker.exports.xlsx``.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,19 +16,29 @@ from ..timeutil import cn_date
 from .xlsx import Column, XlsxBuilder
 
 __all__ = [
-    "TaskRow",
     "AssignmentRow",
     "OverdueRow",
     "ScoreBlock",
     "ScoreItemRow",
+    "TaskRow",
+    "UnitStatus",
+    "assessment_workbook",
+    "cn_date",
     "ledger_workbook",
     "overdue_workbook",
-    "assessment_workbook",
     "unit_workbook",
-    "cn_date",
 ]
 
 Out = str | IO[bytes]
+
+
+class UnitStatus(NamedTuple):
+    """One unit's share of a task: who, in which role, how it stands."""
+
+    unit: str
+    role: str
+    status: str
+    progress: int
 
 
 class TaskRow(NamedTuple):
@@ -51,6 +62,7 @@ class TaskRow(NamedTuple):
     completed: int
     overdue: int
     plan: str = ""
+    units: tuple[UnitStatus, ...] = ()
 
 
 class AssignmentRow(NamedTuple):
@@ -125,6 +137,28 @@ class AssessmentData:
     items: list[ScoreItemRow] = field(default_factory=list)
 
 
+def footer(made_by: str, made_on: date) -> list[str]:
+    """The lines under every table: who made it, when, and who checked it (signed by hand)."""
+    return [f"制表单位：{made_by or '　' * 6}　　　　制表日期：{cn_date(made_on)}　　　　审核人：　　　　　　"]
+
+
+#: how an assessment line item's source reads (its id is rule:source type:source id)
+SOURCE_LABELS = {
+    "report": "进展报送", "assignment": "承办事项", "circular": "通报", "bonus": "加分事项",
+    "rectification_item": "整改事项", "escalation_notice": "督办通知", "reminder": "催办提醒",
+    "objection": "异议", "task": "任务", "unit": "单位", "plan": "工作要点", "periodic_check": "定期报送检查",
+}
+
+
+def source_text(item_id: str) -> str:
+    """Return what a line item rests on, in Chinese: report_returned:report:456 → 进展报送第456号."""
+    parts = item_id.split(":")
+    if len(parts) >= 3 and parts[2].isdigit():
+        label = SOURCE_LABELS.get(parts[1], "记录")
+        return f"{label}第{parts[2]}号" + (f"（{parts[3]}）" if len(parts) > 3 and parts[3] else "")
+    return "—"
+
+
 def _with_plan(columns: list[Column], rows: Iterable[Sequence], show_plan: bool, plan_index: int = 0):
     """Drop the plan column when the workbook covers a single plan."""
     if show_plan:
@@ -136,92 +170,157 @@ def _with_plan(columns: list[Column], rows: Iterable[Sequence], show_plan: bool,
 # --- 工作台账 ---------------------------------------------------------------------------------------
 
 TASK_COLUMNS = [
-    Column("工作要点", "wrap", width=24),
-    Column("序号", width=8),
-    Column("公开任务", "wrap", width=18),
-    Column("公开内容", "wrap", width=22),
-    Column("具体要求", "wrap", width=46),
-    Column("牵头单位", "wrap", width=18),
-    Column("责任单位", "wrap", width=24),
-    Column("时限要求", "wrap", width=14),
-    Column("完成时限", "date", width=12),
-    Column("承办单位数", "int", width=8),
-    Column("已办结", "int", width=8),
-    Column("逾期", "int", width=8),
-    Column("各单位落实情况", "wrap", width=50),
+    Column("工作要点", "wrap", width=16),
+    Column("序号", "int", width=5),
+    Column("任务编号", "wrap", width=8),
+    Column("公开任务", "wrap", width=12),
+    Column("公开内容", "wrap", width=16),
+    Column("具体要求", "wrap", width=36),
+    Column("时限要求", "wrap", width=12),
+    Column("完成时限", "date", width=11),
+    Column("承办单位", "wrap", width=18),
+    Column("角色", "wrap", width=9),
+    Column("落实情况", "wrap", width=10),
+    Column("进度（%）", "int", width=7),
 ]
-
 ASSIGNMENT_COLUMNS = [
-    Column("工作要点", "wrap", width=24),
-    Column("序号", width=8),
-    Column("所属部分", "wrap", width=18),
-    Column("任务", "wrap", width=36),
-    Column("承办单位", max_width=30),
-    Column("角色", width=10),
-    Column("完成时限", "date", width=12),
-    Column("原定时限", "date", width=12),
-    Column("状态", width=10),
-    Column("进度（%）", "int", width=9),
-    Column("最近报送日期", "date", width=13),
-    Column("最近报送内容（摘要）", "wrap", width=40),
-    Column("佐证材料数", "int", width=10),
-    Column("逾期工作日", "int", width=10),
+    Column("工作要点", "wrap", width=16),
+    Column("序号", "int", width=5),
+    Column("任务编号", "wrap", width=8),
+    Column("所属部分", "wrap", width=12),
+    Column("任务", "wrap", width=24),
+    Column("承办单位", "wrap", width=16),
+    Column("角色", "wrap", width=9),
+    Column("完成时限", "date", width=11),
+    Column("原定时限", "date", width=11),
+    Column("状态", "wrap", width=9),
+    Column("进度（%）", "int", width=6),
+    Column("最近报送日期", "date", width=11),
+    Column("最近报送内容（摘要）", "wrap", width=20),
+    Column("佐证材料数", "int", width=6),
+    Column("逾期工作日", "int", width=6),
 ]
 
 
 def ledger_workbook(out: Out, *, title: str, as_of: date, tasks: Iterable[TaskRow],
                     assignments: Iterable[AssignmentRow], show_plan: bool = False,
-                    empty_note: str = "该工作要点暂无任务。") -> dict[str, int]:
-    """Write the 工作台账: the decomposition layout with each unit's status, then one row per assignment."""
+                    empty_note: str = "该工作要点暂无任务。", made_by: str = "",
+                    made_on: date | None = None) -> dict[str, int]:
+    """Write the 工作台账: each task with one row per unit (task cells merged), then one row per assignment."""
     heading = f"{title}工作台账（截至{cn_date(as_of)}）"
+    lines = footer(made_by, made_on or as_of)
     with XlsxBuilder() as book:
-        columns, rows = _with_plan(TASK_COLUMNS, (
-            (t.plan, t.ref, t.public_task, t.content, t.requirement, t.leads, t.responsibles, t.deadline_text,
-             t.deadline, t.total, t.completed, t.overdue, t.unit_status) for t in tasks), show_plan)
+        columns = TASK_COLUMNS if show_plan else TASK_COLUMNS[1:]
         first = book.sheet("任务分解及落实情况", heading, columns, empty_note=empty_note)
-        first.extend(rows)
+        offset = 1 if show_plan else 0
+        n_tasks = n_units = n_done = n_late = 0
+        for t in tasks:
+            n_tasks += 1
+            start = first.rows
+            head = [t.plan] if show_plan else []
+            head += [n_tasks, t.ref, t.public_task, t.content, t.requirement, t.deadline_text, t.deadline]
+            units = t.units or (UnitStatus("（未分解到单位）", "", "", None),)
+            # the task's merged cells need so many lines, spread over its unit rows
+            spread = math.ceil(first.lines(head) / len(units))
+            for k, u in enumerate(units):
+                first.append([*(head if k == 0 else [None] * len(head)), u.unit, u.role, u.status, u.progress],
+                             skip=range(len(head)), min_lines=spread)
+            for column in range(len(head)):
+                first.merge_rows(start, first.rows - 1, column)
+            n_units += t.total
+            n_done += t.completed
+            n_late += t.overdue
+        if n_tasks:
+            total = [None] * len(columns)
+            total[offset] = "合计"
+            total[offset + 4] = f"任务{n_tasks}项，承办单位{n_units}家次，已办结{n_done}项，逾期{n_late}项"
+            first.append(total, bold=True)
+            first.merge_rows(first.rows - 1, first.rows - 1, 0)
+            first.total_rows = 1
+        first.footer = lines
+
         columns, rows = _with_plan(ASSIGNMENT_COLUMNS, (
-            (a.plan, a.ref, a.section, a.task, a.unit, a.role, a.due_on,
+            (a.plan, None, a.ref, a.section, a.task, a.unit, a.role, a.due_on,
              a.original_due_on if a.original_due_on != a.due_on else None, a.status, a.progress,
              a.last_report_on, a.last_report, a.evidence, a.days_overdue) for a in assignments), show_plan)
         second = book.sheet("承办明细", f"{title}承办明细（截至{cn_date(as_of)}）", columns, empty_note=empty_note)
-        second.extend(rows)
+        number = columns.index(next(c for c in columns if c.header == "序号"))
+        done = late = 0
+        for values in rows:
+            values = list(values)
+            values[number] = second.rows + 1
+            done += values[number + 8] == "已办结"
+            late += bool(values[-1])
+            second.append(values)
+        if second.rows:
+            total = [None] * len(columns)
+            total[number] = "合计"
+            total[number + 3] = f"{second.rows}项（已办结{done}项，逾期{late}项）"
+            second.append(total, bold=True)
+            second.total_rows = 1
+        second.footer = lines
         book.save(out)
-        return {"tasks": first.rows, "assignments": second.rows}
+        return {"tasks": n_tasks, "assignments": second.rows - second.total_rows}
 
 
 # --- 逾期清单 ---------------------------------------------------------------------------------------
 
 OVERDUE_COLUMNS = [
-    Column("工作要点", "wrap", width=24),
-    Column("承办单位", max_width=30),
-    Column("角色", width=10),
-    Column("序号", width=8),
-    Column("任务", "wrap", width=30),
-    Column("条款内容", "wrap", width=40),
-    Column("完成时限", "date", width=12),
-    Column("原定时限", "date", width=12),
-    Column("逾期工作日", "int", width=10),
-    Column("进度（%）", "int", width=9),
-    Column("催办次数", "int", width=9),
-    Column("最近报送日期", "date", width=13),
-    Column("最近报送内容（摘要）", "wrap", width=36),
+    Column("工作要点", "wrap", width=16),
+    Column("序号", "int", width=5),
+    Column("承办单位", "wrap", width=16),
+    Column("角色", "wrap", width=9),
+    Column("任务编号", "wrap", width=8),
+    Column("任务", "wrap", width=22),
+    Column("条款内容", "wrap", width=25),
+    Column("完成时限", "date", width=11),
+    Column("原定时限", "date", width=11),
+    Column("逾期工作日", "int", width=6),
+    Column("进度（%）", "int", width=6),
+    Column("催办次数", "int", width=6),
+    Column("最近报送日期", "date", width=11),
+    Column("最近报送内容（摘要）", "wrap", width=20),
 ]
 
 
 def overdue_workbook(out: Out, *, title: str, as_of: date, rows: Iterable[OverdueRow],
-                     show_plan: bool = False) -> dict[str, int]:
-    """Write the 逾期清单 at as_of: every assignment past due and not completed, unit by unit."""
+                     show_plan: bool = False, made_by: str = "", made_on: date | None = None) -> dict[str, int]:
+    """Write the 逾期清单 at as_of: every assignment past due and not completed, unit by unit with subtotals."""
     with XlsxBuilder() as book:
-        columns, values = _with_plan(OVERDUE_COLUMNS, (
-            (r.plan, r.unit, r.role, r.ref, r.task, r.requirement, r.due_on,
-             r.original_due_on if r.original_due_on != r.due_on else None, r.days_overdue, r.progress, r.reminders,
-             r.last_report_on, r.last_report) for r in rows), show_plan)
+        columns = OVERDUE_COLUMNS if show_plan else OVERDUE_COLUMNS[1:]
+        offset = 1 if show_plan else 0
         sheet = book.sheet("逾期清单", f"{title}逾期未办结事项清单（截至{cn_date(as_of)}）", columns,
                            empty_note=f"截至{cn_date(as_of)}没有逾期未办结的事项。")
-        sheet.extend(values)
+        n = 0
+        current, count = None, 0
+
+        def subtotal() -> None:
+            values = [None] * len(columns)
+            values[offset + 1] = f"{current}小计"
+            values[offset + 4] = f"{count}项"
+            sheet.append(values, bold=True)
+
+        for r in rows:
+            if r.unit != current:
+                if current is not None:
+                    subtotal()
+                current, count = r.unit, 0
+            n += 1
+            count += 1
+            values = [r.plan] if show_plan else []
+            values += [n, r.unit, r.role, r.ref, r.task, r.requirement, r.due_on,
+                       r.original_due_on if r.original_due_on != r.due_on else None, r.days_overdue, r.progress,
+                       r.reminders, r.last_report_on, r.last_report]
+            sheet.append(values)
+        if current is not None:
+            subtotal()
+            total = [None] * len(columns)
+            total[offset] = "合计"
+            total[offset + 4] = f"{n}项"
+            sheet.append(total, bold=True)
+        sheet.footer = footer(made_by, made_on or as_of)
         book.save(out)
-        return {"overdue": sheet.rows}
+        return {"overdue": n}
 
 
 # --- 考核结果 ---------------------------------------------------------------------------------------
@@ -231,34 +330,45 @@ def _num(value) -> Decimal:
     return Decimal(str(value))
 
 
-def assessment_workbook(out: Out, data: AssessmentData) -> dict[str, int]:
+def assessment_workbook(out: Out, data: AssessmentData, *, made_by: str = "",
+                        made_on: date | None = None) -> dict[str, int]:
     """Write the 考核结果: one ranking sheet per category, then every line item."""
     counts: dict[str, int] = {}
-    heading = f"{data.title}考核结果（{data.version_label}，考核日期{cn_date(data.as_of)}）"
+    heading = f"{data.title}考核结果　{data.version_label}　考核日期{cn_date(data.as_of)}"
+    lines = footer(made_by, made_on or data.as_of)
     with XlsxBuilder() as book:
         for block in data.blocks:
-            columns = [Column("排名", "int", width=6), Column("单位", max_width=34)]
+            columns = [Column("排名", "int", width=6), Column("单位", "wrap", width=22)]
             columns += [Column(f"{name}（{weight.normalize():f}分）", "number", width=max(10, len(name) * 2 + 8))
                         for _code, name, weight in data.indicators]
             columns += [Column("加分", "number", width=8), Column("扣分", "number", width=8),
                         Column(f"总分（满分{data.full_score.normalize():f}）", "number", width=12),
                         Column(f"折算分（×{data.weight_percent}）", "number", width=14),
                         Column("扣分加分事项数", "int", width=10)]
-            sheet = book.sheet(block.name, f"{heading}·{block.name}", columns, empty_note="该类别没有单位。")
+            sheet = book.sheet(block.name, f"{data.title}考核结果　{block.name}　{data.version_label}　"
+                               f"考核日期{cn_date(data.as_of)}", columns, empty_note="该类别没有单位。")
+            sheet.footer = lines
             for u in block.units:
                 sheet.append([u["rank"] if block.ranked else None, u["unit"],
                               *[_num(u["indicators"].get(code, 0)) for code, _n, _w in data.indicators],
                               _num(u["bonus"]), _num(u["deductions"]), _num(u["total"]), _num(u["converted"]),
                               len(u["items"])])
             counts[block.name] = sheet.rows
-        items = book.sheet("扣分加分明细", f"{heading}·扣分加分明细", [
-            Column("类别", width=14), Column("单位", max_width=30), Column("指标", width=12),
-            Column("规则", width=20), Column("分值", "number", width=8), Column("说明", "wrap", width=70),
-            Column("日期", "date", width=12), Column("事项编号", max_width=40),
+        items = book.sheet("扣分加分明细", f"{heading}　扣分加分明细", [
+            Column("序号", "int", width=5), Column("类别", "wrap", width=20), Column("单位", "wrap", width=20),
+            Column("指标", "wrap", width=12), Column("规则", "wrap", width=16), Column("分值", "number", width=7),
+            Column("说明", "wrap", width=36), Column("日期", "date", width=11), Column("依据", "wrap", width=14),
         ], empty_note="没有扣分或加分事项。")
-        items.extend((r.category, r.unit, r.indicator, r.rule, r.points, r.explanation, r.occurred_on, r.item_id)
-                     for r in data.items)
-        counts["items"] = items.rows
+        points = Decimal(0)
+        for n, r in enumerate(data.items, 1):
+            items.append((n, r.category, r.unit, r.indicator, r.rule, r.points, r.explanation, r.occurred_on,
+                          source_text(r.item_id)))
+            points += r.points
+        if data.items:
+            items.append((None, "合计", f"{len(data.items)}项", None, None, points), bold=True)
+            items.total_rows = 1
+        items.footer = lines
+        counts["items"] = len(data.items)
         book.save(out)
     return counts
 
@@ -266,29 +376,40 @@ def assessment_workbook(out: Out, data: AssessmentData) -> dict[str, int]:
 # --- a unit's own assignments -----------------------------------------------------------------------
 
 UNIT_COLUMNS = [
-    Column("工作要点", "wrap", width=24),
-    Column("序号", width=8),
-    Column("任务", "wrap", width=30),
-    Column("具体要求", "wrap", width=44),
-    Column("角色", width=10),
-    Column("完成时限", "date", width=12),
-    Column("原定时限", "date", width=12),
-    Column("状态", width=10),
-    Column("进度（%）", "int", width=9),
-    Column("最近报送日期", "date", width=13),
-    Column("最近报送内容（摘要）", "wrap", width=36),
-    Column("佐证材料数", "int", width=10),
-    Column("逾期工作日", "int", width=10),
+    Column("序号", "int", width=5),
+    Column("工作要点", "wrap", width=12),
+    Column("任务编号", "wrap", width=8),
+    Column("任务", "wrap", width=20),
+    Column("具体要求", "wrap", width=23),
+    Column("角色", "wrap", width=9),
+    Column("完成时限", "date", width=11),
+    Column("原定时限", "date", width=11),
+    Column("状态", "wrap", width=9),
+    Column("进度（%）", "int", width=6),
+    Column("最近报送日期", "date", width=11),
+    Column("最近报送内容（摘要）", "wrap", width=18),
+    Column("佐证材料数", "int", width=6),
+    Column("逾期工作日", "int", width=6),
 ]
 
 
-def unit_workbook(out: Out, *, unit: str, as_of: date, rows: Iterable[AssignmentRow]) -> dict[str, int]:
+def unit_workbook(out: Out, *, unit: str, as_of: date, rows: Iterable[AssignmentRow],
+                  made_on: date | None = None) -> dict[str, int]:
     """Write a unit's own assignments (what a reporter exports), across plans."""
     with XlsxBuilder() as book:
         sheet = book.sheet("本单位承办事项", f"{unit}承办事项（截至{cn_date(as_of)}）", UNIT_COLUMNS,
                            empty_note="本单位暂无承办事项。")
-        sheet.extend((a.plan, a.ref, a.task, a.requirement, a.role, a.due_on,
-                      a.original_due_on if a.original_due_on != a.due_on else None, a.status, a.progress,
-                      a.last_report_on, a.last_report, a.evidence, a.days_overdue) for a in rows)
+        done = late = 0
+        for n, a in enumerate(rows, 1):
+            sheet.append((n, a.plan, a.ref, a.task, a.requirement, a.role, a.due_on,
+                          a.original_due_on if a.original_due_on != a.due_on else None, a.status, a.progress,
+                          a.last_report_on, a.last_report, a.evidence, a.days_overdue))
+            done += a.status == "已办结"
+            late += bool(a.days_overdue)
+        count = sheet.rows
+        if count:
+            sheet.append((None, "合计", None, f"{count}项（已办结{done}项，逾期{late}项）"), bold=True)
+            sheet.total_rows = 1
+        sheet.footer = footer(unit, made_on or as_of)
         book.save(out)
-        return {"assignments": sheet.rows}
+        return {"assignments": count}

@@ -32,7 +32,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-__all__ = ["Column", "SheetStream", "XlsxBuilder", "display_width", "CELL_TEXT_LIMIT"]
+__all__ = ["CELL_TEXT_LIMIT", "Column", "SheetStream", "XlsxBuilder", "display_width"]
 
 #: Excel's limit on the characters of one cell
 CELL_TEXT_LIMIT = 32_767
@@ -47,6 +47,29 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FONT = "宋体"
 
 KINDS = ("text", "wrap", "date", "datetime", "int", "number")
+#: user text starting with one of these would be a formula when retyped: such cells carry quotePrefix
+FORMULA_START = ("=", "+", "-", "@")
+#: printable width in pixels at 100 % (96 dpi): A4 and A3 landscape less 2 × 0.4 inch margins
+PRINTABLE_PX = {"9": round((297 - 2 * 10.16) / 25.4 * 96), "8": round((420 - 2 * 10.16) / 25.4 * 96)}
+#: the smallest print scale allowed: 10 pt text prints at 9 pt or more
+MIN_SCALE = 0.9
+#: points per wrapped line of 10 pt 宋体
+LINE_PT = 13.5
+
+
+def column_px(width: float) -> int:
+    """Return a column's width in pixels as Excel lays it out (7 px per character unit plus 5 px padding)."""
+    return int(width * 7 + 5)
+
+
+def paper_for(widths: Sequence[float]) -> tuple[str, float]:
+    """Return the paper (A4 "9" or A3 "8") the columns fit across at no less than MIN_SCALE, and that scale."""
+    total = sum(column_px(w) for w in widths)
+    for paper in ("9", "8"):
+        scale = min(1.0, PRINTABLE_PX[paper] / total) if total else 1.0
+        if scale >= MIN_SCALE:
+            return paper, scale
+    return "8", PRINTABLE_PX["8"] / total
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "number": "0.00"}
 
 
@@ -114,6 +137,16 @@ class SheetStream:
         styles = builder.styles
         self._text_attrs = [f' s="{styles["wrap" if c.kind == "wrap" else "text"]}" t="inlineStr"'
                             for c in self.columns]
+        self._quoted_attrs = [f' s="{styles["wrap_q" if c.kind == "wrap" else "text_q"]}" t="inlineStr"'
+                              for c in self.columns]
+        self._empty_attrs = [f' s="{styles["wrap" if c.kind == "wrap" else "text"]}"' for c in self.columns]
+        #: (column index, characters a line holds) of the wrapped columns, for the row heights
+        self._wrapped = [(i, max(1.0, (c.width or c.max_width) - 1)) for i, c in enumerate(self.columns)
+                         if c.kind == "wrap"]
+        #: ranges to merge, as "A3:A7"
+        self.merges: list[str] = []
+        #: rows after the table (合计 lines are data rows; these are the 制表 lines), as plain text
+        self.footer: list[str] = []
         self._number_attrs = [
             f' s="{styles["number" if c.kind == "number" else "int" if c.kind == "int" else "plain_number"]}"'
             for c in self.columns]
@@ -133,32 +166,70 @@ class SheetStream:
             body = self._texts[value] = f"<is><t{space}>{_escape(text)}</t></is>"
         return body
 
-    def append(self, values: Sequence[Any]) -> None:
-        """Write one data row; values line up with the columns, None leaves a cell empty."""
+    def lines(self, values: Sequence[Any], skip: Iterable[int] = ()) -> int:
+        """Return the lines the row's wrapped cells need (1 at least), leaving out the columns in skip."""
+        skip = set(skip)
+        lines = 1
+        for i, per_line in self._wrapped:
+            value = values[i] if i < len(values) and i not in skip else None
+            if isinstance(value, str) and value:
+                n = sum(max(1, math.ceil(display_width(part) / per_line)) for part in value.split("\n"))
+                lines = max(lines, n)
+        return lines
+
+    def append(self, values: Sequence[Any], *, bold: bool = False, skip: Iterable[int] = (),
+               min_lines: int = 1) -> None:
+        """Write one data row; values line up with the columns, None leaves a cell empty (with its borders).
+
+        The row is as tall as its wrapped cells need; `skip` leaves out cells merged over several rows,
+        whose lines the caller spreads over them with `min_lines`.
+        """
         row = str(FIRST_ROW + self.rows)
+        n_lines = max(min_lines, self.lines(values, skip) if self._wrapped else 1)
+        height = f' ht="{n_lines * LINE_PT + 2:g}" customHeight="1"' if n_lines > 1 else ""
+        if bold:
+            values = list(values) + [None] * (len(self.columns) - len(values))
         if self.rows < WIDTH_SAMPLE_ROWS:
             for i, value in enumerate(values):
                 if value is not None and value != "":
                     self._widths[i] = max(self._widths[i], display_width(_text_of(value)))
         letters, text_attrs, number_attrs = self._letters, self._text_attrs, self._number_attrs
-        parts = [f'<row r="{row}">']
+        if bold:
+            total = f' s="{self.builder.styles["total"]}"'
+            text_attrs = [total + ' t="inlineStr"'] * len(self.columns)
+            number_attrs = [total] * len(self.columns)
+        empty = self._empty_attrs if not bold else [f' s="{self.builder.styles["total"]}"'] * len(self.columns)
+        parts = [f'<row r="{row}"{height}>']
         for i, value in enumerate(values):
             kind = type(value)
             # the common types first, by exact type: this loop runs for every cell of a province
             if kind is str:
-                if value:
+                if not value:
+                    parts.append(f'<c r="{letters[i]}{row}"{empty[i]}/>')
+                elif value[0] in FORMULA_START and not bold:
+                    parts.append(f'<c r="{letters[i]}{row}"{self._quoted_attrs[i]}>{self._text_xml(value)}</c>')
+                else:
                     parts.append(f'<c r="{letters[i]}{row}"{text_attrs[i]}>{self._text_xml(value)}</c>')
             elif value is None:
-                continue
+                # an empty cell still carries the table's borders
+                parts.append(f'<c r="{letters[i]}{row}"{empty[i]}/>')
             elif kind is int:
                 parts.append(f'<c r="{letters[i]}{row}"{number_attrs[i]}><v>{value}</v></c>')
             elif kind is date:
                 parts.append(f'<c r="{letters[i]}{row}"{self._date_attr}><v>{value.toordinal() - _EXCEL_EPOCH}</v></c>')
             else:
                 parts.append(self._other(f"{letters[i]}{row}", value, number_attrs[i]))
+        for i in range(len(values), len(self.columns)):
+            parts.append(f'<c r="{letters[i]}{row}"{empty[i]}/>')
         parts.append("</row>")
         self._file.write("".join(parts).encode("utf-8", "replace"))
         self.rows += 1
+
+    def merge_rows(self, first: int, last: int, column: int) -> None:
+        """Merge a column's cells over data rows first..last (0-based data row indexes)."""
+        if last > first:
+            letter = self._letters[column]
+            self.merges.append(f"{letter}{FIRST_ROW + first}:{letter}{FIRST_ROW + last}")
 
     def _other(self, ref: str, value: Any, number_attr: str) -> str:
         styles = self.builder.styles
@@ -181,14 +252,31 @@ class SheetStream:
             self.append(values)
 
     def _finish(self) -> None:
-        """Add the empty note if no row came, and close the temporary file."""
+        """Add the empty note if no row came, then the 制表 lines, and close the temporary file."""
         if self.rows == 0 and self.empty_note:
             note = _escape(_clean(self.empty_note))
             self._file.write(
                 f'<row r="{FIRST_ROW}"><c r="A{FIRST_ROW}" s="{self.builder.styles["note"]}" t="inlineStr">'
                 f"<is><t>{note}</t></is></c></row>".encode("utf-8")
             )
+        row = self.last_row + 2  # one blank row under the table
+        last = self._letters[-1]
+        for text in self.footer:
+            self._file.write(
+                f'<row r="{row}" ht="20" customHeight="1"><c r="A{row}" s="{self.builder.styles["footer"]}" '
+                f't="inlineStr"><is><t>{_escape(_clean(text))}</t></is></c></row>'.encode("utf-8"))
+            if len(self.columns) > 1:
+                self.merges.append(f"A{row}:{last}{row}")
+            row += 1
         self._file.close()
+
+    @property
+    def filter_row(self) -> int:
+        """The last row the filter covers: the data rows, not the 合计 rows after them."""
+        return self.last_row - self.total_rows
+
+    #: 合计 rows at the end of the data
+    total_rows = 0
 
     @property
     def last_row(self) -> int:
@@ -235,17 +323,19 @@ class XlsxBuilder:
     def _register_styles(self) -> dict[str, int]:
         """Create the body cell styles in the workbook and return their style ids."""
         holder = self.wb.create_sheet("__styles__")
-        thin = Side(style="thin", color="A6A6A6")
+        thin = Side(style="thin", color="000000")
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
         body_font = Font(name=_FONT, size=10)
 
         def style(number_format: str | None = None, *, wrap: bool = False, horizontal: str | None = None,
-                  font: Font = body_font, with_border: bool = True) -> int:
+                  font: Font = body_font, with_border: bool = True, quote: bool = False) -> int:
             cell = WriteOnlyCell(holder)
             cell.font = font
             if with_border:
                 cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=wrap, horizontal=horizontal)
+            if quote:
+                cell.quotePrefix = True
             if number_format:
                 cell.number_format = number_format
             return cell.style_id
@@ -253,6 +343,10 @@ class XlsxBuilder:
         ids = {
             "text": style(),
             "wrap": style(wrap=True),
+            "text_q": style(quote=True),
+            "wrap_q": style(wrap=True, quote=True),
+            "total": style(font=Font(name=_FONT, size=10, bold=True)),
+            "footer": style(font=Font(name=_FONT, size=10), with_border=False),
             "date": style(_NUMBER_FORMATS["date"], horizontal="center"),
             "datetime": style(_NUMBER_FORMATS["datetime"], horizontal="center"),
             "int": style(_NUMBER_FORMATS["int"]),
@@ -310,7 +404,8 @@ class XlsxBuilder:
             ws.freeze_panes = f"A{FIRST_ROW}"
             ws.print_title_rows = f"1:{FIRST_ROW - 1}"
             ws.page_setup.orientation = "landscape"
-            ws.page_setup.paperSize = "9"  # A4
+            # A4 when the columns fit it at 90 % or more (10 pt prints at 9 pt or larger), else A3
+            ws.page_setup.paperSize, _scale = paper_for(s.widths())
             ws.page_setup.fitToWidth = 1
             ws.page_setup.fitToHeight = 0
             ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -319,10 +414,16 @@ class XlsxBuilder:
             ws.oddFooter.center.text = "第 &P 页，共 &N 页"
             ws.print_options.horizontalCentered = True
             if s.autofilter:
-                ws.auto_filter.ref = f"A{FIRST_ROW - 1}:{last}{max(s.last_row, FIRST_ROW - 1)}"
+                ws.auto_filter.ref = f"A{FIRST_ROW - 1}:{last}{max(s.filter_row, FIRST_ROW - 1)}"
             if len(s.columns) > 1:
                 ws.merged_cells.add(f"A1:{last}1")
+            for ref in s.merges:
+                ws.merged_cells.add(ref)
             ws.row_dimensions[1].height = 28
+            header_lines = max(math.ceil(display_width(c.header) / max(1.0, w - 1))
+                               for c, w in zip(s.columns, s.widths()))
+            if header_lines > 1:
+                ws.row_dimensions[2].height = header_lines * LINE_PT + 4
             ws.append([self._title_cell(ws, s.title)])
             ws.append([self._header_cell(ws, c.header) for c in s.columns])
         self.wb.save(shell)

@@ -10,7 +10,7 @@ from ..units.models import Unit
 from ..extensions import db
 from . import services
 from ..timeutil import clock_at, local_instant
-from .models import Assignment, Plan, Task
+from .models import Assignment, Task
 
 DEMO_PLAN = PROJECT_ROOT / "seeds" / "yuncheng" / "2021_work_plan.txt"
 

@@ -258,8 +258,8 @@ def ascii_fallback(name: str) -> str:
     return f"{plain}.{ext}" if ext else plain
 
 
-def content_disposition(name: str, *, inline: bool) -> str:
+def content_disposition(name: str, *, inline: bool, ascii_name: str | None = None) -> str:
     """Return a Content-Disposition value with an ASCII filename and the RFC 5987 UTF-8 filename*."""
     disposition = "inline" if inline else "attachment"
     encoded = quote(name, safe="!#$&+-.^_`|~")  # RFC 5987 attr-char
-    return f"{disposition}; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{encoded}"
+    return f"{disposition}; filename=\"{ascii_name or ascii_fallback(name)}\"; filename*=UTF-8''{encoded}"

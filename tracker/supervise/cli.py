@@ -5,6 +5,7 @@ import json
 from datetime import date
 
 import click
+from flask.cli import with_appcontext
 
 from ..config import ConfigError
 from ..extensions import db
@@ -87,3 +88,47 @@ def lookback_cmd(plan_id: int, as_of: date | None, deadline_days: int, prefix: s
                    f"涉及 {result.units} 个单位；整改时限 {result.due_on.isoformat()}。")
     if result.calendar_warning:
         click.echo(f"注意：{result.calendar_warning}")
+
+
+@click.group("documents", help="公文：列出和生成整改通知、督办通知、通报、催办提醒")
+def documents_cli():
+    pass
+
+
+@documents_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@with_appcontext
+def documents_list(as_json: bool):
+    """列出已有的全部公文（类型、编号、文号、发文机关、主送单位、日期）。"""
+    from .documents import KIND_LABELS, listing
+
+    rows = listing()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        click.echo(f"{KIND_LABELS[r['kind']]}\t{r['kind']} {r['id']}\t{r['doc_number'] or '—'}\t{r['issuer']}"
+                   f" → {r['addressee']}\t{r['date']}")
+    click.echo(f"共{len(rows)}份。")
+
+
+@documents_cli.command("render")
+@click.argument("kind")
+@click.argument("object_id")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="写入的 .docx 文件")
+@with_appcontext
+def documents_render(kind: str, object_id: str, output: str):
+    """生成一份公文（与网页下载的文件完全相同）：KIND 为 rectification、escalation、circular 或 reminder。"""
+    from .documents import NotFound, file_of
+
+    try:
+        f = file_of(kind, object_id)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    with open(output, "wb") as out:
+        out.write(f.data)
+    click.echo(f"已写入 {output}（{f.name}）")
+
+
+#: further command groups create_app registers next to `cli`
+EXTRA_COMMANDS = (documents_cli,)

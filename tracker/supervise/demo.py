@@ -15,7 +15,7 @@ from ..plans.models import Plan
 from ..units import services as units
 from ..timeutil import clock_at, local_instant
 from ..units.models import Unit
-from . import services
+from . import numbering, services
 from .models import JobRun
 
 XIAOYI = PROJECT_ROOT / "seeds" / "xiaoyi"
@@ -27,6 +27,8 @@ DEMO_DATE = date(2021, 11, 15)
 USERS = (
     ("xiaoyi", "陈督办（孝义市政府办公室）", "supervisor", JURISDICTION),
     ("xiaoyiban", "孙填报（孝义市政府办公室）", "reporter", "孝义市人民政府办公室"),
+    # the office sends the look-back's notices, never to itself: a department receives one
+    ("xiaoyifgj", "李填报（孝义市发展和改革局）", "reporter", "孝义市发展和改革局"),
 )
 
 
@@ -86,6 +88,8 @@ def _setup(result, progress) -> Plan | None:
     doc = units.parse_directory(directory.name, directory.read_bytes())
     imported = units.import_directory(None, doc)
     progress(f"孝义单位名录：新建{len(imported.created)}个，更新{len(imported.updated)}个")
+    numbering.ensure_office("孝义市人民政府办公室", "孝政办", contact="联系人：孙敏，联系电话：0358-7622345",
+                            cc="孝义市政务公开领导小组成员单位")
     jurisdiction = db.session.scalar(sa.select(Unit).where(Unit.name == JURISDICTION))
     if jurisdiction is None:
         result.notes.append(f"未找到{JURISDICTION}，跳过回头看演示")

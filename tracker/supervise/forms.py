@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -100,3 +100,12 @@ class CircularEditForm(FlaskForm):
 def parsed(field) -> date | int | None:
     """Return what a validator parsed from a field."""
     return getattr(field, "parsed", None)
+
+
+class OfficeForm(FlaskForm):
+    name = StringField("发文机关（与工作要点的发文机关一致，如：运城市人民政府办公室）")
+    code = StringField("文号代字（如：运政办，督办通知即为“运政办督〔2021〕1号”）")
+    letter_format = BooleanField("催办、督办、整改通知使用信函格式", default=True)
+    contact = StringField("联系人及电话（印在成文日期下方，如：联系人：王敏，联系电话：0359-2022345）")
+    cc = StringField("抄送机关（用逗号分隔）")
+    submit = SubmitField("保存")

@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Flask
 
-from ..config import ConfigError
+from ..config import ConfigError, setting
 from ..extensions import db
 from ..jobs import runner
 from ..jobs.runner import JobOutcome, JobSpec, job_lock  # noqa: F401  (job_lock: for callers holding a job's lock)
@@ -51,10 +51,18 @@ def today() -> date:
 # --- the sweep --------------------------------------------------------------------------------------
 
 
-def _sweep(as_of: date) -> dict:
-    # The due-soon window and the escalation bound are the settings in config.py (DUE_SOON_WORKDAYS,
-    # ESCALATE_AFTER_WORKDAYS), which the sweep reads itself.
-    return services.sweep(as_of).to_json()
+def _sweep(as_of: date, *, scope: str | None = None) -> dict:
+    """The daily sweep: assignments, and the register's requests, with the settings in config.py
+    (DUE_SOON_WORKDAYS, ESCALATE_AFTER_WORKDAYS). With scope, a supervisor's sweep of their subtree only."""
+    counts = services.sweep(as_of, scope=scope).to_json()
+    if scope is not None:
+        # A supervisor's sweep of their jurisdiction; the register is swept by the daily job.
+        return counts
+    from ..disclosure.sweep import sweep_requests
+
+    requests = sweep_requests(as_of, soon_days=setting("DUE_SOON_WORKDAYS", 3),
+                              escalate_after=setting("ESCALATE_AFTER_WORKDAYS", 5))
+    return counts | requests.to_json()
 
 
 def _sweep_trigger(app: Flask):
@@ -73,14 +81,18 @@ SWEEP = runner.register(JobSpec(
     id="sweep", label="每日逾期巡查", work=_sweep, schedule=_sweep_trigger, describe=_sweep_describe,
     count_labels={"overdue": "逾期", "newly_overdue": "新增逾期", "due_soon": "临期", "reminders_created": "新发催办",
                   "escalations_created": "新发督办通知", "rectifications_overdue": "整改逾期",
-                  "calendar_warning": "日历提示"},
-    created=("reminders_created", "escalations_created"),
+                  "requests_overdue": "依申请公开逾期", "requests_due_soon": "依申请公开临期",
+                  "requests_reminded": "依申请公开催办", "requests_escalated": "依申请公开督办",
+                  "requests_notifications": "依申请公开消息", "calendar_warning": "日历提示"},
+    created=("reminders_created", "escalations_created", "requests_reminded", "requests_escalated"),
 ))
 
 
-def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id: int | None = None) -> JobOutcome:
-    """Run the sweep for as_of (default: today) as a locked, recorded job."""
-    return runner.run("sweep", as_of, trigger=trigger, user_id=user_id)
+def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id: int | None = None,
+              scope: str | None = None) -> JobOutcome:
+    """Run the sweep for as_of (default: today) as a locked, recorded job; `scope` limits it to a subtree."""
+    work = None if scope is None else (lambda day: _sweep(day, scope=scope))
+    return runner.run("sweep", as_of, trigger=trigger, user_id=user_id, work=work)
 
 
 # --- the look-back ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 circulars (通报), the admin's calendar overrides, and the scheduler's job runs and locks."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -239,6 +240,10 @@ class Circular(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the local date of publication, what the assessment counts
     issued_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: 文号, given when it is published (a draft has none)
+    prefix: Mapped[str | None] = mapped_column(sa.String(40))
+    number: Mapped[int | None] = mapped_column()
+    doc_number: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan: Mapped[Plan] = relationship()
@@ -321,3 +326,27 @@ class JobLock(db.Model):
     #: who holds it (host, pid and a random token); empty when free
     holder: Mapped[str | None] = mapped_column(sa.String(120))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IssuingOffice(db.Model):
+    """An office that sends documents: its 文号 code (运政办) and how its documents look, set by the admin."""
+
+    __tablename__ = "issuing_offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 发文机关 as printed, e.g. 运城市人民政府办公室 (the plans' issuer)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: the stem of its 文号: 运政办 gives 运政办督〔2021〕3号 and 运政办整改〔2021〕3号
+    code: Mapped[str] = mapped_column(sa.String(30))
+    #: 催办, 督办 and 整改 notices in 信函格式
+    letter_format: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: 联系人 and 电话 printed under the date, e.g. 联系人：王敏，联系电话：0359-2022345
+    contact: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: 抄送, comma separated
+    cc: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def cc_list(self) -> list[str]:
+        return [p.strip() for p in re.split(r"[，,、;；\n]", self.cc or "") if p.strip()]

@@ -2,8 +2,9 @@
 
 The sweep and the look-back are set-based: a fixed handful of UPDATE … WHERE and INSERT … SELECT
 statements whatever the number of assignments, with every working-day question answered once in
-Python as a date bound that SQL then compares against. Both are idempotent: unique constraints
-and NOT EXISTS guards make a rerun for the same date create nothing.
+Python as a date bound that SQL then compares against. Both are idempotent: every row the sweep
+creates is inserted with INSERT … ON CONFLICT DO NOTHING against its table's unique constraint, so a
+rerun for the same date creates nothing and the counts reported are the rows actually created.
 """
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ from ..extensions import db
 from ..inbox.models import Notification
 from ..inbox.services import notify_unit, notify_users, staff_ids_over
 from ..plans.models import Assignment, Plan, Task
-from ..plans.status import due_soon_workdays
+from ..plans.status import StatusRules, due_soon_workdays
 from ..reports import services as reports
 from ..reports.inputs import InputError, clean_text, require_reason
 from ..reports.models import ProgressReport
 from ..timeutil import UTCDateTime, app_today, utcnow
-from ..units.models import Unit
+from ..scope import under, units_under
+from ..units.models import Unit, official_order
 from .calendar_db import current_calendar
 from .models import (
     Circular,
@@ -43,14 +45,14 @@ from .models import (
     RectificationNotice,
     Reminder,
 )
+from .numbering import prefix_for, take_numbers
 from .rules import (
     PERIOD_MONTHS,
     NamedUnit,
     circular_text,
     closed_periods,
-    doc_number,
     escalation_bound,
-    notice_prefix,
+    named_lines,
     period_bounds,
 )
 from .sql import day_after, year_later
@@ -111,13 +113,24 @@ def _reporter() -> sa.ColumnElement:
     return sa.and_(U.c.role == "reporter", U.c.is_active == sa.true())
 
 
-def _not_notified(key: sa.ColumnElement) -> sa.ColumnElement:
-    return ~sa.exists().where(N.c.dedupe_key == key)
+def _insert_new(table: sa.Table, columns: list[str], select: sa.Select) -> int:
+    """INSERT … SELECT … ON CONFLICT DO NOTHING; return how many rows were created.
+
+    The table's unique constraint, not a NOT EXISTS guard, keeps a rerun from duplicating a row,
+    and the count is exactly the rows this statement created.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # SQLite parses an upsert after INSERT … SELECT only when the SELECT has a WHERE clause.
+    return _rows(insert(table).from_select(columns, select.where(sa.true())).on_conflict_do_nothing())
 
 
 def _insert_notifications(select: sa.Select) -> int:
-    """INSERT … SELECT into notifications; the select yields the columns in NOTIFY_COLUMNS order."""
-    return _rows(sa.insert(N).from_select(NOTIFY_COLUMNS, select))
+    """INSERT … SELECT into notifications, once per dedupe key; the select yields NOTIFY_COLUMNS in order."""
+    return _insert_new(N, NOTIFY_COLUMNS, select)
 
 
 # --- the sweep --------------------------------------------------------------------------------------
@@ -164,6 +177,12 @@ class _Bounds:
     current_start: date
     current_end: date
     periods: tuple[tuple[date, date], ...]
+    #: the subtree swept (a unit's path); None sweeps every unit
+    scope: str | None = None
+
+    def within(self, unit_column) -> sa.ColumnElement:
+        """Condition: the unit column lies in the swept subtree."""
+        return sa.true() if self.scope is None else unit_column.in_(units_under(self.scope))
 
 
 def _reported(start: date, end: date | None = None) -> sa.ColumnElement:
@@ -186,7 +205,7 @@ def _plan_covers(period_end: date) -> sa.ColumnElement:
 
 def _conditions(b: _Bounds) -> dict[str, sa.ColumnElement]:
     """Return the overdue and due-soon conditions over the assignments table."""
-    open_ = A.c.status != "completed"
+    open_ = sa.and_(A.c.status != "completed", b.within(A.c.unit_id))
     dated = sa.and_(A.c.deadline_kind != "continuous", A.c.due_on.is_not(None), open_)
     continuous = sa.and_(A.c.deadline_kind == "continuous", open_)
     missed_last = sa.exists().where(
@@ -211,9 +230,8 @@ def _update_assignments(*where, **values) -> int:
     return _rows(sa.update(A).where(*where).values(**values))
 
 
-def _next_instances(as_of: date, now: datetime) -> int:
+def _next_instances(b: _Bounds, now: datetime) -> int:
     """Create next year's instance of every yearly recurring assignment whose due date passed (or that is done)."""
-    nxt = aliased(A)
     base_due = sa.func.coalesce(A.c.original_due_on, A.c.due_on)
     select = (
         sa.select(
@@ -226,22 +244,15 @@ def _next_instances(as_of: date, now: datetime) -> int:
             T.c.deadline_kind == "recurring",
             T.c.deadline_detail["recurrence"].as_string() == "yearly",
             base_due.is_not(None),
-            sa.or_(A.c.due_on < as_of, A.c.status == "completed"),
-            ~sa.exists().where(
-                nxt.c.task_id == A.c.task_id, nxt.c.unit_id == A.c.unit_id, nxt.c.role == A.c.role,
-                nxt.c.instance == A.c.instance + 1,
-            ),
+            sa.or_(A.c.due_on < b.as_of, A.c.status == "completed"), b.within(A.c.unit_id),
         )
     )
-    stmt = sa.insert(A).from_select(
-        ["plan_id", "task_id", "unit_id", "role", "due_on", "original_due_on", "deadline_kind", "status",
-         "progress", "source_phrase", "instance", "created_at", "updated_at"],
-        select,
-    )
+    columns = ["plan_id", "task_id", "unit_id", "role", "due_on", "original_due_on", "deadline_kind", "status",
+               "progress", "source_phrase", "instance", "created_at", "updated_at"]
     total = 0
     # A new instance may itself be past due when the sweep catches up on several years.
     for _ in range(MAX_CATCH_UP_YEARS):
-        n = _rows(stmt)
+        n = _insert_new(A, columns, select)
         total += n
         if not n:
             break
@@ -263,16 +274,15 @@ def _check_periods(b: _Bounds, now: datetime) -> int:
         )
         .select_from(A.join(PL, PL.c.id == A.c.plan_id).join(periods, sa.true()))
         .where(
-            A.c.deadline_kind == "continuous", A.c.status != "completed",
+            A.c.deadline_kind == "continuous", A.c.status != "completed", b.within(A.c.unit_id),
             # A plan covers the periods of its own year that end after it was issued.
             PL.c.year == b.last_end.year,
             sa.or_(PL.c.issued_on.is_(None), PL.c.issued_on <= periods.c.period_end),
-            ~sa.exists().where(PC.c.assignment_id == A.c.id, PC.c.period_end == periods.c.period_end),
         )
     )
-    return _rows(sa.insert(PC).from_select(
-        ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"], select,
-    ))
+    return _insert_new(
+        PC, ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"], select,
+    )
 
 
 def _flag(b: _Bounds, c: dict) -> int:
@@ -284,7 +294,8 @@ def _flag(b: _Bounds, c: dict) -> int:
     _update_assignments(c["soon"], sa.or_(A.c.alert.is_(None), A.c.alert != "due_soon"),
                         alert="due_soon", overdue_since=None)
     # What was flagged and no longer is (completed, extended, reported, or a replayed earlier date).
-    _update_assignments(A.c.alert.is_not(None), ~c["overdue"], ~c["soon"], alert=None, overdue_since=None)
+    _update_assignments(A.c.alert.is_not(None), b.within(A.c.unit_id), ~c["overdue"], ~c["soon"],
+                        alert=None, overdue_since=None)
     return newly
 
 
@@ -300,13 +311,8 @@ def _remind(b: _Bounds, now: datetime) -> int:
     ):
         select = sa.select(
             A.c.id, A.c.unit_id, _lit(stage), due, _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
-        ).where(
-            A.c.alert == stage, kind,
-            ~sa.exists().where(R.c.assignment_id == A.c.id, R.c.stage == stage, R.c.due_on == due),
-        )
-        total += _rows(sa.insert(R).from_select(
-            ["assignment_id", "unit_id", "stage", "due_on", "sweep_on", "created_at"], select,
-        ))
+        ).where(A.c.alert == stage, kind, b.within(A.c.unit_id))
+        total += _insert_new(R, ["assignment_id", "unit_id", "stage", "due_on", "sweep_on", "created_at"], select)
     return total
 
 
@@ -330,7 +336,7 @@ def _notify_reminders(as_of: date, now: datetime) -> int:
             _lit(now, UTCDateTime()),
         )
         .select_from(U.join(per_unit, U.c.unit_id == per_unit.c.unit_id))
-        .where(_reporter(), _not_notified(key))
+        .where(_reporter())
     )
     return _insert_notifications(select)
 
@@ -353,37 +359,62 @@ def reserve_numbers(prefix: str, year: int, count: int) -> int:
 def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     """Issue one escalation notice per unit with newly escalated items; return (notices, items) created."""
     dated = sa.and_(
-        A.c.alert == "overdue", A.c.deadline_kind != "continuous", A.c.due_on < b.escalate,
+        A.c.alert == "overdue", A.c.deadline_kind != "continuous", A.c.due_on < b.escalate, b.within(A.c.unit_id),
         ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == A.c.due_on),
     )
     continuous = (
         sa.and_(
-            A.c.alert == "overdue", A.c.deadline_kind == "continuous",
+            A.c.alert == "overdue", A.c.deadline_kind == "continuous", b.within(A.c.unit_id),
             ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == b.last_end),
         )
         if b.last_end < b.escalate else sa.false()
     )
-    units = list(db.session.scalars(
-        sa.select(A.c.unit_id).distinct()
+    pairs = db.session.execute(
+        sa.select(A.c.unit_id, PL.c.issuer).distinct()
+        .select_from(A.join(PL, PL.c.id == A.c.plan_id))
         .where(sa.or_(dated, continuous))
         .where(~sa.exists().where(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
-        .order_by(A.c.unit_id)
-    ))
+    ).all()
+    units = _escalation_issuers(pairs)
     if units:
-        prefix = setting("TRACKER_ESCALATION_PREFIX", "督办")
-        first = reserve_numbers(prefix, b.as_of.year, len(units))
-        db.session.execute(sa.insert(EN), [
-            {"unit_id": uid, "issued_on": b.as_of, "prefix": prefix, "number": first + i,
-             "doc_number": doc_number(prefix, b.as_of.year, first + i), "created_at": now}
-            for i, uid in enumerate(units)
-        ])
+        fixed = setting("TRACKER_ESCALATION_PREFIX")
+        rows = []
+        # each issuing office numbers its own notices, in the official order of the units it sends to
+        for issuer, unit_ids in units.items():
+            numbers = take_numbers("escalation", issuer, b.as_of.year, len(unit_ids), prefix=fixed)
+            rows += [{"unit_id": uid, "issued_on": b.as_of, "prefix": prefix, "number": n, "doc_number": number,
+                      "created_at": now} for uid, (prefix, n, number) in zip(unit_ids, numbers)]
+        db.session.execute(sa.insert(EN), rows)
     joined = A.join(EN, sa.and_(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     items = 0
     for due, cond in ((A.c.due_on, dated), (_lit(b.last_end, sa.Date()), continuous)):
-        items += _rows(sa.insert(EI).from_select(
-            ["notice_id", "assignment_id", "due_on"], sa.select(EN.c.id, A.c.id, due).select_from(joined).where(cond),
-        ))
-    return len(units), items
+        items += _insert_new(EI, ["notice_id", "assignment_id", "due_on"],
+                             sa.select(EN.c.id, A.c.id, due).select_from(joined).where(cond))
+    return sum(len(v) for v in units.values()), items
+
+
+def _escalation_issuers(pairs) -> dict[str, list[int]]:
+    """Group the units to escalate by the office that sends their notice, each group in official order."""
+    from .queries import issuer_for
+
+    plans_of: dict[int, list] = {}
+    for unit_id, issuer in pairs:
+        plans_of.setdefault(unit_id, []).append(issuer)
+    if not plans_of:
+        return {}
+    found = db.session.scalars(sa.select(Unit).where(Unit.id.in_(list(plans_of))).order_by(*official_order()))
+    out: dict[str, list[int]] = {}
+    for unit in found:
+        issuer = issuer_for(unit, [_Issued(i) for i in plans_of[unit.id]])
+        out.setdefault(issuer, []).append(unit.id)
+    return out
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """A plan's issuer alone, what issuer_for reads of a plan."""
+
+    issuer: str | None
 
 
 def _notify_escalations(as_of: date, now: datetime) -> int:
@@ -398,7 +429,7 @@ def _notify_escalations(as_of: date, now: datetime) -> int:
             _lit(now, UTCDateTime()),
         )
         .select_from(U.join(EN, EN.c.unit_id == U.c.unit_id).join(counts, counts.c.notice_id == EN.c.id))
-        .where(EN.c.issued_on == as_of, _reporter(), _not_notified(key))
+        .where(EN.c.issued_on == as_of, _reporter())
     )
     sent = _insert_notifications(to_units)
     own, target = aliased(Unit.__table__), aliased(Unit.__table__)
@@ -413,21 +444,23 @@ def _notify_escalations(as_of: date, now: datetime) -> int:
         .select_from(
             U.join(own, own.c.id == U.c.unit_id)
             .join(EN, EN.c.issued_on == as_of)
-            .join(target, sa.and_(target.c.id == EN.c.unit_id, target.c.path.startswith(own.c.path)))
+            .join(target, sa.and_(target.c.id == EN.c.unit_id, under(target.c.path, own.c.path)))
         )
-        .where(U.c.role == "leader", U.c.is_active == sa.true(), _not_notified(key))
+        .where(U.c.role == "leader", U.c.is_active == sa.true())
         .group_by(U.c.id)
     )
     return sent + _insert_notifications(to_leaders)
 
 
-def _rectifications(as_of: date, now: datetime) -> int:
+def _rectifications(b: _Bounds, now: datetime) -> int:
     """Mark open rectification items past their notice's deadline; notify the unit once per notice."""
+    as_of = b.as_of
     due = sa.select(day_after(RN.c.due_on)).where(RN.c.id == RI.c.notice_id).scalar_subquery()
     late_notices = sa.select(RN.c.id).where(RN.c.due_on < as_of)
     newly = _rows(
         sa.update(RI)
-        .where(RI.c.status != "closed", RI.c.overdue_since.is_(None), RI.c.notice_id.in_(late_notices))
+        .where(RI.c.status != "closed", RI.c.overdue_since.is_(None), RI.c.notice_id.in_(late_notices),
+               b.within(RI.c.unit_id))
         .values(overdue_since=due)
     )
     if newly:
@@ -442,20 +475,21 @@ def _rectifications(as_of: date, now: datetime) -> int:
                 _lit(now, UTCDateTime()),
             )
             .select_from(U.join(RN, RN.c.unit_id == U.c.unit_id))
-            .where(RN.c.due_on < as_of, sa.exists().where(open_late), _reporter(), _not_notified(key))
+            .where(RN.c.due_on < as_of, sa.exists().where(open_late), _reporter())
         )
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(RI.join(RN, RN.c.id == RI.c.notice_id))
-        .where(RI.c.status != "closed", RN.c.due_on < as_of)
+        .where(RI.c.status != "closed", RN.c.due_on < as_of, b.within(RI.c.unit_id))
     ) or 0
 
 
 def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | None = None,
-          period: str = "quarter", calendar: WorkCalendar | None = None) -> SweepResult:
+          period: str = "quarter", calendar: WorkCalendar | None = None, scope: str | None = None) -> SweepResult:
     """Flag what is due soon or overdue on as_of, remind, escalate, check continuous and recurring tasks.
 
     Overdue and due soon are those of ``tracker.plans.status`` (the due-soon window is its one
-    setting unless given). Flushes, never commits. Running it twice for the same date creates
+    setting unless given). `scope`, a unit's path, limits every read and write to that subtree
+    (a supervisor's sweep from the web). Flushes, never commits. Running it twice for the same date creates
     nothing the second time.
     """
     soon_days = due_soon_workdays() if soon_days is None else soon_days
@@ -471,11 +505,11 @@ def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | No
     b = _Bounds(
         as_of=as_of, soon=cal.add_workdays(as_of, soon_days), escalate=escalation_bound(cal, as_of, escalate_after),
         last_start=periods[-1][0], last_end=periods[-1][1], current_start=current_start, current_end=current_end,
-        periods=tuple(periods),
+        periods=tuple(periods), scope=scope,
     )
     result = SweepResult(as_of=as_of, calendar_warning=cal.warning(min(b.escalate, as_of), b.soon))
     db.session.flush()
-    result.instances_created = _next_instances(as_of, now)
+    result.instances_created = _next_instances(b, now)
     result.periods_checked = _check_periods(b, now)
     c = _conditions(b)
     result.newly_overdue = _flag(b, c)
@@ -486,9 +520,9 @@ def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | No
     result.escalations_created, escalated = _escalate(b, now)
     if escalated:
         result.notifications += _notify_escalations(as_of, now)
-    result.rectifications_overdue = _rectifications(as_of, now)
+    result.rectifications_overdue = _rectifications(b, now)
     for alert, n in db.session.execute(
-        sa.select(A.c.alert, sa.func.count()).where(A.c.alert.is_not(None)).group_by(A.c.alert)
+        sa.select(A.c.alert, sa.func.count()).where(A.c.alert.is_not(None), b.within(A.c.unit_id)).group_by(A.c.alert)
     ):
         if alert == "overdue":
             result.overdue = n
@@ -496,7 +530,7 @@ def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | No
             result.due_soon = n
     record(None, "supervise.sweep", "sweep", None, after={
         **result.to_json(), "instances_created": result.instances_created, "periods_checked": result.periods_checked,
-        "soon_days": soon_days, "escalate_after": escalate_after, "period": period,
+        "soon_days": soon_days, "escalate_after": escalate_after, "period": period, "scope": scope,
     })
     db.session.flush()
     # The Core statements bypassed the identity map: loaded objects must not keep stale values.
@@ -529,8 +563,12 @@ class LookbackResult:
 def _lookback_candidates(plan_id: int, as_of: date) -> sa.ColumnElement:
     """Assignments of the plan a look-back lists: a named responsible unit, a stated deadline, unfinished."""
     already = sa.exists().where(RI.c.assignment_id == A.c.id, RI.c.notice_id == RN.c.id, RN.c.plan_id == plan_id)
+    # the issuing office never sends a notice to itself
+    issuer = sa.select(PL.c.issuer).where(PL.c.id == plan_id).scalar_subquery()
+    not_issuer = ~A.c.unit_id.in_(sa.select(Unit.id).where(Unit.name == issuer))
     return sa.and_(
         A.c.plan_id == plan_id,
+        not_issuer,
         A.c.role.in_(("lead", "responsible")),
         A.c.status != "completed",
         A.c.deadline_kind != "default",
@@ -551,7 +589,8 @@ def lookback(plan: Plan, as_of: date, *, actor=None, deadline_workdays: int = 15
     if deadline_workdays < 1 or deadline_workdays > 250:
         raise ServiceError("整改时限应为1到250个工作日。")
     cal = calendar or current_calendar()
-    prefix = (prefix or setting("TRACKER_NOTICE_PREFIX") or notice_prefix(plan.doc_number, plan.issuer)).strip()
+    prefix = (prefix or setting("TRACKER_NOTICE_PREFIX")
+              or prefix_for("rectification", plan.issuer, plan.doc_number)).strip()
     if not prefix or len(prefix) > 40 or any(ch in prefix for ch in "〔〕[]"):
         raise ServiceError("文号前缀应为1到40个字，且不含〔〕，例如“运政办整改”。")
     result = LookbackResult(plan_id=plan.id, as_of=as_of, due_on=cal.add_workdays(as_of, deadline_workdays),
@@ -573,16 +612,16 @@ def lookback(plan: Plan, as_of: date, *, actor=None, deadline_workdays: int = 15
         return result
     existing = set(db.session.scalars(sa.select(RN.c.unit_id).where(RN.c.plan_id == plan.id)))
     new_units = list(db.session.scalars(
-        sa.select(Unit.id).where(Unit.id.in_([u for u in per_unit if u not in existing])).order_by(Unit.path, Unit.id)
+        sa.select(Unit.id).where(Unit.id.in_([u for u in per_unit if u not in existing])).order_by(*official_order())
     ))
     if new_units:
-        first = reserve_numbers(prefix, as_of.year, len(new_units))
+        numbers = take_numbers("rectification", plan.issuer, as_of.year, len(new_units), prefix=prefix)
         title = f"关于《{plan.title}》落实情况“回头看”发现问题的整改通知"[:300]
         db.session.execute(sa.insert(RN), [
-            {"plan_id": plan.id, "unit_id": uid, "prefix": prefix, "year": as_of.year, "number": first + i,
-             "doc_number": doc_number(prefix, as_of.year, first + i), "title": title, "issued_on": as_of,
+            {"plan_id": plan.id, "unit_id": uid, "prefix": prefix, "year": as_of.year, "number": n,
+             "doc_number": number, "title": title, "issued_on": as_of,
              "due_on": result.due_on, "issued_by_id": getattr(actor, "id", None), "created_at": now}
-            for i, uid in enumerate(new_units)
+            for uid, (_p, n, number) in zip(new_units, numbers)
         ])
     select = (
         sa.select(RN.c.id, A.c.id, A.c.unit_id, A.c.due_on, _lit("open"), _lit(now, UTCDateTime()))
@@ -606,7 +645,7 @@ def lookback(plan: Plan, as_of: date, *, actor=None, deadline_workdays: int = 15
             _text("/supervise/notices/", RN.c.id), _lit("rectification_notice"), RN.c.id, key, _lit(now, UTCDateTime()),
         )
         .select_from(U.join(RN, RN.c.unit_id == U.c.unit_id))
-        .where(RN.c.plan_id == plan.id, _reporter(), _not_notified(key))
+        .where(RN.c.plan_id == plan.id, _reporter())
     )
     record(actor, "supervise.lookback", "plan", plan.id, after={
         "as_of": as_of, "due_on": result.due_on, "prefix": prefix, **result.to_json(),
@@ -693,13 +732,13 @@ def return_item(actor, item: RectificationItem, *, reason: str | None) -> None:
 
 
 def circular_figures(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> list[tuple[int, NamedUnit]]:
-    """Return (unit id, figures) for the units a circular would name: most overdue, or best without any overdue."""
-    overdue = sa.and_(
-        A.c.status != "completed",
-        sa.or_(sa.and_(A.c.due_on.is_not(None), A.c.due_on < as_of), A.c.alert == "overdue"),
-    )
-    n_overdue = sa.func.sum(sa.case((overdue, 1), else_=0))
-    n_done = sa.func.sum(sa.case((A.c.status == "completed", 1), else_=0))
+    """Return (unit id, figures) for the units a circular would name: most overdue, or best without any overdue.
+
+    Overdue and completed are those of the status module on as_of, as on the dashboard that day.
+    """
+    rules = StatusRules.at(as_of, calendar=current_calendar())
+    n_overdue = sa.func.sum(sa.case((rules.overdue(), 1), else_=0))
+    n_done = sa.func.sum(sa.case((rules.completed(), 1), else_=0))
     stmt = (
         sa.select(A.c.unit_id, Unit.name, sa.func.count(), n_overdue, n_done)
         .select_from(A.join(Unit.__table__, Unit.id == A.c.unit_id))
@@ -717,6 +756,21 @@ def circular_figures(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> 
     return out
 
 
+def named_units(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> list[tuple[int, NamedUnit]]:
+    """Return the units a circular names: the first `limit` by the figures, and every unit tied with the last.
+
+    The issuing office is never named; ties are listed in the official order of units.
+    """
+    figures = [(uid, f) for uid, f in circular_figures(plan, as_of, kind, limit=100_000) if f.name != plan.issuer]
+    order = {uid: key for uid, *key in db.session.execute(
+        sa.select(Unit.id, *official_order()).where(Unit.id.in_([uid for uid, _ in figures])))}
+    figures.sort(key=lambda pair: (-pair[1].count, order.get(pair[0], (0, pair[1].name))))
+    if len(figures) <= limit:
+        return figures
+    last = figures[limit - 1][1].count
+    return [pair for i, pair in enumerate(figures) if i < limit or pair[1].count == last]
+
+
 def draft_circular(actor, plan: Plan, *, kind: str, as_of: date | None = None, limit: int = 10) -> Circular:
     """Create a draft circular from the plan's current figures."""
     if kind not in ("criticism", "praise"):
@@ -724,7 +778,7 @@ def draft_circular(actor, plan: Plan, *, kind: str, as_of: date | None = None, l
     if not 1 <= limit <= 100:
         raise ServiceError("点名单位数应在1到100之间。")
     as_of = as_of or app_today()
-    figures = circular_figures(plan, as_of, kind, limit=limit)
+    figures = named_units(plan, as_of, kind, limit=limit)
     title, body = circular_text(kind, plan_title=plan.title, plan_doc_number=plan.doc_number, as_of=as_of,
                                 units=[f for _, f in figures], issuer=plan.issuer)
     circular = Circular(plan_id=plan.id, kind=kind, title=title[:300], body=body, as_of=as_of,
@@ -766,6 +820,11 @@ def publish_circular(actor, circular: Circular) -> int:
     now = utcnow()
     circular.status, circular.published_at, circular.published_by_id = "published", now, getattr(actor, "id", None)
     circular.issued_on = app_today()
+    from .queries import issuer_for
+
+    [(circular.prefix, circular.number, circular.doc_number)] = take_numbers(
+        "circular", circular.plan.issuer or issuer_for(circular.plan.unit), circular.issued_on.year,
+        plan_doc_number=circular.plan.doc_number)
     db.session.flush()
     jurisdiction = db.session.get(Unit, circular.plan.unit_id)
     where = aliased(Unit.__table__)
@@ -773,12 +832,12 @@ def publish_circular(actor, circular: Circular) -> int:
     sent = _insert_notifications(
         sa.select(
             U.c.id, _lit("circular"), _lit(f"{circular.kind_label}：{circular.title}"[:300]),
-            _lit(circular.body[:2000]), _lit(f"/supervise/circulars/{circular.id}"), _lit("circular"),
+            _lit("\n".join([circular.body, *named_lines(circular.kind, [(cu.unit.name, cu.count) for cu in circular.units])])[:2000]), _lit(f"/supervise/circulars/{circular.id}"), _lit("circular"),
             _lit(circular.id), key, _lit(now, UTCDateTime()),
         )
         .select_from(U.join(where, where.c.id == U.c.unit_id))
         .where(U.c.role.in_(("reporter", "leader")), U.c.is_active == sa.true(),
-               where.c.path.startswith(jurisdiction.path), _not_notified(key))
+               under(where.c.path, jurisdiction.path))
     )
     record(actor, "circular.publish", "circular", circular.id,
            after={"recipients": sent, "units": [cu.unit_id for cu in circular.units], "kind": circular.kind})

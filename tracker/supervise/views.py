@@ -1,36 +1,48 @@
 """Supervision pages: overdue list, reminders, escalation and rectification notices, circulars, jobs, calendar."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..access import ROLES, roles
+from ..calendar import overdue_workdays
 from ..errors import commit_or_flash
 from ..extensions import db
 from ..pagination import paginate
-from ..units.models import Unit
+from ..plans.models import Plan
 from ..plans.queries import get_plan_for
+from ..plans.status import StatusRules
 from ..reports.storage import content_disposition
-from ..timeutil import app_today, parse_iso_date
-from . import calendar_db, jobs, queries, services
+from ..scope import scope_path_of
+from ..timeutil import app_today, cn_date, parse_iso_date
+from ..units.models import Unit
+from . import calendar_db, documents, jobs, numbering, queries, services
 from .forms import (
     AnswerForm,
     CircularEditForm,
     CircularNewForm,
     CloseForm,
     LookbackForm,
+    OfficeForm,
     OverrideForm,
     ReturnForm,
     SweepForm,
     parsed,
 )
-from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular
-from .notices import render
-from ..calendar import overdue_workdays
-from ..plans.status import due_soon_workdays
+from .models import CIRCULAR_KIND_LABELS, CalendarOverride, Circular, IssuingOffice
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -49,19 +61,13 @@ def _date_arg(name: str) -> date | None:
         abort(400, description=str(exc))
 
 
-def _docx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype=DOCX, headers={"Content-Disposition": content_disposition(name, inline=False)})
+def _docx(f: documents.DocFile) -> Response:
+    return Response(f.data, mimetype=DOCX, headers={
+        "Content-Disposition": content_disposition(f.name, inline=False, ascii_name=f.ascii_name)})
 
 
 def _page_size() -> int:
     return current_app.config["PAGE_SIZE"]
-
-
-def _missed_due(a) -> date | None:
-    """Return the due date an overdue assignment missed (a continuous one: the end of the silent period)."""
-    if a.due_on is not None:
-        return a.due_on
-    return a.overdue_since - timedelta(days=1) if a.overdue_since else None
 
 
 def _unit_in_scope(unit_id: int):
@@ -82,14 +88,16 @@ def overdue():
     alert = request.args.get("alert", "")
     unit_id = request.args.get("unit", type=int) if current_user.role != "reporter" else None
     plan_id = request.args.get("plan", type=int)
-    page = paginate(queries.flagged_assignments(current_user, alert=alert, unit_id=unit_id, plan_id=plan_id),
-                    per_page=_page_size())
     cal = calendar_db.current_calendar()
-    days = {a.id: overdue_workdays(cal, _missed_due(a), as_of) for a in page.items if a.alert == "overdue"}
+    rules = StatusRules.at(as_of, calendar=cal)
+    page = paginate(queries.alerting_assignments(current_user, rules, alert=alert, unit_id=unit_id, plan_id=plan_id),
+                    per_page=_page_size(), scalars=False)
+    days = {row.Assignment.id: overdue_workdays(cal, row.Assignment.due_on, as_of)
+            for row in page.items if row.status == "overdue"}
     return render_template(
         "supervise/overdue.html", page=page, days=days, as_of=as_of, alert=alert, unit_id=unit_id, plan_id=plan_id,
-        counts=queries.alert_counts(current_user), warning=cal.warning(as_of, as_of),
-        soon_days=due_soon_workdays(),
+        counts=queries.alert_counts(current_user, rules, unit_id=unit_id, plan_id=plan_id),
+        warning=cal.warning(as_of, as_of), soon_days=rules.soon_workdays, last_sweep=queries.last_sweep(),
         units=queries.units_in_scope(current_user) if current_user.role != "reporter" else [],
         plans=queries.plan_choices(current_user),
     )
@@ -127,8 +135,7 @@ def reminders_docx():
     rows = queries.reminders_of(unit.id, on)
     if not rows:
         abort(404)
-    doc = queries.reminder_doc(unit, on, rows, calendar_db.current_calendar())
-    return _docx(render(doc), f"催办清单-{unit.name}-{on.isoformat()}.docx")
+    return _docx(documents.reminder_file(unit, on, rows))
 
 
 # --- escalation notices (督办) -------------------------------------------------------------------------
@@ -157,8 +164,7 @@ def escalation(escalation_id: int):
 @roles(*ROLES)
 def escalation_docx(escalation_id: int):
     notice = queries.get_escalation_for(current_user, escalation_id)
-    doc = queries.escalation_doc(notice, queries.escalation_items(notice), calendar_db.current_calendar())
-    return _docx(render(doc), f"督办通知-{notice.doc_number}-{notice.unit.name}.docx")
+    return _docx(documents.escalation_file(notice))
 
 
 # --- look-back and rectification notices (回头看 / 整改通知) ------------------------------------------
@@ -221,8 +227,7 @@ def notice(notice_id: int):
 @roles(*ROLES)
 def notice_docx(notice_id: int):
     n = queries.get_notice_for(current_user, notice_id)
-    doc = queries.rectification_doc(n, queries.notice_items(n), calendar_db.current_calendar())
-    return _docx(render(doc), f"整改通知-{n.doc_number}-{n.unit.name}.docx")
+    return _docx(documents.rectification_file(n))
 
 
 @bp.route("/items/<int:item_id>/answer", methods=["GET", "POST"])
@@ -353,7 +358,7 @@ def circular_delete(circular_id: int):
 @roles(*ROLES)
 def circular_docx(circular_id: int):
     c = queries.get_circular_for(current_user, circular_id)
-    return _docx(render(queries.circular_doc(c)), f"通报-{c.title[:40]}.docx")
+    return _docx(documents.circular_file(c))
 
 
 # --- jobs and the calendar (admin) --------------------------------------------------------------------
@@ -399,7 +404,21 @@ def run_sweep():
         for error in form.as_of.errors or ["请填写巡查日期。"]:
             flash(error, "danger")
         return redirect(url_for("supervise.job_runs"))
-    outcome = jobs.sweep_job(parsed(form.as_of), trigger="web", user_id=current_user.id)
+    as_of, today = parsed(form.as_of), _today()
+    if as_of > today:
+        flash(f"巡查日期不能晚于今天（{cn_date(today)}），未作任何修改。", "danger")
+        return redirect(url_for("supervise.job_runs"))
+    if as_of < today:
+        if as_of.year != today.year:
+            flash(f"页面只能回放{today.year}年内的日期；更早的日期请由管理员用命令行 flask supervise sweep --as-of 处理。"
+                  "未作任何修改。", "danger")
+            return redirect(url_for("supervise.job_runs"))
+        # A replay writes nothing: it shows the figures as of that date, computed like every page.
+        flash(f"回放{cn_date(as_of)}：以下为按该日计算的逾期与临期任务。回放不发催办、不写入任何记录。", "info")
+        return redirect(url_for("supervise.overdue", as_of=as_of.isoformat()))
+    # A supervisor sweeps the units of their own jurisdiction only; the admin sweeps every unit.
+    scope = None if current_user.role == "admin" else scope_path_of(current_user)
+    outcome = jobs.sweep_job(as_of, trigger="web", user_id=current_user.id, scope=scope)
     if outcome.outcome == "ok":
         c = outcome.counts
         flash(f"巡查完成（{c['as_of']}）：逾期{c['overdue']}项（新增{c['newly_overdue']}），临期{c['due_soon']}项，"
@@ -446,3 +465,28 @@ def calendar_delete(override_id: int):
     flash("已删除该日安排，恢复为官方日历。", "success")
     return redirect(url_for("supervise.calendar", year=year))
 
+
+
+# --- issuing offices (文号 codes, admin) --------------------------------------------------------------
+
+
+@bp.route("/offices", methods=["GET", "POST"])
+@roles("admin")
+def offices():
+    office = None
+    office_id = request.args.get("id", type=int)
+    if office_id:
+        office = db.session.get(IssuingOffice, office_id) or abort(404)
+    form = OfficeForm(obj=office)
+    if form.validate_on_submit():
+        ok, saved = commit_or_flash(lambda: numbering.save_office(
+            current_user, office, name=form.name.data, code=form.code.data, letter_format=form.letter_format.data,
+            contact=form.contact.data, cc=form.cc.data))
+        if ok:
+            flash(f"已保存{saved.name}的文号代字“{saved.code}”。", "success")
+            return redirect(url_for("supervise.offices"))
+    rows = db.session.scalars(sa.select(IssuingOffice).order_by(IssuingOffice.name)).all()
+    known = sorted({p for p in db.session.scalars(sa.select(Plan.issuer).where(Plan.issuer.is_not(None)))}
+                   - {o.name for o in rows})
+    return render_template("supervise/offices.html", form=form, rows=rows, office=office, known=known,
+                           suffix=numbering.KIND_SUFFIX, year=_today().year)

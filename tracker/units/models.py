@@ -44,6 +44,8 @@ class Unit(db.Model):
     #: assessment category: A (county-level governments, zones) or B (departments)
     category: Mapped[str | None] = mapped_column(sa.String(1))
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: the unit's place in the official order (the 名录: counties as the city lists them, then departments)
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
@@ -67,6 +69,16 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.name}>"
+
+
+def official_order() -> tuple:
+    """ORDER BY terms listing units officially: the directory's order, then the name. Never the id."""
+    return (Unit.sort_order, Unit.name)
+
+
+def official_key(sort_order: int | None, name: str) -> tuple:
+    """The same order in Python, for rows already read."""
+    return (sort_order or 0, name)
 
 
 class UnitGroup(db.Model):

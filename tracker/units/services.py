@@ -10,6 +10,7 @@ import yaml
 from ..audit.services import record, snapshot
 from ..errors import ServiceError
 from ..extensions import db
+from ..scope import under, units_under
 from .models import CATEGORIES, UNIT_KINDS, Unit, UnitGroup
 
 UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "parent_id", "category", "is_active")
@@ -46,7 +47,8 @@ def create_unit(actor, *, name: str, kind: str = "other", parent: Unit | None = 
     if db.session.scalar(sa.select(Unit.id).where(Unit.name == name)):
         raise ServiceError(f"单位“{name}”已存在。")
     unit = Unit(name=name, kind=kind, parent=parent, short_name=(short_name or "").strip() or None,
-                aliases=_clean_aliases(aliases), category=category or None)
+                aliases=_clean_aliases(aliases), category=category or None,
+                sort_order=(db.session.scalar(sa.select(sa.func.max(Unit.sort_order))) or 0) + 1)
     db.session.add(unit)
     db.session.flush()
     _set_path(unit)
@@ -76,7 +78,7 @@ def update_unit(actor, unit: Unit, *, name: str, kind: str, parent: Unit | None,
         # One UPDATE re-roots every descendant's materialised path.
         db.session.execute(
             sa.update(Unit)
-            .where(Unit.path.startswith(old_path), Unit.id != unit.id)
+            .where(under(Unit.path, old_path), Unit.id != unit.id)
             .values(path=sa.func.replace(Unit.path, old_path, unit.path))
             .execution_options(synchronize_session=False)
         )
@@ -94,7 +96,7 @@ def set_unit_active(actor, unit: Unit, active: bool) -> None:
 
 def subtree_ids_stmt(root: Unit) -> sa.Select:
     """Return a select of the ids of a unit and everything below it."""
-    return sa.select(Unit.id).where(Unit.path.startswith(root.path))
+    return units_under(root.path)
 
 
 def group_member_ids(group: UnitGroup) -> list[int]:
@@ -104,7 +106,7 @@ def group_member_ids(group: UnitGroup) -> list[int]:
         if group.rule_parent_id:
             stmt = stmt.where(Unit.parent_id == group.rule_parent_id)
         else:
-            stmt = stmt.where(Unit.path.startswith(group.owner.path))
+            stmt = stmt.where(under(Unit.path, group.owner.path))
         return list(db.session.scalars(stmt.order_by(Unit.name)))
     return [u.id for u in group.listed_members if u.is_active]
 
@@ -298,6 +300,12 @@ def _write_directory(actor, doc, rows, ordered, existing, result) -> ImportResul
             units[name] = create_unit(actor, name=name, **fields)
             result.created.append(name)
 
+    # the official order is the directory's: the file lists counties as the city does, then departments
+    base = db.session.scalar(sa.select(sa.func.min(Unit.sort_order)).where(
+        Unit.name.in_([str(r["name"]).strip() for r in rows]))) or 1
+    for position, r in enumerate(rows):
+        units[str(r["name"]).strip()].sort_order = base + position
+    db.session.flush()
     roots = [units[str(r["name"]).strip()] for r in rows if not str(r.get("parent") or "").strip()]
     default_owner = roots[0] if roots else None
     for i, g in enumerate(doc.get("groups") or [], start=1):

@@ -1,0 +1,112 @@
+"""Every official document the tracker writes, by kind and id: what the web download and the CLI both give.
+
+Kinds: rectification (整改通知), escalation (督办通知), circular (通报), reminder (催办提醒, one per
+unit and sweep date: its id is ``<unit id>:<YYYY-MM-DD>``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..units.models import Unit, official_order
+from . import queries
+from .calendar_db import current_calendar
+from .models import Circular, EscalationNotice, RectificationNotice, Reminder
+from .notices import render
+
+KINDS = ("rectification", "escalation", "circular", "reminder")
+KIND_LABELS = {"rectification": "整改通知", "escalation": "督办通知", "circular": "通报", "reminder": "催办提醒"}
+
+
+@dataclass(frozen=True)
+class DocFile:
+    data: bytes
+    #: the Chinese download name
+    name: str
+    #: the ASCII name for clients that ignore filename*
+    ascii_name: str
+
+
+def rectification_file(notice: RectificationNotice) -> DocFile:
+    doc = queries.rectification_doc(notice, queries.notice_items(notice), current_calendar())
+    return DocFile(render(doc), f"整改通知-{notice.doc_number}-{notice.unit.name}.docx",
+                   f"rectification-notice-{notice.year}-{notice.number}-{notice.id}.docx")
+
+
+def escalation_file(notice: EscalationNotice) -> DocFile:
+    doc = queries.escalation_doc(notice, queries.escalation_items(notice), current_calendar())
+    return DocFile(render(doc), f"督办通知-{notice.doc_number}-{notice.unit.name}.docx",
+                   f"escalation-notice-{notice.issued_on.year}-{notice.number}-{notice.id}.docx")
+
+
+def circular_file(circular: Circular) -> DocFile:
+    name = f"通报-{circular.doc_number or '草稿'}-{circular.title[:40]}.docx"
+    return DocFile(render(queries.circular_doc(circular)), name,
+                   f"circular-{circular.id}{'' if circular.doc_number else '-draft'}.docx")
+
+
+def reminder_file(unit: Unit, on: date, reminders: list[Reminder]) -> DocFile:
+    doc = queries.reminder_doc(unit, on, reminders, current_calendar())
+    return DocFile(render(doc), f"催办提醒-{unit.name}-{on.isoformat()}.docx",
+                   f"reminder-{unit.id}-{on.isoformat()}.docx")
+
+
+class NotFound(LookupError):
+    pass
+
+
+def file_of(kind: str, object_id: str) -> DocFile:
+    """Return the document of a kind and id (no scope check: the caller has checked or is the CLI)."""
+    if kind == "reminder":
+        unit_id, _, day = str(object_id).partition(":")
+        try:
+            unit, on = db.session.get(Unit, int(unit_id)), date.fromisoformat(day)
+        except ValueError:
+            raise NotFound(f"催办提醒的编号应为“单位编号:日期”，例如 12:2021-10-14，实际为“{object_id}”。") from None
+        rows = queries.reminders_of(unit.id, on) if unit else []
+        if not rows:
+            raise NotFound(f"没有催办提醒 {object_id}。")
+        return reminder_file(unit, on, rows)
+    model = {"rectification": RectificationNotice, "escalation": EscalationNotice, "circular": Circular}.get(kind)
+    if model is None:
+        raise NotFound(f"未知的文书类型“{kind}”，应为 {'、'.join(KINDS)} 之一。")
+    try:
+        obj = db.session.get(model, int(object_id))
+    except ValueError:
+        obj = None
+    if obj is None:
+        raise NotFound(f"没有编号为 {object_id} 的{KIND_LABELS[kind]}。")
+    return {"rectification": rectification_file, "escalation": escalation_file, "circular": circular_file}[kind](obj)
+
+
+def listing() -> list[dict]:
+    """Every document that exists: kind, id, 文号, issuer, addressee and date, in a stable order."""
+    out: list[dict] = []
+    for n in db.session.scalars(sa.select(RectificationNotice).join(Unit, Unit.id == RectificationNotice.unit_id)
+                                .order_by(RectificationNotice.issued_on, RectificationNotice.number)):
+        out.append({"kind": "rectification", "id": str(n.id), "doc_number": n.doc_number,
+                    "issuer": n.plan.issuer or queries.issuer_for(n.unit), "addressee": n.unit.name,
+                    "date": n.issued_on.isoformat()})
+    for n in db.session.scalars(sa.select(EscalationNotice).order_by(EscalationNotice.issued_on,
+                                                                     EscalationNotice.doc_number)):
+        plans = [i.assignment.plan for i in n.items]
+        out.append({"kind": "escalation", "id": str(n.id), "doc_number": n.doc_number,
+                    "issuer": queries.issuer_for(n.unit, plans), "addressee": n.unit.name,
+                    "date": n.issued_on.isoformat()})
+    for c in db.session.scalars(sa.select(Circular).order_by(Circular.id)):
+        out.append({"kind": "circular", "id": str(c.id), "doc_number": c.doc_number,
+                    "issuer": c.plan.issuer or queries.issuer_for(c.plan.unit), "addressee": "各有关单位",
+                    "date": (c.issued_on or c.as_of).isoformat()})
+    days = db.session.execute(
+        sa.select(Reminder.unit_id, Reminder.sweep_on, *official_order()).distinct()
+        .join(Unit, Unit.id == Reminder.unit_id).order_by(Reminder.sweep_on, *official_order())
+    ).all()
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_({d[0] for d in days})))}
+    for unit_id, on, *_order in days:
+        unit = units[unit_id]
+        out.append({"kind": "reminder", "id": f"{unit_id}:{on.isoformat()}", "doc_number": None,
+                    "issuer": queries.issuer_for(unit), "addressee": unit.name, "date": on.isoformat()})
+    return out
