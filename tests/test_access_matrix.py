@@ -31,6 +31,11 @@ EXPECTED_ROLES = {
     "plans.index": STAFF, "plans.detail": STAFF, "plans.task": STAFF,
     "plans.import_start": SUPERVISOR, "plans.import_preview": SUPERVISOR, "plans.import_names": SUPERVISOR,
     "plans.import_task": SUPERVISOR, "plans.import_confirm": SUPERVISOR, "plans.import_discard": SUPERVISOR,
+    # assigning after import (issue 16): the supervisor changes tasks and assignments; staff read 交办件
+    "plans.task_add": SUPERVISOR, "plans.task_edit": SUPERVISOR, "plans.task_add_units": SUPERVISOR,
+    "plans.assignment_role": SUPERVISOR, "plans.assignment_remove": SUPERVISOR,
+    "plans.assignment_withdraw": SUPERVISOR, "plans.assignment_move": SUPERVISOR, "plans.bulk": SUPERVISOR,
+    "plans.items": STAFF, "plans.item_scan": STAFF,
     # reports: the reporter writes for its unit; the supervisor reviews and decides extensions
     "reports.my_tasks": REPORTER, "reports.save_report": REPORTER, "reports.remove_evidence": REPORTER,
     "reports.request_extension": REPORTER,
