@@ -22,7 +22,7 @@ EXPECTED_ROLES = {
     "accounts.user_password": ADMIN, "accounts.user_active": ADMIN,
     "accounts.locks": ADMIN, "accounts.unlock": ADMIN,
     # units, groups, the holiday calendar and the audit log: the admin only
-    "units.index": ADMIN, "units.new": ADMIN, "units.edit": ADMIN, "units.set_active": ADMIN,
+    "units.index": ADMIN, "units.new": ADMIN, "units.edit": ADMIN, "units.set_active": ADMIN, "units.merge": ADMIN,
     "units.import_units": ADMIN, "units.groups": ADMIN, "units.group_new": ADMIN, "units.group_edit": ADMIN,
     "units.group_delete": ADMIN,
     "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN, "supervise.offices": ADMIN,

@@ -576,12 +576,10 @@ def merge_units(actor, source: Unit, target: Unit) -> MergeResult:
 
 def retire_unit(actor, unit: Unit) -> Unit:
     """Retire (撤销) a unit that has no open work left."""
+    from ..units.services import set_unit_active
+
     if not unit.is_active:
         raise ServiceError(f"“{unit.name}”已撤销。")
-    n = len(_open_assignments(unit))
-    if n:
-        raise ServiceError(f"“{unit.name}”还有{n}项未办结的任务，请先转办或并入其他单位后再撤销。")
-    unit.is_active = False
+    set_unit_active(actor, unit, False)
     db.session.flush()
-    record(actor, "unit.retire", "unit", unit.id, before={"is_active": True}, after={"is_active": False})
     return unit

@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from ..access import STAFF, roles
-from ..errors import ServiceError
+from ..errors import ServiceError, commit_or_flash
 from ..extensions import db
 from ..timeutil import app_today
 from ..units.models import Unit, official_order
@@ -22,14 +22,9 @@ from .views import bp
 
 def _done(action, success: str, back: str):
     """Run a service call; commit and flash its success, or roll back and flash its Chinese refusal."""
-    try:
-        action()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(back)
-    db.session.commit()
-    flash(success, "success")
+    ok, _ = commit_or_flash(action)
+    if ok:
+        flash(success, "success")
     return redirect(back)
 
 
