@@ -14,6 +14,7 @@ from datetime import date
 from typing import BinaryIO, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.services import record, snapshot
 from ..errors import ServiceError
@@ -284,13 +285,19 @@ def _move_rows(assignments: list[Assignment], unit: Unit) -> None:
     from ..reports.models import ProgressReport
 
     ids = [a.id for a in assignments]
-    for a in assignments:
-        a.unit_id = unit.id
-        a.unit = unit
     db.session.flush()
+    now = utcnow()
+    # One UPDATE per 500 rows rather than one per assignment (a bulk 转办 moves a thousand); the
+    # session listener renews the plans' data version for a bulk write.
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        db.session.execute(sa.update(Assignment).where(Assignment.id.in_(chunk))
+                           .values(unit_id=unit.id, updated_at=now).execution_options(synchronize_session=False))
         db.session.execute(sa.update(ProgressReport).where(ProgressReport.assignment_id.in_(chunk))
                            .values(unit_id=unit.id).execution_options(synchronize_session=False))
+    for a in assignments:
+        set_committed_value(a, "unit_id", unit.id)
+        set_committed_value(a, "updated_at", now)
+        set_committed_value(a, "unit", unit)
 
 
 def _check_move(assignment: Assignment, unit: Unit, taken: set[tuple[int, int, int]]) -> None:
