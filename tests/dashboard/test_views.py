@@ -213,7 +213,7 @@ def test_publish_form_carries_csrf_and_a_confirmation(app, client, auth, world):
         html = page(client, f"/dashboard/?plan={world.plan.id}")
         form = html[html.index(f'action="{url}"'):]
         form = form[:form.index("</form>")]
-        assert "return confirm(" in form
+        assert "data-confirm=\"" in form and "onsubmit" not in form
         token = form.split('name="csrf_token" value="')[1].split('"')[0]
         assert client.post(url, data={"published": "1", "csrf_token": token}).status_code == 302
         assert world.plan.is_published is True
@@ -263,12 +263,13 @@ def test_overdue_summary_shows_the_last_report(client, auth, scene, world):
 
 def test_due_soon_window_is_configurable(app, client, auth, scene, world):
     auth.login(world.leader)
+    before = app.config["DUE_SOON_WORKDAYS"]
     app.config["DUE_SOON_WORKDAYS"] = 0
     try:
         # With no look-ahead only items due on as_of itself are due soon; a4 is due the next day.
         assert list_total(client, f"/dashboard/assignments?plan={world.plan.id}&{Q}&status=due_soon") == 0
     finally:
-        app.config.pop("DUE_SOON_WORKDAYS")
+        app.config["DUE_SOON_WORKDAYS"] = before
     assert list_total(client, f"/dashboard/assignments?plan={world.plan.id}&{Q}&status=due_soon") == 1
 
 

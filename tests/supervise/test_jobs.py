@@ -191,6 +191,7 @@ def test_run_sweep_button_records_a_web_run(world_app):
     with world_app.app_context():
         admin_name = "admin1"
     assert client.post("/login", data={"username": admin_name, "password": "password123"}).status_code == 302
+    world_app.config["TODAY"] = date(2021, 10, 14)  # the web sweeps today only
     resp = client.post("/supervise/jobs/sweep", data={"as_of": "2021-10-14"}, follow_redirects=True)
     assert "巡查完成（2021-10-14）" in resp.get_data(as_text=True)
     page = client.get("/supervise/jobs").get_data(as_text=True)

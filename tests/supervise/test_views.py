@@ -11,6 +11,7 @@ from tests.factories import TaskFactory, UserFactory
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.inbox.models import Notification
+from tracker.plans.models import Task
 from tracker.supervise import calendar_db, services
 from tracker.supervise.models import (
     CalendarOverride,
@@ -39,7 +40,7 @@ def test_overdue_page_shows_own_unit_only_and_days(client, auth, world):
     auth.login(world.reporter)
     page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
     assert "财政专项逾期" in page and "审计结果逾期" not in page
-    assert "<td>6</td>" in page  # 8, 9 (make-up), 11, 12, 13 and 14 October
+    assert '<td class="days">6</td>' in page  # 8, 9 (make-up), 11, 12, 13 and 14 October
     auth.logout()
     auth.login(world.supervisor)
     page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
@@ -62,7 +63,8 @@ def test_reminder_list_and_docx_are_scoped(client, auth, world):
     resp = client.get("/supervise/reminders.docx?on=2021-10-14")
     assert resp.status_code == 200 and resp.mimetype == DOCX
     rows = Document(BytesIO(resp.data)).tables[0].rows
-    assert [r.cells[1].text for r in rows[1:]] == ["财政专项逾期"]
+    task = db.session.scalar(sa.select(Task).where(Task.title == "财政专项逾期"))
+    assert [r.cells[1].text for r in rows[1:]] == [task.text]  # the task as the plan words it
     auth.logout()
     auth.login(world.other_supervisor)
     assert client.get(f"/supervise/reminders.docx?on=2021-10-14&unit={world.finance.id}").status_code == 404
@@ -138,8 +140,8 @@ def test_circular_draft_edit_publish(client, auth, world):
     assert resp.status_code == 302
     circular = db.session.scalar(sa.select(Circular))
     assert [(cu.unit_id, cu.count) for cu in circular.units] == [(world.finance.id, 2), (world.audit.id, 1)]
-    assert "以下2个单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in circular.body.splitlines()
-    assert "测试市财政局" not in circular.body  # the units are listed once, in the document's table
+    assert "以下单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in circular.body.splitlines()
+    assert "测试市财政局" not in circular.body and "测试市审计局" not in circular.body  # listed once: the table
     draft = Document(BytesIO(client.get(f"/supervise/circulars/{circular.id}.docx").data))
     assert "草稿" in [p.text for p in draft.paragraphs] and circular.doc_number is None
     resp = client.post(f"/supervise/circulars/{circular.id}/edit",
@@ -147,12 +149,16 @@ def test_circular_draft_edit_publish(client, auth, world):
     assert resp.status_code == 302
     db.session.expire_all()
     assert circular.title == "关于财政局逾期的通报" and [cu.unit_id for cu in circular.units] == [world.finance.id]
+    shown = client.get(f"/supervise/circulars/{circular.id}").get_data(as_text=True)
+    assert "测试市财政局" in shown and "测试市审计局" not in shown  # unticked: gone from text and table
     assert client.post(f"/supervise/circulars/{circular.id}/publish").status_code == 302
     db.session.expire_all()
     assert circular.status == "published" and circular.issued_on is not None
     assert circular.doc_number == f"测政办通〔{circular.issued_on.year}〕1号"
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "circular")))
     assert told == {world.reporter.id, world.reporter2.id, world.leader.id}
+    message = db.session.scalars(sa.select(Notification.body).where(Notification.kind == "circular")).first()
+    assert "1. 测试市财政局：逾期未办结2项。" in message and "测试市审计局" not in message
     assert inbox(leader_elsewhere) == []
     docx = client.get(f"/supervise/circulars/{circular.id}.docx")
     document = Document(BytesIO(docx.data))

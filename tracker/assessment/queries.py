@@ -37,6 +37,7 @@ from ..supervise.models import (
     RectificationNotice,
 )
 from ..units.models import Unit, official_order
+from ..scope import units_under
 from .facts import (
     AssignmentFact,
     BonusFact,
@@ -246,7 +247,7 @@ def _bonus_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
     for path, year in sorted({(p.unit.path, p.year) for p in plans}):
         conditions.append(sa.and_(
             Bonus.plan_id.is_(None), Bonus.year == year,
-            Bonus.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(path, autoescape=True))),
+            Bonus.unit_id.in_(units_under(path)),
         ))
     return sa.or_(*conditions)
 

@@ -21,6 +21,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..inbox.services import notify_unit
 from ..timeutil import utcnow
+from ..scope import under
 from ..units.models import Unit, UnitName
 from .deadlines import parse_deadline
 from .models import ITEM_SOURCES, ROLE_LABELS, Assignment, Plan, Task
@@ -474,7 +475,7 @@ def items(jurisdiction: Unit | None = None, *, campaign: str | None = None) -> l
     """Return the ad-hoc items (newest first), of one jurisdiction's subtree and campaign if given."""
     stmt = sa.select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.kind == "adhoc")
     if jurisdiction is not None:
-        stmt = stmt.join(Unit, Unit.id == Plan.unit_id).where(Unit.path.startswith(jurisdiction.path))
+        stmt = stmt.join(Unit, Unit.id == Plan.unit_id).where(under(Unit.path, jurisdiction.path))
     if campaign:
         stmt = stmt.where(Task.campaign == campaign)
     return list(db.session.scalars(stmt.order_by(Task.created_at.desc(), Task.id.desc())))

@@ -14,6 +14,7 @@ from ..access import STAFF, roles
 from ..errors import ServiceError, commit_or_flash
 from ..extensions import db
 from ..timeutil import app_today
+from ..scope import under
 from ..units.models import Unit, official_order
 from . import assign, queries
 from .models import ITEM_SOURCES, ROLE_LABELS, Assignment, Plan, Task
@@ -50,7 +51,7 @@ def _unit(plan: Plan, field: str = "unit_id") -> Unit | None:
 
 def unit_choices(root: Unit) -> list[tuple[int, str]]:
     """Active units of a jurisdiction, in the official order."""
-    rows = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.path.startswith(root.path), Unit.is_active)
+    rows = db.session.execute(sa.select(Unit.id, Unit.name).where(under(Unit.path, root.path), Unit.is_active)
                               .order_by(*official_order())).all()
     return [(r.id, r.name) for r in rows]
 
@@ -167,7 +168,7 @@ def bulk(plan_id: int):
     chosen = list(db.session.scalars(queries.scoped_assignments(current_user).where(
         Assignment.id.in_(ids), Assignment.plan_id == plan.id))) if ids else []
     back = request.form.get("back") or url_for("plans.detail", plan_id=plan.id)
-    if not back.startswith("/"):
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:  # no open redirect
         back = url_for("plans.detail", plan_id=plan.id)
     what = request.form.get("action")
     if what == "move":

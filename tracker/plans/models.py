@@ -51,6 +51,9 @@ class Plan(db.Model):
     #: a new random token whenever the plan's tasks or assignments (or any unit) change, so figures
     #: cached under the old token are never used again (see tracker.plans.data_version)
     data_version: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    #: set when a supervisor archives the plan (a plan units have reported on is never deleted);
+    #: who archived it is in the audit log
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: plan (an imported 工作要点) | adhoc (the container of one jurisdiction's 交办件 for one year)
     kind: Mapped[str] = mapped_column(sa.String(20), default="plan", server_default="plan")
 
@@ -201,7 +204,7 @@ class PlanImport(db.Model):
     draft: Mapped[dict] = mapped_column(sa.JSON)
     #: written unit name → {"action": "map"|"create"|"drop", "unit_id": int, "kind": str}
     mapping: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    #: draft | confirmed | discarded
+    #: draft | confirmed | discarded | withdrawn (its plan was withdrawn after confirmation)
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

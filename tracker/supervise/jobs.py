@@ -197,14 +197,18 @@ def run_job(job_id: str, work: Callable[[], dict], *, as_of: date | None = None,
     return JobOutcome(run_id, job_id, "ok", counts=counts)
 
 
-def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id: int | None = None) -> JobOutcome:
-    """Run the sweep for as_of (default: today) as a locked, recorded job."""
+def sweep_job(as_of: date | None = None, *, trigger: str = "scheduler", user_id: int | None = None,
+              scope: str | None = None) -> JobOutcome:
+    """Run the sweep for as_of (default: today) as a locked, recorded job; `scope` limits it to a subtree."""
     as_of = as_of or today()
     # The due-soon window and the escalation bound are the settings in config.py (DUE_SOON_WORKDAYS,
     # ESCALATE_AFTER_WORKDAYS), which the sweep reads itself.
 
     def work() -> dict:
-        counts = services.sweep(as_of).to_json()
+        counts = services.sweep(as_of, scope=scope).to_json()
+        if scope is not None:
+            # A supervisor's sweep of their jurisdiction; the register is swept by the daily job.
+            return counts
         # The register's requests are swept by the same daily job, with the same settings.
         from ..disclosure.sweep import sweep_requests
 

@@ -10,6 +10,7 @@ import yaml
 from ..audit.services import record, snapshot
 from ..errors import ServiceError
 from ..extensions import db
+from ..scope import under, units_under
 from ..timeutil import utcnow
 from .models import CATEGORIES, UNIT_KINDS, Unit, UnitGroup, UnitName
 
@@ -81,7 +82,7 @@ def update_unit(actor, unit: Unit, *, name: str, kind: str, parent: Unit | None,
         # One UPDATE re-roots every descendant's materialised path.
         db.session.execute(
             sa.update(Unit)
-            .where(Unit.path.startswith(old_path), Unit.id != unit.id)
+            .where(under(Unit.path, old_path), Unit.id != unit.id)
             .values(path=sa.func.replace(Unit.path, old_path, unit.path))
             .execution_options(synchronize_session=False)
         )
@@ -107,7 +108,7 @@ def set_unit_active(actor, unit: Unit, active: bool) -> None:
 
 def subtree_ids_stmt(root: Unit) -> sa.Select:
     """Return a select of the ids of a unit and everything below it."""
-    return sa.select(Unit.id).where(Unit.path.startswith(root.path))
+    return units_under(root.path)
 
 
 def group_member_ids(group: UnitGroup) -> list[int]:
@@ -117,7 +118,7 @@ def group_member_ids(group: UnitGroup) -> list[int]:
         if group.rule_parent_id:
             stmt = stmt.where(Unit.parent_id == group.rule_parent_id)
         else:
-            stmt = stmt.where(Unit.path.startswith(group.owner.path))
+            stmt = stmt.where(under(Unit.path, group.owner.path))
         return list(db.session.scalars(stmt.order_by(Unit.name)))
     return [u.id for u in group.listed_members if u.is_active]
 
