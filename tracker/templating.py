@@ -56,6 +56,7 @@ NAV = (
     ("dashboard.index", "督办总览", ("admin", "supervisor", "leader")),
     ("plans.index", "工作要点", ("admin", "supervisor", "leader")),
     ("plans.import_start", "导入文件", ("supervisor",)),
+    ("plans.items", "交办件", ("admin", "supervisor", "leader")),
     ("reports.my_tasks", "我的任务", ("reporter",)),
     ("reports.review_queue", "审核", ("supervisor",)),
     ("reports.extension_queue", "延期审批", ("supervisor",)),

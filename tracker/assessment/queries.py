@@ -143,7 +143,8 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         # read as a plain DateTime: the UTC type's per-row conversion costs more than the query
         Assignment.original_due_on, Assignment.status, sa.type_coerce(Assignment.completed_at, sa.DateTime()),
         Assignment.deadline_kind,
-    ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
+    ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES),
+            Assignment.withdrawn_at.is_(None))  # read on the connection: the ORM filter does not apply
     if as_of is not None:
         wanted = wanted.where(_may_score(as_of, zone))
     assignments = []

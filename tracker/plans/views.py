@@ -14,7 +14,7 @@ from ..units.models import UNIT_KINDS, Unit
 from ..scope import under
 from . import queries, services
 from .forms import TaskEditForm, UploadForm
-from .models import DEADLINE_KIND_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
+from .models import DEADLINE_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -88,7 +88,14 @@ def task(plan_id: int, task_id: int):
     stmt = queries.scoped_assignments(current_user).where(Assignment.task_id == task.id)
     stmt = stmt.options(joinedload(Assignment.unit)).order_by(sa.case((Assignment.role == "lead", 0), (Assignment.role == "responsible", 1), else_=2), Assignment.id)
     page = paginate(stmt, per_page=100)
-    return render_template("plans/task.html", plan=plan, task=task, page=page)
+    withdrawn = db.session.scalars(
+        queries.scoped_assignments(current_user).where(Assignment.task_id == task.id, Assignment.withdrawn_at.is_not(None))
+        .order_by(Assignment.id).execution_options(with_withdrawn=True)).all()
+    can_edit = current_user.role == "supervisor"
+    from .assign_views import unit_choices
+
+    return render_template("plans/task.html", plan=plan, task=task, page=page, withdrawn=withdrawn, can_edit=can_edit,
+                           units=unit_choices(plan.unit) if can_edit else [], roles=ROLE_LABELS)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -237,3 +244,5 @@ def import_discard(import_id: int):
     if request.form.get("back") == "imports":
         return redirect(url_for("plans.imports"))
     return redirect(url_for("plans.import_start"))
+
+from . import assign_views  # noqa: E402,F401 - registers the assigning routes on bp

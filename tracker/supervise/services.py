@@ -205,7 +205,8 @@ def _plan_covers(period_end: date) -> sa.ColumnElement:
 
 def _conditions(b: _Bounds) -> dict[str, sa.ColumnElement]:
     """Return the overdue and due-soon conditions over the assignments table."""
-    open_ = sa.and_(A.c.status != "completed", b.within(A.c.unit_id))
+    # an assignment closed as 不再承办 is out of every figure (tracker.plans.models.counted)
+    open_ = sa.and_(A.c.status != "completed", A.c.withdrawn_at.is_(None), b.within(A.c.unit_id))
     dated = sa.and_(A.c.deadline_kind != "continuous", A.c.due_on.is_not(None), open_)
     continuous = sa.and_(A.c.deadline_kind == "continuous", open_)
     missed_last = sa.exists().where(
@@ -245,6 +246,7 @@ def _next_instances(b: _Bounds, now: datetime) -> int:
             T.c.deadline_detail["recurrence"].as_string() == "yearly",
             base_due.is_not(None),
             sa.or_(A.c.due_on < b.as_of, A.c.status == "completed"), b.within(A.c.unit_id),
+            A.c.withdrawn_at.is_(None),
         )
     )
     columns = ["plan_id", "task_id", "unit_id", "role", "due_on", "original_due_on", "deadline_kind", "status",
@@ -274,7 +276,8 @@ def _check_periods(b: _Bounds, now: datetime) -> int:
         )
         .select_from(A.join(PL, PL.c.id == A.c.plan_id).join(periods, sa.true()))
         .where(
-            A.c.deadline_kind == "continuous", A.c.status != "completed", b.within(A.c.unit_id),
+            A.c.deadline_kind == "continuous", A.c.status != "completed", A.c.withdrawn_at.is_(None),
+            b.within(A.c.unit_id),
             # A plan covers the periods of its own year that end after it was issued.
             PL.c.year == b.last_end.year,
             sa.or_(PL.c.issued_on.is_(None), PL.c.issued_on <= periods.c.period_end),
@@ -571,6 +574,7 @@ def _lookback_candidates(plan_id: int, as_of: date) -> sa.ColumnElement:
         not_issuer,
         A.c.role.in_(("lead", "responsible")),
         A.c.status != "completed",
+        A.c.withdrawn_at.is_(None),
         A.c.deadline_kind != "default",
         T.c.deadline_kind != "default",
         # A later year's instance of a recurring task that is not due yet is not unfinished.
@@ -742,7 +746,7 @@ def circular_figures(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> 
     stmt = (
         sa.select(A.c.unit_id, Unit.name, sa.func.count(), n_overdue, n_done)
         .select_from(A.join(Unit.__table__, Unit.id == A.c.unit_id))
-        .where(A.c.plan_id == plan.id, A.c.role.in_(("lead", "responsible")))
+        .where(A.c.plan_id == plan.id, A.c.role.in_(("lead", "responsible")), A.c.withdrawn_at.is_(None))
         .group_by(A.c.unit_id, Unit.name)
     )
     if kind == "praise":

@@ -11,7 +11,8 @@ from ..audit.services import record, snapshot
 from ..errors import ServiceError
 from ..extensions import db
 from ..scope import under, units_under
-from .models import CATEGORIES, UNIT_KINDS, Unit, UnitGroup
+from ..timeutil import utcnow
+from .models import CATEGORIES, UNIT_KINDS, Unit, UnitGroup, UnitName
 
 UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "parent_id", "category", "is_active")
 GROUP_FIELDS = ("phrase", "aliases", "owner_id", "rule_kind", "rule_parent_id")
@@ -68,6 +69,9 @@ def update_unit(actor, unit: Unit, *, name: str, kind: str, parent: Unit | None,
         raise ServiceError("不能把单位移到它自己或它的下级单位之下。")
     before = snapshot(unit, UNIT_FIELDS)
     old_path = unit.path
+    if name != unit.name:
+        # the old name stays on what was issued before (tracker.plans.assign.name_on)
+        db.session.add(UnitName(unit_id=unit.id, name=unit.name, until=utcnow()))
     unit.name, unit.kind, unit.parent = name, kind, parent
     unit.short_name = (short_name or "").strip() or None
     unit.aliases = _clean_aliases(aliases)
@@ -87,7 +91,15 @@ def update_unit(actor, unit: Unit, *, name: str, kind: str, parent: Unit | None,
 
 
 def set_unit_active(actor, unit: Unit, active: bool) -> None:
-    """Deactivate (or reactivate) a unit; its history stays."""
+    """Deactivate (retire) or reactivate a unit; its history stays. A unit with open work is retired
+    only after that work is moved (转办) or the unit is merged into another."""
+    if not active and unit.is_active:
+        from ..plans.models import Assignment
+
+        n = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+            Assignment.unit_id == unit.id, Assignment.status != "completed")) or 0
+        if n:
+            raise ServiceError(f"“{unit.name}”还有{n}项未办结的任务，请先转办或并入其他单位后再撤销。")
     before = snapshot(unit, UNIT_FIELDS)
     unit.is_active = active
     record(actor, "unit.activate" if active else "unit.deactivate", "unit", unit.id,
