@@ -1,6 +1,9 @@
 """Time helpers: store UTC, show the configured local zone (Asia/Shanghai)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
@@ -8,9 +11,34 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 
+#: an instant utcnow() answers while set (the demo loader dates its story's events with it)
+_clock: ContextVar[datetime | None] = ContextVar("tracker_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    """Return the current time as an aware UTC datetime (the instant set by `clock_at` inside one)."""
+    fixed = _clock.get()
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(instant: datetime) -> Iterator[None]:
+    """Make utcnow() answer `instant` inside the block: records created there carry that time.
+
+    For loading a story whose events happened on known days (the demo), not for requests.
+    """
+    if instant.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _clock.set(instant.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def local_instant(day: date, hour: int = 9, minute: int = 0, name: str = "Asia/Shanghai") -> datetime:
+    """Return day at hour:minute local time as an aware UTC datetime."""
+    return datetime.combine(day, time(hour, minute), tzinfo=local_zone(name)).astimezone(timezone.utc)
 
 
 def local_zone(name: str = "Asia/Shanghai") -> ZoneInfo:

@@ -263,12 +263,13 @@ def test_overdue_summary_shows_the_last_report(client, auth, scene, world):
 
 def test_due_soon_window_is_configurable(app, client, auth, scene, world):
     auth.login(world.leader)
+    before = app.config["DUE_SOON_WORKDAYS"]
     app.config["DUE_SOON_WORKDAYS"] = 0
     try:
         # With no look-ahead only items due on as_of itself are due soon; a4 is due the next day.
         assert list_total(client, f"/dashboard/assignments?plan={world.plan.id}&{Q}&status=due_soon") == 0
     finally:
-        app.config.pop("DUE_SOON_WORKDAYS")
+        app.config["DUE_SOON_WORKDAYS"] = before
     assert list_total(client, f"/dashboard/assignments?plan={world.plan.id}&{Q}&status=due_soon") == 1
 
 
@@ -289,5 +290,6 @@ def test_score_column_from_the_latest_assessment_version(client, auth, scene, wo
     assert f"第{version.number}版考核结果" in html and 'aria-sort="ascending"' in html
     finance = sheet.unit(world.finance.id)
     assert finance is not None
-    link = f'/assessment/versions/{version.id}/units/{world.finance.id}">{finance["total"]}</a>'
+    # The link keeps the date the dashboard was asked for.
+    link = f'/assessment/versions/{version.id}/units/{world.finance.id}?as_of={AS_OF.isoformat()}">{finance["total"]}</a>'
     assert link in html

@@ -81,9 +81,27 @@ def test_public_page_shows_tasks_units_deadlines_and_status(client, world, publi
     assert '<span class="pub-status in_progress">推进中</span>' in html
     assert '<span class="pub-status completed">已完成</span>' in html
     assert '<span class="pub-status overdue">已逾期</span>' in html
-    assert "最后更新：" in html and "一、扩大公开范围" in html
+    # 最近更新 is the newest public report's time (2021-09-04 10:00 Beijing), never the render time.
+    assert "最近更新：" in html and "2021-09-04 10:00" in html and "一、扩大公开范围" in html
+    rows = html[html.index("<tbody>"):]
+    assert rows.count('class="text-nowrap last-update">2021年9月4日<') == 1  # only the task with the public report
     assert "已在门户网站开设财政信息专栏PUB" in html  # approved and marked public
     assert html.count("<h1") == 1 and f"<title>{world.plan.title}" in html
+
+
+def test_public_deadline_never_reads_a_date_beside_no_deadline(client, world, published):
+    from tests.factories import TaskFactory
+
+    TaskFactory(plan=world.plan, title="文件未写时限的任务", deadline=date(2021, 12, 31), deadline_kind="default",
+                deadline_text=None)
+    db.session.flush()
+    from tracker.public.views import invalidate
+
+    invalidate(world.plan.id)
+    html = get(client, world.plan.id).get_data(as_text=True)
+    row = html[html.index("文件未写时限的任务"):]
+    row = row[:row.index("</tr>")]
+    assert "2021年12月31日" in row and "文件未明确时限，按年底计" in row and "未明确时限<" not in row
 
 
 def test_public_page_leaks_no_internal_fields_and_no_names(client, world, published):

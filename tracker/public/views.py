@@ -7,6 +7,7 @@ from ..access import public
 from ..config import setting
 from ..dashboard.queries import StatusRules
 from ..pagination import paginate
+from ..supervise.calendar_db import current_calendar
 from ..timeutil import app_today, utcnow
 from . import queries
 from .cache import PageCache
@@ -64,10 +65,11 @@ def plan(plan_id: int):
         abort(404)
     tz = current_app.config["TIMEZONE"]
     today = app_today()
-    tasks = queries.plan_progress(plan_id, StatusRules.at(today, tz=tz), tz)
+    tasks = queries.plan_progress(plan_id, StatusRules.at(today, tz=tz, calendar=current_calendar()), tz)
     summary = {s: sum(1 for t in tasks if t.status == s) for s in queries.PUBLIC_STATUS_LABELS}
     rendered_at = utcnow()
     html = render_template("public/plan.html", plan=the_plan, tasks=tasks, summary=summary, today=today,
-                           rendered_at=rendered_at, labels=queries.PUBLIC_STATUS_LABELS)
+                           rendered_at=rendered_at, newest=queries.newest_public_report(plan_id),
+                           labels=queries.PUBLIC_STATUS_LABELS)
     cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)), version)
     return _respond(html, hit=False)
