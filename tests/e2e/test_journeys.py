@@ -21,7 +21,7 @@ def _plan_id(live_app) -> int:
     """Return the 运城 plan the journeys work on, importing a copy of it when none is there yet.
 
     The import journey brings the plan in through the browser; a journey run on its own (or before
-    it) gets its own copy, with another 文号 so the browser import is not refused as a re-import.
+    it) gets its own copy, with another 文号 and title so the browser import is not taken for a re-import.
     """
     from tracker.extensions import db
     from tracker.plans import services as plans
@@ -36,6 +36,10 @@ def _plan_id(live_app) -> int:
         root = db.session.scalar(sa.select(Unit).where(Unit.name == "运城市人民政府"))
         text = PLAN_FILE.read_text(encoding="utf-8").replace("运政办发〔2021〕31号", OWN_COPY_NUMBER, 1)
         imp = plans.start_import(None, root, text=text)
+        # Another title too: a plan with the same title and year would be taken for the same document.
+        draft = dict(imp.draft)
+        draft["plan"] = {**draft["plan"], "title": "运城市2021年政务公开工作要点（端到端副本）"}
+        imp.draft = draft
         for name, state in plans.name_states(imp).items():
             if state.is_open:  # the unit the directory lacks: the browser journey creates it, not this copy
                 plans.set_choice(None, imp, name, "drop")
