@@ -84,7 +84,7 @@ def test_bad_input(client, auth, scene, world):
     assert "状态只能是" in page(client, f"/dashboard/assignments?plan={world.plan.id}&status=late", 400)
     assert "编号不正确" in page(client, "/dashboard/?plan=abc", 400)
     page(client, "/dashboard/?plan=99999999999999999999999", 400)  # beyond any id: refused before the view
-    assert "统计日期应在" in page(client, f"/dashboard/?plan={world.plan.id}&as_of=9999-12-31", 400)
+    assert "超出范围" in page(client, f"/dashboard/?plan={world.plan.id}&as_of=9999-12-31", 400)  # parse_iso_date's bounds
     # The other city's supervisor does not see this city's plan.
     auth.logout()
     auth.login(world.other_supervisor)
