@@ -150,6 +150,14 @@ class NoticeDoc:
     #: 印发机关; the issuer when None
     printed_by: str | None = None
 
+    def __post_init__(self) -> None:
+        # a table may also come as (header, rows), as the 依申请公开 documents pass it
+        for name in ("table", "figures"):
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                header, rows = value
+                setattr(self, name, DocTable(tuple(header), [tuple(r) for r in rows]))
+
 
 # --- text measures ---------------------------------------------------------------------------------------
 
