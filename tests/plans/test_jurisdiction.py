@@ -29,6 +29,9 @@ YUNCHENG_PLAN = SEEDS / "yuncheng" / "2021_work_plan.txt"
     ("孝义市人民政府办公室", "吕梁市", [], True),
     ("孝义市人民政府办公室", "吕梁市", ["孝义市人民政府办公室"], False),  # a unit of that name lies inside
     ("孝义市政府办", "吕梁市", ["孝义市人民政府办公室"], False),
+    ("牡丹区人民政府办公室", "菏泽市牡丹区", [], False),
+    ("菏泽市人民政府办公室", "菏泽市牡丹区", [], True),  # the city above: its 市××局 are the city's, not the district's
+    ("东明县人民政府办公室", "菏泽市牡丹区", [], True),
 ])
 def test_issuer_outside(issuer, place, inside, outside):
     assert issuer_outside(issuer, place, inside) is outside

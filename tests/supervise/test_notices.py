@@ -30,6 +30,7 @@ from tracker.supervise.rules import (
     NamedUnit,
     circular_text,
     closed_periods,
+    named_lines,
     notice_prefix,
     period_bounds,
 )
@@ -226,8 +227,9 @@ def test_pure_rules():
                                 as_of=date(2021, 11, 15), units=[NamedUnit("甲局", 1, 26)])
     assert title == "关于《要点》（测政办发〔2021〕1号）逾期未办结事项的通报"
     # one overdue item of 26 is not "较多"; the units are listed in the document's table, not the text
-    assert "以下1个单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in body.splitlines()
-    assert "较多" not in body and "甲局" not in body
+    assert "以下单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in body.splitlines()
+    assert "较多" not in body and "甲局" not in body and "1个" not in body
+    assert named_lines("criticism", [("甲局", 3)]) == ["1. 甲局：逾期未办结3项。"]
 
 
 def test_circular_names_ties_together_in_official_order_and_never_the_issuer(world):

@@ -139,9 +139,8 @@ def _read_pdf(data: bytes) -> SourceDoc:
                  "或在 PDF 阅读器中去除密码后另存再上传。")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many types on a damaged file, some wrapped
-        if isinstance(exc, PDFPasswordIncorrect) or isinstance(exc.__cause__ or exc.__context__, PDFPasswordIncorrect) \
-                or "password" in repr(exc).lower():
+    except Exception as exc:  # pdfminer raises many types on a damaged file; pdfplumber wraps them
+        if any(isinstance(e, PDFPasswordIncorrect) for e in (exc, *exc.args)):
             raise ParseError(encrypted) from exc
         raise ParseError(damaged) from exc
     with pdf:

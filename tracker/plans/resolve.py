@@ -203,9 +203,11 @@ def issuer_outside(issuer: str, place: str, inside_names: Iterable[str] = ()) ->
     place_key = name_key(place)
     if not key or not place_key:
         return False
-    bare = place_key.rstrip(_LEVELS) or place_key
-    if key.startswith(place_key) or key.startswith(bare):
-        return False
+    # 菏泽市牡丹区 is also written 牡丹区 or 牡丹: the place, its last segment, each without its level
+    tail = [seg for seg in re.split(r"(?<=[省市州盟])", place_key) if seg][-1]
+    for form in {place_key, tail}:
+        if key.startswith(form) or key.startswith(form.rstrip(_LEVELS) or form):
+            return False
     if key[0] in _LEVELS or key.startswith("本"):
         return False
     canon = canonical(key)

@@ -13,6 +13,7 @@ from ..inbox.services import notify_unit
 from ..units.models import UNIT_KINDS, Unit, UnitGroup
 from ..timeutil import utcnow
 from ..units.services import create_unit, group_member_ids
+from ..scope import under
 from .draft import DEADLINE_KINDS, ParseError
 from .models import Assignment, Plan, PlanImport, Task
 from .parser import parse_document, parse_file
@@ -40,7 +41,7 @@ def issuer_warning(imp: PlanImport) -> str | None:
     issuer = (imp.draft.get("plan") or {}).get("issuer") or ""
     if not issuer:
         return None
-    inside = db.session.scalars(sa.select(Unit.name).where(Unit.path.startswith(imp.unit.path))).all()
+    inside = db.session.scalars(sa.select(Unit.name).where(under(Unit.path, imp.unit.path))).all()
     if not issuer_outside(issuer, place_of(imp.unit), inside):
         return None
     return (f"发文机关“{issuer}”不属于所选辖区“{imp.unit.name}”。文件中的“市××局”“各县（市、区）”等名称"
@@ -56,7 +57,7 @@ def build_directory(jurisdiction: Unit, defined_groups: dict[str, list[str]] | N
     jurisdiction match.
     """
     units = db.session.scalars(
-        sa.select(Unit).where(Unit.path.startswith(jurisdiction.path), Unit.is_active)
+        sa.select(Unit).where(under(Unit.path, jurisdiction.path), Unit.is_active)
     ).all()
     dir_units = [DirUnit(id=u.id, name=u.name, short_name=u.short_name, aliases=list(u.aliases or []),
                          kind=u.kind, parent_id=u.parent_id) for u in units]
@@ -196,9 +197,13 @@ def update_task(actor, imp: PlanImport, index: int, *, title: str, text: str, de
             due = date.fromisoformat(deadline)
         except ValueError as exc:
             raise ServiceError(f"时限日期格式不正确：{deadline}，应为 YYYY-MM-DD。") from exc
+    task = dict(tasks[index])
+    if due is not None and deadline_kind == (task.get("deadline_kind") or "default") \
+            and deadline_kind not in ("date", "recurring") and due.isoformat() != task.get("deadline"):
+        # A date typed over "未写明，默认年底" (or a window's end) is a date the supervisor states.
+        deadline_kind = "date"
     if deadline_kind in ("date", "year_end", "window", "recurring") and due is None:
         raise ServiceError("该时限类型需要填写日期。")
-    task = dict(tasks[index])
     before = {k: task.get(k) for k in ("title", "deadline", "deadline_kind", "lead_units", "responsible_units")}
     task.update(
         title=title.strip(), text=(text or "").strip(), deadline=due.isoformat() if due else None,
@@ -241,11 +246,15 @@ def _check_open(imp: PlanImport) -> None:
 
 
 def find_duplicate(imp: PlanImport) -> Plan | None:
-    """Return an existing plan of the same jurisdiction with the same 文号 or the same content."""
+    """Return an existing plan of the same jurisdiction with the same 文号, content, or title and year."""
     doc_number = (imp.draft["plan"].get("doc_number") or "").strip()
     conds = [Plan.content_hash == imp.content_hash] if imp.content_hash else []
     if doc_number:
         conds.append(Plan.doc_number == doc_number)
+    title, year = (imp.draft["plan"].get("title") or "").strip(), imp.draft["plan"].get("year")
+    if title and year:
+        # a revised edition often keeps its title and year but changes the 文号 and the text
+        conds.append(sa.and_(Plan.title == title[:200], Plan.year == int(year)))
     if not conds:
         return None
     return db.session.scalar(sa.select(Plan).where(Plan.unit_id == imp.unit_id, sa.or_(*conds)).order_by(Plan.id))
@@ -340,23 +349,61 @@ def confirm(actor, imp: PlanImport, *, mode: str = "new", accept_issuer: bool = 
     return plan
 
 
-def _write_tasks(plan: Plan, drafts: list[dict], states, created, *, update: bool) -> dict:
-    existing = {t.ref: t for t in db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id))} if update else {}
-    stack: list[Task] = []
+def _planned_tasks(drafts: list[dict], states, created) -> list[tuple[str, dict, dict, dict | None]]:
+    """Return (ref, draft task, deadline, rows) in document order; rows (unit id → (role, due, kind,
+    group phrase)) for leaf tasks, None for headings. The one reading of a draft for writing and diffs."""
+    planned = []
     seen_refs: set[str] = set()
-    wanted: dict[Task, dict[int, tuple[str, date | None, str, str | None]]] = {}
-    inherited: list[tuple[int, list]] = []  # (level, names by role) of the headings above
+    inherited: list[tuple[int, dict]] = []  # (level, names by role) of the headings above
     for position, d in enumerate(drafts):
         ref = d["ref"] or str(position + 1)
         if ref in seen_refs:
             ref = f"{ref}#{position + 1}"
         seen_refs.add(ref)
         level = int(d.get("level") or 1)
-        while stack and stack[-1].level >= level:
-            stack.pop()
         while inherited and inherited[-1][0] >= level:
             inherited.pop()
         deadline = _task_deadline(d)
+        names = {role: list(d.get(key) or []) for role, key in ROLE_KEYS.items()}
+        if not d.get("is_leaf", True):
+            inherited.append((level, names))
+            planned.append((ref, d, deadline, None))
+            continue
+        if not any(names.values()):
+            # A point that names no unit takes the units of the heading above it.
+            for _, above in reversed(inherited):
+                if any(above.values()):
+                    names = above
+                    break
+        due_default = _due(deadline)
+        kind_default = deadline.get("kind") or "default"
+        per_unit_due: dict[int, tuple[date | None, str]] = {}
+        for entry in d.get("deadlines_by_unit") or []:
+            for name in entry.get("units") or []:
+                for uid in _resolve_units(states, created, name)[0]:
+                    per_unit_due[uid] = (_due(entry), entry.get("kind") or "date")
+        rows: dict[int, tuple[str, date | None, str, str | None]] = {}
+        for role in ROLES_BY_STRENGTH:
+            for name in names[role]:
+                ids, phrase = _resolve_units(states, created, name)
+                for uid in ids:
+                    if uid in rows:
+                        continue  # the strongest role wins: lead over responsible over cooperating
+                    due, kind = per_unit_due.get(uid, (due_default, kind_default))
+                    rows[uid] = (role, due, kind, phrase)
+        planned.append((ref, d, deadline, rows))
+    return planned
+
+
+def _write_tasks(plan: Plan, drafts: list[dict], states, created, *, update: bool) -> dict:
+    existing = {t.ref: t for t in db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id))} if update else {}
+    stack: list[Task] = []
+    wanted: dict[Task, dict[int, tuple[str, date | None, str, str | None]]] = {}
+    planned = _planned_tasks(drafts, states, created)
+    for position, (ref, d, deadline, rows) in enumerate(planned):
+        level = int(d.get("level") or 1)
+        while stack and stack[-1].level >= level:
+            stack.pop()
         task = existing.get(ref) or Task(plan_id=plan.id, ref=ref)
         task.parent = stack[-1] if stack else None
         task.position = position
@@ -376,35 +423,64 @@ def _write_tasks(plan: Plan, drafts: list[dict], states, created, *, update: boo
         if task.id is None:
             db.session.add(task)
         stack.append(task)
-        names = {role: list(d.get(key) or []) for role, key in ROLE_KEYS.items()}
-        if not task.is_leaf:
-            inherited.append((level, names))
-            continue
-        if not any(names.values()):
-            # A point that names no unit takes the units of the heading above it.
-            for _, above in reversed(inherited):
-                if any(above.values()):
-                    names = above
-                    break
-        due_default = _due(deadline)
-        per_unit_due: dict[int, tuple[date | None, str]] = {}
-        for entry in d.get("deadlines_by_unit") or []:
-            for name in entry.get("units") or []:
-                for uid in _resolve_units(states, created, name)[0]:
-                    per_unit_due[uid] = (_due(entry), entry.get("kind") or "date")
-        rows: dict[int, tuple[str, date | None, str, str | None]] = {}
-        for role in ROLES_BY_STRENGTH:
-            for name in names[role]:
-                ids, phrase = _resolve_units(states, created, name)
-                for uid in ids:
-                    if uid in rows:
-                        continue  # the strongest role wins: lead over responsible over cooperating
-                    due, kind = per_unit_due.get(uid, (due_default, task.deadline_kind))
-                    rows[uid] = (role, due, kind, phrase)
-        wanted[task] = rows
+        if rows is not None:
+            wanted[task] = rows
     db.session.flush()  # one flush for every task: ids for the assignments below
     wanted_by_id = {task.id: rows for task, rows in wanted.items()}
-    return _write_assignments(plan, wanted_by_id, existing_tasks=existing, kept_refs=seen_refs, update=update)
+    kept_refs = {ref for ref, *_ in planned}
+    return _write_assignments(plan, wanted_by_id, existing_tasks=existing, kept_refs=kept_refs, update=update)
+
+
+def amendment_diff(imp: PlanImport, plan: Plan) -> list[dict]:
+    """Say what confirming a revised document changes in a plan, per task and unit, before it is done.
+
+    Each change is {"ref", "title", "change", "detail"}; change is one of 新增任务, 删除任务,
+    新增单位, 取消单位, 时限调整.
+    """
+    states = name_states(imp)
+    created = {name: -(i + 1) for i, (name, st) in enumerate(states.items())
+               if st.choice and st.choice["action"] == "create"}
+    names = {uid: f"{name}（新建）" for name, uid in created.items()}
+    new: dict[str, tuple[str, dict[int, date | None]]] = {}
+    for ref, d, _, rows in _planned_tasks(imp.draft["tasks"], states, created):
+        if rows is not None:
+            new[ref] = (d.get("title") or ref, {uid: due for uid, (_, due, _, _) in rows.items()})
+    old: dict[str, tuple[str, dict[int, date | None]]] = {}
+    for task in db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id, Task.is_leaf).order_by(Task.position)):
+        old[task.ref] = (task.title, {})
+    for ref, unit_id, due in db.session.execute(
+        sa.select(Task.ref, Assignment.unit_id, Assignment.original_due_on).join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.plan_id == plan.id, Assignment.instance == 1)
+    ):
+        if ref in old:
+            old[ref][1][unit_id] = due
+    ids = {uid for _, units in [*new.values(), *old.values()] for uid in units if uid > 0}
+    names.update(dict(db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()))
+
+    def unit_list(units) -> str:
+        return "、".join(names.get(u, str(u)) for u in units) or "（无单位）"
+
+    changes: list[dict] = []
+    for ref, (title, units) in new.items():
+        if ref not in old:
+            changes.append({"ref": ref, "title": title, "change": "新增任务", "detail": unit_list(units)})
+            continue
+        before = old[ref][1]
+        added = [u for u in units if u not in before]
+        gone = [u for u in before if u not in units]
+        if added:
+            changes.append({"ref": ref, "title": title, "change": "新增单位", "detail": unit_list(added)})
+        if gone:
+            changes.append({"ref": ref, "title": title, "change": "取消单位", "detail": unit_list(gone)})
+        for uid, due in units.items():
+            if uid in before and before[uid] != due:
+                was = before[uid].isoformat() if before[uid] else "无"
+                changes.append({"ref": ref, "title": title, "change": "时限调整",
+                                "detail": f"{names.get(uid, uid)}：{was} → {due.isoformat() if due else '无'}"})
+    for ref, (title, units) in old.items():
+        if ref not in new:
+            changes.append({"ref": ref, "title": title, "change": "删除任务", "detail": unit_list(units)})
+    return changes
 
 
 def _write_assignments(plan: Plan, wanted, *, existing_tasks, kept_refs, update: bool) -> dict:
@@ -449,3 +525,60 @@ def _write_assignments(plan: Plan, wanted, *, existing_tasks, kept_refs, update:
     tasks = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.plan_id == plan.id))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(Assignment.plan_id == plan.id))
     return {"tasks": tasks, "assignments": total, "added": len(new_rows), "removed": removed, "_per_unit": per_unit}
+
+
+# --- a plan's life after import --------------------------------------------------------------
+
+
+def reported_count(plan: Plan) -> int:
+    """Count the assignments of a plan that a unit has acted on (a report, progress, a state)."""
+    from ..reports.models import ProgressReport
+
+    reported = sa.select(ProgressReport.assignment_id).where(ProgressReport.plan_id == plan.id)
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Assignment).where(
+            Assignment.plan_id == plan.id,
+            sa.or_(Assignment.id.in_(reported), Assignment.status != "pending", Assignment.progress > 0),
+        )
+    ) or 0
+
+
+def withdraw_plan(actor, plan: Plan) -> dict:
+    """Delete a plan imported by mistake, telling the units it was sent to; refused once any unit reported."""
+    acted = reported_count(plan)
+    if acted:
+        raise ServiceError(f"已有 {acted} 项承办任务有单位报送或推进，不能撤回（删除）该工作要点，只能归档。", status=409)
+    per_unit = dict(db.session.execute(
+        sa.select(Assignment.unit_id, sa.func.count()).where(Assignment.plan_id == plan.id).group_by(Assignment.unit_id)
+    ).all())
+    tasks = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.plan_id == plan.id))
+    summary = {"title": plan.title, "doc_number": plan.doc_number, "year": plan.year, "tasks": tasks,
+               "assignments": sum(per_unit.values()), "units": len(per_unit)}
+    plan_id, title = plan.id, plan.title
+    record(actor, "plan.withdraw", "plan", plan_id, before=summary)
+    for unit_id, n in per_unit.items():
+        notify_unit(unit_id, kind="info", title=f"《{title}》误导入已撤回，原分配给您单位的{n}项任务已取消，无需办理",
+                    link="/my/tasks", object_type="plan", object_id=plan_id, dedupe_key=f"plan-withdraw:{plan_id}:{unit_id}")
+    db.session.execute(sa.update(PlanImport).where(PlanImport.plan_id == plan_id)
+                       .values(status="withdrawn", plan_id=None))
+    # The database cascades to tasks, assignments and everything hanging on them.
+    db.session.execute(sa.delete(Plan).where(Plan.id == plan_id))
+    db.session.expire_all()
+    return summary
+
+
+def archive_plan(actor, plan: Plan, *, as_of=None) -> None:
+    """Archive a plan: it stays with every report, marked as no longer current."""
+    if plan.archived_at is not None:
+        raise ServiceError("该工作要点已归档。", status=409)
+    plan.archived_at = as_of or utcnow()
+    db.session.flush()
+    record(actor, "plan.archive", "plan", plan.id, after={"title": plan.title, "reported": reported_count(plan)})
+
+
+def pending_imports(user) -> list[PlanImport]:
+    """Return the import drafts still open in the user's jurisdiction, newest first."""
+    stmt = sa.select(PlanImport).where(PlanImport.status == "draft").order_by(PlanImport.id.desc())
+    if user.role != "admin":
+        stmt = stmt.join(Unit, Unit.id == PlanImport.unit_id).where(Unit.path.startswith(user.unit.path))
+    return list(db.session.scalars(stmt.limit(200)))

@@ -11,9 +11,10 @@ from ..extensions import db
 from ..pagination import paginate
 from ..errors import ServiceError, commit_or_flash
 from ..units.models import UNIT_KINDS, Unit
+from ..scope import under
 from . import queries, services
 from .forms import TaskEditForm, UploadForm
-from .models import DEADLINE_KIND_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
+from .models import DEADLINE_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -38,10 +39,43 @@ def detail(plan_id: int):
         stmt = stmt.where(sa.or_(Task.title.icontains(term, autoescape=True), Task.text.icontains(term, autoescape=True)))
     page = paginate(stmt, per_page=current_app.config["PAGE_SIZE"])
     task_ids = [t.id for t in page.items]
-    return render_template("plans/detail.html", plan=plan, page=page, term=term,
+    may_manage = current_user.role == "supervisor" and plan.unit.is_within(current_user.unit)
+    return render_template("plans/detail.html", plan=plan, page=page, term=term, may_manage=may_manage,
+                           reported=services.reported_count(plan) if may_manage else 0,
                            counts=queries.plan_counts([plan.id])[plan.id],
                            status_counts=queries.task_status_counts(current_user, task_ids),
                            leads=queries.task_lead_units(current_user, task_ids))
+
+
+def _own_plan(plan_id: int) -> Plan:
+    """Return a plan of the supervisor's jurisdiction (or any, for an admin), else 404."""
+    plan = queries.get_plan_for(current_user, plan_id)
+    if current_user.role != "admin" and not plan.unit.is_within(current_user.unit):
+        abort(404)
+    return plan
+
+
+@bp.route("/<int:plan_id>/withdraw", methods=["POST"])
+@roles("supervisor")
+def withdraw(plan_id: int):
+    plan = _own_plan(plan_id)
+    title = plan.title
+    ok, summary = commit_or_flash(lambda: services.withdraw_plan(current_user, plan))
+    if not ok:
+        return redirect(url_for("plans.detail", plan_id=plan_id))
+    flash(f"已撤回《{title}》：删除任务{summary['tasks']}项、承办{summary['assignments']}个，"
+          f"已通知{summary['units']}个单位。", "success")
+    return redirect(url_for("plans.index"))
+
+
+@bp.route("/<int:plan_id>/archive", methods=["POST"])
+@roles("supervisor")
+def archive(plan_id: int):
+    plan = _own_plan(plan_id)
+    ok, _ = commit_or_flash(lambda: services.archive_plan(current_user, plan))
+    if ok:
+        flash(f"已归档《{plan.title}》，各单位报送的材料全部保留。", "success")
+    return redirect(url_for("plans.detail", plan_id=plan_id))
 
 
 @bp.route("/<int:plan_id>/tasks/<int:task_id>")
@@ -54,7 +88,14 @@ def task(plan_id: int, task_id: int):
     stmt = queries.scoped_assignments(current_user).where(Assignment.task_id == task.id)
     stmt = stmt.options(joinedload(Assignment.unit)).order_by(sa.case((Assignment.role == "lead", 0), (Assignment.role == "responsible", 1), else_=2), Assignment.id)
     page = paginate(stmt, per_page=100)
-    return render_template("plans/task.html", plan=plan, task=task, page=page)
+    withdrawn = db.session.scalars(
+        queries.scoped_assignments(current_user).where(Assignment.task_id == task.id, Assignment.withdrawn_at.is_not(None))
+        .order_by(Assignment.id).execution_options(with_withdrawn=True)).all()
+    can_edit = current_user.role == "supervisor"
+    from .assign_views import unit_choices
+
+    return render_template("plans/task.html", plan=plan, task=task, page=page, withdrawn=withdrawn, can_edit=can_edit,
+                           units=unit_choices(plan.unit) if can_edit else [], roles=ROLE_LABELS)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -63,7 +104,7 @@ def task(plan_id: int, task_id: int):
 def _jurisdiction_choices():
     stmt = sa.select(Unit.id, Unit.name).where(Unit.is_active, Unit.kind.in_(("city_gov", "county_gov", "zone")))
     if current_user.role != "admin":
-        stmt = stmt.where(Unit.path.startswith(current_user.unit.path))
+        stmt = stmt.where(under(Unit.path, current_user.unit.path))
     rows = db.session.execute(stmt.order_by(Unit.path)).all()
     return [(r.id, r.name) for r in rows]
 
@@ -107,6 +148,12 @@ def import_start():
     return render_template("plans/import_start.html", form=form, recent=recent)
 
 
+@bp.route("/imports")
+@roles("supervisor")
+def imports():
+    return render_template("plans/imports.html", drafts=services.pending_imports(current_user))
+
+
 @bp.route("/import/<int:import_id>")
 @roles("supervisor")
 def import_preview(import_id: int):
@@ -116,12 +163,14 @@ def import_preview(import_id: int):
         sa.select(Unit).where(Unit.id.in_({i for st in states.values() for i in st.resolution.unit_ids}))
     )}
     choices = db.session.execute(
-        sa.select(Unit.id, Unit.name).where(Unit.path.startswith(imp.unit.path), Unit.is_active).order_by(Unit.path)
+        sa.select(Unit.id, Unit.name).where(under(Unit.path, imp.unit.path), Unit.is_active).order_by(Unit.path)
     ).all()
+    duplicate = services.find_duplicate(imp)
     return render_template(
         "plans/import_preview.html", imp=imp, draft=imp.draft, states=states, units=units,
+        changes=services.amendment_diff(imp, duplicate) if duplicate is not None and imp.status == "draft" else None,
         open_names=[n for n, st in states.items() if st.is_open], unit_choices=choices,
-        duplicate=services.find_duplicate(imp), UNIT_KINDS=UNIT_KINDS, KIND_LABELS=DEADLINE_KIND_LABELS,
+        duplicate=duplicate, UNIT_KINDS=UNIT_KINDS, KIND_LABELS=DEADLINE_KIND_LABELS,
         issuer_warning=services.issuer_warning(imp),
     )
 
@@ -192,4 +241,8 @@ def import_discard(import_id: int):
     ok, _ = commit_or_flash(lambda: services.discard(current_user, imp))
     if ok:
         flash("已放弃本次导入，未保存任何任务。", "info")
+    if request.form.get("back") == "imports":
+        return redirect(url_for("plans.imports"))
     return redirect(url_for("plans.import_start"))
+
+from . import assign_views  # noqa: E402,F401 - registers the assigning routes on bp
