@@ -23,7 +23,7 @@ EXPECTED_ROLES = {
     "accounts.user_password": ADMIN, "accounts.user_active": ADMIN,
     "accounts.locks": ADMIN, "accounts.unlock": ADMIN,
     # units, groups, the holiday calendar and the audit log: the admin only
-    "units.index": ADMIN, "units.new": ADMIN, "units.edit": ADMIN, "units.set_active": ADMIN,
+    "units.index": ADMIN, "units.new": ADMIN, "units.edit": ADMIN, "units.set_active": ADMIN, "units.merge": ADMIN,
     "units.import_units": ADMIN, "units.groups": ADMIN, "units.group_new": ADMIN, "units.group_edit": ADMIN,
     "units.group_delete": ADMIN,
     "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN, "supervise.offices": ADMIN,
@@ -33,6 +33,11 @@ EXPECTED_ROLES = {
     "plans.import_start": SUPERVISOR, "plans.import_preview": SUPERVISOR, "plans.import_names": SUPERVISOR,
     "plans.import_task": SUPERVISOR, "plans.import_confirm": SUPERVISOR, "plans.import_discard": SUPERVISOR,
     "plans.imports": SUPERVISOR, "plans.withdraw": SUPERVISOR, "plans.archive": SUPERVISOR,
+    # assigning after import (issue 16): the supervisor changes tasks and assignments; staff read 交办件
+    "plans.task_add": SUPERVISOR, "plans.task_edit": SUPERVISOR, "plans.task_add_units": SUPERVISOR,
+    "plans.assignment_role": SUPERVISOR, "plans.assignment_remove": SUPERVISOR,
+    "plans.assignment_withdraw": SUPERVISOR, "plans.assignment_move": SUPERVISOR, "plans.bulk": SUPERVISOR,
+    "plans.items": STAFF, "plans.item_scan": STAFF, "plans.item_docx": STAFF,
     # reports: the reporter writes for its unit; the supervisor reviews and decides extensions
     "reports.my_tasks": REPORTER, "reports.save_report": REPORTER, "reports.remove_evidence": REPORTER,
     "reports.request_extension": REPORTER,
@@ -56,6 +61,7 @@ EXPECTED_ROLES = {
     "supervise.lookback": SUPERVISOR, "supervise.circular_new": SUPERVISOR, "supervise.circular_edit": SUPERVISOR,
     "supervise.circular_delete": SUPERVISOR, "supervise.circular_publish": SUPERVISOR,
     "supervise.job_runs": {"admin", "supervisor"}, "supervise.run_sweep": {"admin", "supervisor"},
+    "supervise.assessment_schedule": {"admin"},
     # assessment: the admin keeps the rubric; the supervisor scores; units see their own and may object
     "assessment.index": SIGNED_IN, "assessment.plan": SIGNED_IN, "assessment.version": SIGNED_IN,
     "assessment.unit": SIGNED_IN,
@@ -70,6 +76,7 @@ EXPECTED_ROLES = {
     # annual reports: all signed in read (reporters their own unit's); units import their own; the supervisor publishes
     "annual.index": SIGNED_IN, "annual.detail": SIGNED_IN, "annual.docx": SIGNED_IN,
     "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
+    "annual.build": {"supervisor", "reporter"},
     "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
     "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
     # disclosure requests: staff read the register (applicant data masked); the office and the units write

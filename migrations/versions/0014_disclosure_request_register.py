@@ -69,6 +69,8 @@ def upgrade():
     )
     with op.batch_alter_table('disclosure_requests', schema=None) as batch_op:
         batch_op.create_index('ix_disclosure_requests_state_due', ['state', 'due_on'], unique=False)
+        batch_op.create_index('ix_disclosure_requests_alert', ['alert'], unique=False,
+                              sqlite_where=sa.text('alert IS NOT NULL'), postgresql_where=sa.text('alert IS NOT NULL'))
         batch_op.create_index('ix_disclosure_requests_unit_received', ['unit_id', 'received_on', 'id'], unique=False)
 
     op.create_table('disclosure_appeals',
@@ -158,5 +160,6 @@ def downgrade():
     with op.batch_alter_table('disclosure_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_disclosure_requests_unit_received')
         batch_op.drop_index('ix_disclosure_requests_state_due')
+        batch_op.drop_index('ix_disclosure_requests_alert')
 
     op.drop_table('disclosure_requests')

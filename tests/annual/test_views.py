@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -160,3 +161,20 @@ def test_the_report_downloads_as_word_in_scope_only(client, auth, world):
 
     assert reader.read_file(resp.data, "x.docx").section3 == fin.content["section3"]
     assert client.get(f"/annual-reports/{aud.id}/docx").status_code == 404
+
+
+def test_build_from_the_register_on_the_rollup(client, auth, world):
+    from tests.disclosure.conftest import register
+
+    register(world, received=date(2021, 3, 1), applicant_type="natural")  # open at year end
+    auth.login(world.reporter)
+    page = client.get("/annual-reports?year=2021").get_data(as_text=True)
+    assert "由登记台账生成" in page
+    resp = client.post("/annual-reports/build", data={"unit_id": world.finance.id, "year": 2021})
+    assert resp.status_code == 302
+    (report,) = stored()
+    assert report.source == "build" and report.content["section3"]["carried_out"]["natural"] == 1
+    assert "勾稽关系一致" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert client.post("/annual-reports/build", data={"unit_id": world.audit.id, "year": 2021}).status_code == 404
+    bad = client.post("/annual-reports/build", data={"unit_id": world.finance.id, "year": "x"}, follow_redirects=True)
+    assert "年度应在 2019 至 2100 之间" in bad.get_data(as_text=True)

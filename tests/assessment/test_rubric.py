@@ -269,3 +269,28 @@ def test_plain_data_errors_name_the_path():
         "indicators[1].weight：指标权重合计110分，超过满分100分",
         "rules[0].cap：不能为负数（-3）",
     ]
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.no_db
+@pytest.mark.parametrize("text, line", [
+    (BOMB, 2),  # ten to the ninth strings once expanded
+    ("year: &y [*y]\n", 1),  # refers to itself
+    ("base: &b {cap: 8}\nrules:\n  - <<: *b\n    type: circular_criticism\n", 3),
+    (BASE + "extra: *nothing\n", None),
+])
+def test_aliases_are_refused_with_the_line(text, line):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(RubricError) as exc:
+        load_rubric(text)
+    assert time.perf_counter() - start < 2  # refused while reading, never expanded
+    message = exc.value.messages[0]
+    assert "不支持锚点引用" in message or "未定义" in message or "YAML 格式错误" in message
+    if line:
+        assert message.startswith(f"第{line}行")

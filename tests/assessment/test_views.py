@@ -276,3 +276,13 @@ def test_unit_items_are_paginated(client, auth, world, scenario, monkeypatch):
     assert "逾期完成4个工作日" in first and "被退回" in first and "整改通知" not in first
     assert "整改通知" in second and "逾期完成4个工作日" not in second
     assert "第 2 / 2 页" in second
+
+
+def test_an_alias_bomb_in_the_rubric_editor_is_refused_at_once(client, auth, world):
+    from tests.assessment.test_rubric import BOMB
+
+    auth.login(world.admin)
+    resp = client.post("/assessment/rubrics/edit", data={"year": "2021", "text": BOMB})
+    assert resp.status_code == 400
+    assert "不支持锚点引用" in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RubricDocument)) == 0

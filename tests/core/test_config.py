@@ -119,3 +119,31 @@ def test_an_app_started_without_a_key_does_not_sign_with_the_published_one(monke
     monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.secret_key == (tmp_path / "instance" / "secret_key").read_text().strip()
+
+
+def test_one_due_soon_setting_read_once(monkeypatch, app):
+    from datetime import date
+
+    from tracker.config import from_env, setting
+    from tracker.plans.status import StatusRules
+
+    monkeypatch.delenv("TRACKER_SOON_DAYS", raising=False)
+    monkeypatch.delenv("TRACKER_DUE_SOON_WORKDAYS", raising=False)
+    assert from_env()["DUE_SOON_WORKDAYS"] == 3
+    monkeypatch.setenv("TRACKER_SOON_DAYS", "4")  # the former name
+    assert from_env()["DUE_SOON_WORKDAYS"] == 4
+    monkeypatch.setenv("TRACKER_DUE_SOON_WORKDAYS", "5")
+    assert from_env()["DUE_SOON_WORKDAYS"] == 5
+    monkeypatch.setenv("TRACKER_DUE_SOON_WORKDAYS", "三")
+    with pytest.raises(ConfigError, match="TRACKER_DUE_SOON_WORKDAYS"):
+        from_env()
+    # Every view and the sweep read it through the app's config.
+    before = app.config["DUE_SOON_WORKDAYS"]
+    app.config["DUE_SOON_WORKDAYS"] = 5
+    try:
+        assert setting("DUE_SOON_WORKDAYS") == 5
+        # Monday 15 November 2021 + 5 working days = Monday 22 November.
+        assert StatusRules.at(date(2021, 11, 15)).soon_until == date(2021, 11, 22)
+    finally:
+        app.config["DUE_SOON_WORKDAYS"] = before
+    assert setting("NO_SUCH_SETTING", "默认") == "默认"

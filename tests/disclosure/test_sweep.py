@@ -31,9 +31,9 @@ def _request(world, cal):
 def test_due_soon_from_three_working_days_before(world, cal):
     req = _request(world, cal)
     # On Tue 3-23 the window is 3-24, 3-25, 3-26: the 29th is outside.
-    assert sweep_requests(D(2021, 3, 23), calendar=cal).due_soon == 0
+    assert sweep_requests(D(2021, 3, 23), calendar=cal, soon_days=3).due_soon == 0
     # On Wed 3-24 the window is 3-25, 3-26, 3-29.
-    result = sweep_requests(D(2021, 3, 24), calendar=cal)
+    result = sweep_requests(D(2021, 3, 24), calendar=cal, soon_days=3)
     db.session.refresh(req)
     assert (result.due_soon, result.overdue, req.alert) == (1, 0, "due_soon")
     assert _notes(world.reporter) == ["催办：您单位有0件政府信息公开申请已超过答复期限、1件即将到期"]
@@ -50,17 +50,18 @@ def test_the_due_date_is_not_overdue_the_next_day_is(world, cal):
     assert (result.overdue, req.alert) == (1, "overdue")
 
 
-def test_escalation_after_five_full_working_days(world, cal):
+def test_escalation_after_more_than_five_working_days(world, cal):
     _request(world, cal)
-    # On Tue 4-06, fully missed: 3-30, 3-31, 4-1, 4-2 (4-5 is Qingming) = 4.
-    assert sweep_requests(D(2021, 4, 6), calendar=cal).escalated == 0
-    # On Wed 4-07: 3-30, 3-31, 4-1, 4-2, 4-6 = 5.
-    assert sweep_requests(D(2021, 4, 7), calendar=cal).escalated == 1
-    assert "督办：辖区内有1件政府信息公开申请逾期5个工作日以上未答复" in _notes(world.supervisor)
-    assert "督办：辖区内有1件政府信息公开申请逾期5个工作日以上未答复" in _notes(world.leader)
+    # Escalated once more than 5 working days overdue. On Tue 4-06: 3-30, 3-31, 4-1, 4-2, 4-6 = 5
+    # (4-5 is Qingming): not more than 5.
+    assert sweep_requests(D(2021, 4, 6), calendar=cal, escalate_after=5).escalated == 0
+    # On Wed 4-07: 6.
+    assert sweep_requests(D(2021, 4, 7), calendar=cal, escalate_after=5).escalated == 1
+    assert "督办：辖区内有1件政府信息公开申请逾期超过5个工作日未答复" in _notes(world.supervisor)
+    assert "督办：辖区内有1件政府信息公开申请逾期超过5个工作日未答复" in _notes(world.leader)
     # A rerun sends nothing twice.
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
-    again = sweep_requests(D(2021, 4, 7), calendar=cal)
+    again = sweep_requests(D(2021, 4, 7), calendar=cal, escalate_after=5)
     assert (again.escalated, again.reminded, again.notifications) == (0, 0, 0)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == before
 

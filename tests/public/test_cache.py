@@ -45,3 +45,11 @@ def test_full_cache_evicts_the_entry_closest_to_expiry():
     cache.put(2, "b", AT, ttl=50)
     cache.put(3, "c", AT, ttl=100)
     assert cache.get(2) is None and cache.get(1).html == "a" and cache.get(3).html == "c"
+
+
+def test_an_entry_serves_only_the_data_version_it_was_rendered_from():
+    cache = PageCache(Clock())
+    cache.put(1, "<p>旧</p>", AT, ttl=300, version="v1")
+    assert cache.get(1, "v1").html == "<p>旧</p>"
+    assert cache.get(1, "v2") is None  # the data changed: a miss, and the old page is dropped
+    assert cache.get(1, "v1") is None and len(cache) == 0

@@ -81,9 +81,27 @@ def test_public_page_shows_tasks_units_deadlines_and_status(client, world, publi
     assert '<span class="pub-status in_progress">推进中</span>' in html
     assert '<span class="pub-status completed">已完成</span>' in html
     assert '<span class="pub-status overdue">已逾期</span>' in html
-    assert "最后更新：" in html and "一、扩大公开范围" in html
+    # 最近更新 is the newest public report's time (2021-09-04 10:00 Beijing), never the render time.
+    assert "最近更新：" in html and "2021-09-04 10:00" in html and "一、扩大公开范围" in html
+    rows = html[html.index("<tbody>"):]
+    assert rows.count('class="text-nowrap last-update">2021年9月4日<') == 1  # only the task with the public report
     assert "已在门户网站开设财政信息专栏PUB" in html  # approved and marked public
     assert html.count("<h1") == 1 and f"<title>{world.plan.title}" in html
+
+
+def test_public_deadline_never_reads_a_date_beside_no_deadline(client, world, published):
+    from tests.factories import TaskFactory
+
+    TaskFactory(plan=world.plan, title="文件未写时限的任务", deadline=date(2021, 12, 31), deadline_kind="default",
+                deadline_text=None)
+    db.session.flush()
+    from tracker.public.views import invalidate
+
+    invalidate(world.plan.id)
+    html = get(client, world.plan.id).get_data(as_text=True)
+    row = html[html.index("文件未写时限的任务"):]
+    row = row[:row.index("</tr>")]
+    assert "2021年12月31日" in row and "文件未明确时限，按年底计" in row and "未明确时限<" not in row
 
 
 def test_public_page_leaks_no_internal_fields_and_no_names(client, world, published):
@@ -114,14 +132,14 @@ def test_unpublished_or_unknown_plan_is_404(client, world, published):
 def test_page_is_cached_and_shows_when_it_was_rendered(app, client, world, published):
     first = get(client, world.plan.id)
     assert first.headers["X-Cache"] == "miss"
-    published.t1.title = "改过的标题"
-    db.session.flush()
     second = get(client, world.plan.id)
     assert second.headers["X-Cache"] == "hit"
     assert second.get_data(as_text=True) == first.get_data(as_text=True)
-    assert "改过的标题" not in second.get_data(as_text=True)
-    page_cache(app).invalidate(world.plan.id)
-    assert "改过的标题" in get(client, world.plan.id).get_data(as_text=True)
+    # A change to the plan's tasks gives it a new data version: the next reader gets a fresh page.
+    published.t1.title = "改过的标题"
+    db.session.flush()
+    third = get(client, world.plan.id)
+    assert third.headers["X-Cache"] == "miss" and "改过的标题" in third.get_data(as_text=True)
 
 
 def test_ttl_comes_from_the_settings(app, client, world, published):
@@ -168,3 +186,22 @@ def test_a_public_report_shows_on_its_own_plans_page_only(client, world, publish
     db.session.flush()
     assert "别市的公开进展OTH" not in get(client, world.plan.id).get_data(as_text=True)
     assert "别市的公开进展OTH" in get(client, world.other_plan.id).get_data(as_text=True)
+
+
+def test_withdrawing_a_report_shows_at_once_on_another_worker(app, client, auth, world, published):
+    """Two workers, each with its own page cache: the one that did not withdraw must not serve the text."""
+    from tracker import create_app
+
+    other_worker = create_app({**app.config})
+    assert "已在门户网站开设财政信息专栏PUB" in get(client, world.plan.id).get_data(as_text=True)
+    assert get(client, world.plan.id).headers["X-Cache"] == "hit"
+    report = db.session.scalar(sa.select(ProgressReport).where(ProgressReport.text.contains("PUB")))
+    worker = other_worker.test_client()
+    assert worker.post("/login", data={"username": world.supervisor.username, "password": "password123"}).status_code == 302
+    assert worker.post(f"/reports/{report.id}/public", data={"public": "0"}).status_code == 302
+    db.session.refresh(report)  # written through the other worker's session
+    assert report.is_public is False
+    resp = get(client, world.plan.id)
+    assert resp.headers["X-Cache"] == "miss"
+    assert "PUB" not in resp.get_data(as_text=True)
+    assert get(client, world.plan.id).headers["X-Cache"] == "hit"  # cached again, under the new version

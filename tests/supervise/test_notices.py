@@ -30,6 +30,7 @@ from tracker.supervise.rules import (
     NamedUnit,
     circular_text,
     closed_periods,
+    named_lines,
     notice_prefix,
     period_bounds,
 )
@@ -118,8 +119,8 @@ def test_letter_format_and_draft():
     assert section.first_page_header.paragraphs[0].text == "测试市人民政府办公室"
     number = next(p for p in document.paragraphs if p.text == "测政办整改〔2022〕1号")
     assert number.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    # a letter's 版记 has 抄送 only: no 印发 line
-    assert [r[0] for r in _rows(document, 1)] == ["抄送：测试市政务公开领导小组成员单位。"]
+    # a letter's 版记 has 抄送 only: no 印发 line, no rules
+    assert len(document.tables) == 1 and _texts(document)[-1] == "抄送：测试市政务公开领导小组成员单位。"
 
     draft = _open(render(_doc(doc_number=None, is_draft=True, issued_on=None)))
     texts = _texts(draft)
@@ -174,8 +175,10 @@ def test_rectification_notice_docx_from_the_database(world):
 
 
 def test_escalations_numbered_per_office(world):
-    make_assignment(world, world.finance, date(2021, 9, 30), title="公开财政专项资金")
-    make_assignment(world, world.finance, date(2021, 10, 18), title="公开政府采购信息")
+    first = make_assignment(world, world.finance, date(2021, 9, 30), title="公开财政专项资金")
+    second = make_assignment(world, world.finance, date(2021, 10, 18), title="公开政府采购信息")
+    first.task.text = "公开财政专项资金的分配结果和使用情况。"
+    second.task.text = "公开政府采购项目的采购意向、采购公告和合同。"
     other = TaskFactory(plan=world.other_plan, deadline=date(2021, 9, 30), deadline_kind="date")
     other_unit = UnitFactory(name="乙市财政局", parent=world.other_city)
     AssignmentFactory(task=other, unit=other_unit, role="lead", due_on=date(2021, 9, 30), deadline_kind="date")
@@ -198,8 +201,9 @@ def test_escalations_numbered_per_office(world):
 
     reminders = queries.reminders_of(world.finance.id, date(2021, 10, 14))
     document = _open(render(queries.reminder_doc(world.finance, date(2021, 10, 14), reminders, default_calendar())))
-    assert [(r[1], r[4], r[5]) for r in _rows(document)[1:]] == [("公开财政专项资金", "逾期", "6"),
-                                                                 ("公开政府采购信息", "临期", "—")]
+    # the task as the plan words it, never the short title cut with …
+    assert [(r[1], r[4], r[5]) for r in _rows(document)[1:]] == [("公开财政专项资金的分配结果和使用情况。", "逾期", "6"),
+                                                                 ("公开政府采购项目的采购意向、采购公告和合同。", "临期", "—")]
     assert document.sections[0].first_page_header.paragraphs[0].text == "测试市人民政府办公室"
 
 
@@ -223,5 +227,23 @@ def test_pure_rules():
                                 as_of=date(2021, 11, 15), units=[NamedUnit("甲局", 1, 26)])
     assert title == "关于《要点》（测政办发〔2021〕1号）逾期未办结事项的通报"
     # one overdue item of 26 is not "较多"; the units are listed in the document's table, not the text
-    assert "以下1个单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in body.splitlines()
-    assert "较多" not in body and "甲局" not in body
+    assert "以下单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in body.splitlines()
+    assert "较多" not in body and "甲局" not in body and "1个" not in body
+    assert named_lines("criticism", [("甲局", 3)]) == ["1. 甲局：逾期未办结3项。"]
+
+
+def test_circular_names_ties_together_in_official_order_and_never_the_issuer(world):
+    """Limit 1: the county and the audit office tie on 2 overdue items, so both are named; the issuer is not."""
+    office = UnitFactory(name="测试市人民政府办公室", parent=world.city)
+    world.plan.issuer = office.name
+    for unit, n in ((office, 3), (world.audit, 2), (world.county, 2), (world.finance, 1)):
+        for i in range(n):
+            make_assignment(world, unit, date(2021, 9, 30), title=f"{unit.name}任务{i}")
+    # the county is listed before the audit office in the directory, though created after it
+    world.county.sort_order, world.audit.sort_order = 1, 2
+    named = services.named_units(world.plan, date(2021, 11, 15), "criticism", limit=1)
+    assert [(f.name, f.count) for _, f in named] == [("测试县人民政府", 2), ("测试市审计局", 2)]
+    circular = services.draft_circular(world.supervisor, world.plan, kind="criticism", as_of=date(2021, 11, 15),
+                                       limit=1)
+    assert [cu.unit_id for cu in circular.units] == [world.county.id, world.audit.id]
+    assert office.id not in {cu.unit_id for cu in circular.units}

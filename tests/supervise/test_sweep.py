@@ -12,7 +12,6 @@ from tracker.plans.models import Assignment
 from tracker.supervise import services
 from tracker.supervise.models import EscalationItem, EscalationNotice, PeriodicCheck, Reminder
 from tracker.calendar import overdue_workdays
-from tracker.supervise.rules import escalation_bound
 
 from .conftest import add_report, count, inbox, make_assignment, settle, utc
 

@@ -7,18 +7,17 @@ from io import BytesIO
 import sqlalchemy as sa
 from docx import Document
 
-from tests.factories import TaskFactory, UserFactory
+from tests.factories import UserFactory
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.inbox.models import Notification
+from tracker.plans.models import Task
 from tracker.supervise import calendar_db, services
 from tracker.supervise.models import (
     CalendarOverride,
     Circular,
     EscalationNotice,
     IssuingOffice,
-    RectificationItem,
-    RectificationNotice,
 )
 
 from .conftest import inbox, make_assignment
@@ -39,7 +38,7 @@ def test_overdue_page_shows_own_unit_only_and_days(client, auth, world):
     auth.login(world.reporter)
     page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
     assert "财政专项逾期" in page and "审计结果逾期" not in page
-    assert "<td>6</td>" in page  # 8, 9 (make-up), 11, 12, 13 and 14 October
+    assert '<td class="days">6</td>' in page  # 8, 9 (make-up), 11, 12, 13 and 14 October
     auth.logout()
     auth.login(world.supervisor)
     page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
@@ -62,7 +61,8 @@ def test_reminder_list_and_docx_are_scoped(client, auth, world):
     resp = client.get("/supervise/reminders.docx?on=2021-10-14")
     assert resp.status_code == 200 and resp.mimetype == DOCX
     rows = Document(BytesIO(resp.data)).tables[0].rows
-    assert [r.cells[1].text for r in rows[1:]] == ["财政专项逾期"]
+    task = db.session.scalar(sa.select(Task).where(Task.title == "财政专项逾期"))
+    assert [r.cells[1].text for r in rows[1:]] == [task.text]  # the task as the plan words it
     auth.logout()
     auth.login(world.other_supervisor)
     assert client.get(f"/supervise/reminders.docx?on=2021-10-14&unit={world.finance.id}").status_code == 404
@@ -83,49 +83,6 @@ def test_escalation_page_and_docx(client, auth, world):
     assert resp.status_code == 200 and "attachment;" in resp.headers["Content-Disposition"]
 
 
-def test_lookback_form_answer_and_close(client, auth, world):
-    t = TaskFactory(plan=world.plan, deadline=date(2021, 6, 30), deadline_kind="date", title="公开预算执行情况")
-    make_assignment(world, world.finance, date(2021, 6, 30), task=t)
-    db.session.commit()
-    auth.login(world.supervisor)
-    resp = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "2022-01-20",
-                                                    "deadline_workdays": "15", "prefix": ""})
-    assert resp.status_code == 302
-    notices = db.session.scalars(sa.select(RectificationNotice).order_by(RectificationNotice.number)).all()
-    assert [n.doc_number for n in notices] == ["测政办整改〔2022〕1号", "测政办整改〔2022〕2号"]
-    bad = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "20.1.2022",
-                                                   "deadline_workdays": "0"})
-    assert bad.status_code == 200
-    assert "日期格式不正确" in bad.get_data(as_text=True) and "整改时限应为1到250之间的整数" in bad.get_data(as_text=True)
-    auth.logout()
-
-    finance_notice = notices[0]
-    item = db.session.scalar(sa.select(RectificationItem).where(RectificationItem.notice_id == finance_notice.id)
-                             .order_by(RectificationItem.id))
-    auth.login(world.reporter2)
-    assert client.get(f"/supervise/notices/{finance_notice.id}").status_code == 404
-    assert client.post(f"/supervise/items/{item.id}/answer", data={"text": "x"}).status_code == 404
-    auth.logout()
-
-    auth.login(world.reporter)
-    assert "公开预算执行情况" in client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
-    resp = client.post(f"/supervise/items/{item.id}/answer",
-                       data={"text": "已整改。", "progress": "100", "links": "",
-                             "files": [(BytesIO(PNG), "截图.png")]},
-                       content_type="multipart/form-data")
-    assert resp.status_code == 302
-    db.session.expire_all()
-    assert item.status == "answered" and [e.original_name for e in item.report.evidence] == ["截图.png"]
-    auth.logout()
-
-    auth.login(world.supervisor)
-    assert client.post(f"/supervise/items/{item.id}/close", data={"comment": "属实"}).status_code == 302
-    db.session.expire_all()
-    assert item.status == "closed" and item.assignment.status == "completed"
-    page = client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
-    assert "核实销号" in page and "已销号" in page
-
-
 def test_circular_draft_edit_publish(client, auth, world):
     make_assignment(world, world.finance, date(2021, 9, 30))
     make_assignment(world, world.finance, date(2021, 9, 29))
@@ -138,8 +95,8 @@ def test_circular_draft_edit_publish(client, auth, world):
     assert resp.status_code == 302
     circular = db.session.scalar(sa.select(Circular))
     assert [(cu.unit_id, cu.count) for cu in circular.units] == [(world.finance.id, 2), (world.audit.id, 1)]
-    assert "以下2个单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in circular.body.splitlines()
-    assert "测试市财政局" not in circular.body  # the units are listed once, in the document's table
+    assert "以下单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）：" in circular.body.splitlines()
+    assert "测试市财政局" not in circular.body and "测试市审计局" not in circular.body  # listed once: the table
     draft = Document(BytesIO(client.get(f"/supervise/circulars/{circular.id}.docx").data))
     assert "草稿" in [p.text for p in draft.paragraphs] and circular.doc_number is None
     resp = client.post(f"/supervise/circulars/{circular.id}/edit",
@@ -147,12 +104,16 @@ def test_circular_draft_edit_publish(client, auth, world):
     assert resp.status_code == 302
     db.session.expire_all()
     assert circular.title == "关于财政局逾期的通报" and [cu.unit_id for cu in circular.units] == [world.finance.id]
+    shown = client.get(f"/supervise/circulars/{circular.id}").get_data(as_text=True)
+    assert "测试市财政局" in shown and "测试市审计局" not in shown  # unticked: gone from text and table
     assert client.post(f"/supervise/circulars/{circular.id}/publish").status_code == 302
     db.session.expire_all()
     assert circular.status == "published" and circular.issued_on is not None
     assert circular.doc_number == f"测政办通〔{circular.issued_on.year}〕1号"
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "circular")))
     assert told == {world.reporter.id, world.reporter2.id, world.leader.id}
+    message = db.session.scalars(sa.select(Notification.body).where(Notification.kind == "circular")).first()
+    assert "1. 测试市财政局：逾期未办结2项。" in message and "测试市审计局" not in message
     assert inbox(leader_elsewhere) == []
     docx = client.get(f"/supervise/circulars/{circular.id}.docx")
     document = Document(BytesIO(docx.data))
@@ -227,3 +188,19 @@ def test_admin_sets_an_office_code_and_escalations_use_it(client, auth, world):
     auth.logout()
     auth.login(world.supervisor)
     assert client.get("/supervise/offices").status_code == 403
+
+
+def test_circular_edit_with_unknown_unit_ids_says_which(client, auth, world):
+    make_assignment(world, world.finance, date(2021, 9, 30))
+    db.session.commit()
+    auth.login(world.supervisor)
+    client.post("/supervise/circulars/new", data={"plan_id": world.plan.id, "kind": "criticism",
+                                                  "as_of": "2021-11-15", "limit": "10"})
+    circular = db.session.scalar(sa.select(Circular))
+    resp = client.post(f"/supervise/circulars/{circular.id}/edit",
+                       data={"title": "改过的标题", "body": "正文。", "unit_ids": [world.finance.id, 999999, "abc"]})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "单位编号 999999、abc 不在本通报的单位中" in html and "not a valid" not in html.lower()
+    db.session.expire_all()
+    assert circular.title != "改过的标题" and [cu.unit_id for cu in circular.units] == [world.finance.id]

@@ -107,3 +107,30 @@ def tasks_cmd(jurisdiction_name: str, year: int):
         raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo(f"《{plan.title}》：新增承办 {added} 项（部门 {year + 1}年1月31日前，政府 {year + 1}年3月31日前）。")
+
+
+@cli.command("build")
+@click.option("--unit", "unit_name", required=True, help="单位全称")
+@click.option("--year", type=int, required=True, help="报告年度，如 2021")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.option("-o", "--docx", "docx_out", type=click.Path(dir_okay=False), default=None, help="另存为 Word 文件")
+@with_appcontext
+def build_cmd(unit_name: str, year: int, as_json: bool, docx_out: str | None):
+    """Build the unit's report for the year from the 依申请公开 register and store it as a draft."""
+    from .build import build_report
+    from .document import render
+
+    try:
+        unit = services.find_unit(unit_name)
+        report, result = build_report(None, unit, year)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    if docx_out:
+        Path(docx_out).write_bytes(render(reader.ReportData.from_dict(report.content), unit.name, year))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"已生成 {unit.name} {year} 年度报告草稿（{F.FORMAT_LABELS[report.format]}）。")
+    echo_result(result)

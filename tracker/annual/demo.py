@@ -1,4 +1,5 @@
-"""Demo step: 运城市人民政府办公室's 2020 annual report is seed 002, imported and published."""
+"""Demo step: 运城市人民政府办公室's 2020 annual report is seed 002, imported and published; its 2021
+report is built from the demo 依申请公开 register and carries over seed 002's 1 application."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from ..config import PROJECT_ROOT
 from ..extensions import db
 from ..units.models import Unit
 from . import services
+from .build import build_report
 
 SEED = PROJECT_ROOT / "seeds" / "yuncheng" / "2020_annual_report.txt"
 UNIT = "运城市人民政府办公室"
@@ -30,4 +32,10 @@ def load(result, progress) -> None:
     report = services.import_report(supervisor, unit, YEAR, SEED.read_bytes(), SEED.name)
     if supervisor is not None:
         services.publish(supervisor, report)
-    progress(f"年度报告：导入{UNIT}{YEAR}年度报告（{'勾稽关系一致' if report.is_consistent else '勾稽关系不一致'}），已发布")
+    progress(f"年度报告：导入{UNIT}{YEAR}年度报告（{_state(report)}），已发布")
+    built, _ = build_report(supervisor, unit, YEAR + 1)
+    progress(f"年度报告：由依申请公开登记台账生成{UNIT}{YEAR + 1}年度报告草稿（{_state(built)}）")
+
+
+def _state(report) -> str:
+    return "勾稽关系一致" if report.is_consistent else f"勾稽关系不一致 {len(report.failures)} 项"

@@ -110,7 +110,7 @@ def import_report(actor, unit: Unit, year: int, data: bytes, filename: str, *, c
     existing = report_for(unit.id, year)
     if existing is not None and existing.is_published:
         raise ServiceError(f"{unit.name} {year} 年度报告已发布，不能覆盖；如需更正，请先撤回发布。")
-    before = _snapshot(existing) if existing else None
+    before = snapshot(existing) if existing else None
     report = existing or AnnualReport(unit_id=unit.id, year=year)
     report.format = report_data.format
     report.content = report_data.to_dict()
@@ -125,11 +125,11 @@ def import_report(actor, unit: Unit, year: int, data: bytes, filename: str, *, c
     if existing is None:
         db.session.add(report)
     db.session.flush()
-    record(actor, "annual_report.import", "annual_report", report.id, before=before, after=_snapshot(report))
+    record(actor, "annual_report.import", "annual_report", report.id, before=before, after=snapshot(report))
     return report
 
 
-def _snapshot(report: AnnualReport) -> dict:
+def snapshot(report: AnnualReport) -> dict:
     return {"unit_id": report.unit_id, "year": report.year, "format": report.format, "status": report.status,
             "is_consistent": report.is_consistent, "is_forced": report.is_forced,
             "failures": len(report.failures or []), "source_name": report.source_name}

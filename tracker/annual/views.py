@@ -126,6 +126,23 @@ def import_confirm():
     return redirect(url_for("annual.detail", annual_report_id=report.id))
 
 
+@bp.route("/annual-reports/build", methods=["POST"])
+@roles("supervisor", "reporter")
+def build():
+    """Build (or rebuild) a unit's draft report for a year from the 依申请公开 register."""
+    from .build import build_report
+
+    unit = _unit_for_import(request.form.get("unit_id"))
+    year = request.form.get("year", type=int) or 0
+    ok, built = commit_or_flash(lambda: build_report(current_user, unit, services.check_year(year)))
+    if not ok:
+        return redirect(url_for("annual.index", year=year or None))
+    report, result = built
+    state = "勾稽关系一致" if result["consistent"] else f"勾稽关系不一致 {len(result['failures'])} 项"
+    flash(f"已由依申请公开登记台账生成 {unit.name} {year} 年度报告草稿（{state}）。", "success")
+    return redirect(url_for("annual.detail", annual_report_id=report.id))
+
+
 def _set_status(annual_report_id: int, change, done: str):
     report = queries.get_for(current_user, annual_report_id)
     if commit_or_flash(lambda: change(current_user, report))[0]:

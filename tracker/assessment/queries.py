@@ -37,6 +37,7 @@ from ..supervise.models import (
     RectificationNotice,
 )
 from ..units.models import Unit, official_order
+from ..scope import units_under
 from .facts import (
     AssignmentFact,
     BonusFact,
@@ -142,7 +143,8 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         # read as a plain DateTime: the UTC type's per-row conversion costs more than the query
         Assignment.original_due_on, Assignment.status, sa.type_coerce(Assignment.completed_at, sa.DateTime()),
         Assignment.deadline_kind,
-    ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
+    ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES),
+            Assignment.withdrawn_at.is_(None))  # read on the connection: the ORM filter does not apply
     if as_of is not None:
         wanted = wanted.where(_may_score(as_of, zone))
     assignments = []
@@ -245,7 +247,7 @@ def _bonus_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
     for path, year in sorted({(p.unit.path, p.year) for p in plans}):
         conditions.append(sa.and_(
             Bonus.plan_id.is_(None), Bonus.year == year,
-            Bonus.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(path, autoescape=True))),
+            Bonus.unit_id.in_(units_under(path)),
         ))
     return sa.or_(*conditions)
 

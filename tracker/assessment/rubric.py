@@ -246,6 +246,20 @@ def _plain(d: Decimal) -> str:
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases (*name, <<: *name).
+
+    A rubric never needs them, and nested aliases expand exponentially as they are read
+    (a few hundred bytes can stand for billions of nodes) or refer to themselves.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "不支持锚点引用（*名称 或 <<: *名称），请把内容直接写出", mark)
+        return super().compose_node(parent, index)
+
+
 def _plain_from_node(node: yaml.Node, path: Path, lines: dict[Path, int], errors: list[str]) -> Any:
     """Turn a composed YAML node into plain Python, recording the line of every key and item."""
     if isinstance(node, yaml.MappingNode):
@@ -635,7 +649,7 @@ def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable
     errors: list[str] = []
     if isinstance(source, str):
         try:
-            node = yaml.compose(source, Loader=yaml.SafeLoader)
+            node = yaml.compose(source, Loader=_NoAliasLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)

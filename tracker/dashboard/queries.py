@@ -32,6 +32,7 @@ from ..plans.status import (  # noqa: F401  (the status rules, re-exported for t
 )
 from ..reports.models import ProgressReport
 from ..units.models import Unit
+from ..scope import prefix_pattern, scope_path_of, under  # noqa: F401  (scope_path_of: for the views)
 
 #: the section filter value that stands for tasks without a top-level group
 NO_SECTION = "-"
@@ -64,7 +65,7 @@ class Filters:
             out.append(Assignment.unit_id == self.unit_id)
         unit_conditions = []
         if self.scope_path is not None:
-            unit_conditions.append(Unit.path.like(_prefix_pattern(self.scope_path), escape="/"))
+            unit_conditions.append(under(Unit.path, self.scope_path))
         if self.category is not None:
             unit_conditions.append(Unit.category == self.category)
         if unit_joined:
@@ -87,24 +88,6 @@ class Filters:
         if self.category is not None:
             out["category"] = self.category
         return out
-
-
-def _prefix_pattern(path):
-    """Return a LIKE pattern matching strings that start with path (escape character '/').
-
-    A bound parameter (a statement built once for many requests) is passed through: its value
-    is made by this same function when the statement runs.
-    """
-    if isinstance(path, sa.BindParameter):
-        return path
-    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-
-
-def scope_path_of(user) -> str | None:
-    """Return the subtree a staff user sees (None for admin: everything)."""
-    if user.role == "admin":
-        return None
-    return user.unit.path if user.unit is not None else "/__nothing__/"
 
 
 # --- counts -------------------------------------------------------------------------------
@@ -192,7 +175,7 @@ def _values(flt: Filters, rules: StatusRules | None = None) -> dict:
     """Return the parameter values for a statement built by _symbolic(_shape(flt))."""
     out: dict = {"dash_plan": flt.plan_id}
     if flt.scope_path is not None:
-        out["dash_scope"] = _prefix_pattern(flt.scope_path)
+        out["dash_scope"] = prefix_pattern(flt.scope_path)
     if flt.unit_id is not None:
         out["dash_unit"] = flt.unit_id
     if flt.section is not None and flt.section != NO_SECTION:
@@ -495,7 +478,7 @@ def unit_in_scope(unit_id: int, scope_path: str | None) -> Unit | None:
     """Return the unit if the scope covers it."""
     stmt = sa.select(Unit).where(Unit.id == unit_id)
     if scope_path is not None:
-        stmt = stmt.where(Unit.path.startswith(scope_path, autoescape=True))
+        stmt = stmt.where(under(Unit.path, scope_path))
     return db.session.scalar(stmt)
 
 

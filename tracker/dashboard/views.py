@@ -18,6 +18,7 @@ from ..errors import ServiceError
 from ..extensions import database_key, db
 from ..pagination import Page, current_page, paginate
 from ..plans.models import Plan
+from ..plans import queries as plan_queries
 from ..plans.queries import get_plan_for, visible_plans
 from ..public.views import invalidate as invalidate_public_page
 from ..reports.models import REPORT_STATUS_LABELS
@@ -175,7 +176,7 @@ def _selection(*, with_unit_section: bool = False) -> Selection:
         flt = Filters(plan_id=plan.id, scope_path=queries.scope_path_of(current_user),
                       unit_id=unit.id if unit else None, section=section, category=category)
     return Selection(plans=plans, plan=plan, as_of=as_of, rules=rules, flt=flt, unit=unit, status=status,
-                     calendar=calendar, list_path=url_for("dashboard.assignments"))
+                     calendar=calendar, list_path=url_for("dashboard.assignments", as_of=None))
 
 
 @bp.route("/")
@@ -202,8 +203,13 @@ def index():
     ranking = Page(items=ranked[(page_no - 1) * per_page: page_no * per_page], page=page_no,
                    per_page=per_page, total=len(ranked))
     svg = _charts(sel, data) if data.overview.assignments else {}
+    # Tasks no unit was assigned have no statuses; named beside the count so it adds up to the plan's.
+    whole_plan = sel.flt.unit_id is None and sel.flt.category is None
+    unassigned = plan_queries.unassigned_tasks(
+        sel.plan.id, None if sel.flt.section == queries.NO_SECTION else sel.flt.section,
+        no_section=sel.flt.section == queries.NO_SECTION) if whole_plan else 0
     resp = make_response(render_template(
-        "dashboard/index.html", sel=sel, data=data, ranking=ranking, sort=sort,
+        "dashboard/index.html", sel=sel, data=data, ranking=ranking, sort=sort, unassigned=unassigned,
         descending=queries.SORTS[sort][1] if descending is None else descending,
         svg=svg, version=version,
     ))

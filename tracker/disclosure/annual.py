@@ -55,19 +55,7 @@ def _counts(counter: Counter, key) -> dict[str, int]:
     return {c: counter[(key, c)] for c in COLUMNS}
 
 
-def section_three(unit_id: int, year: int) -> list[GridRow]:
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    r = DisclosureRequest
-    stmt = sa.select(r.applicant_type, r.received_on, r.answered_on, r.answer_category).where(
-        r.unit_id == unit_id, r.received_on <= last, sa.or_(r.answered_on.is_(None), r.answered_on >= first))
-    tally: Counter = Counter()
-    for applicant_type, received_on, answered_on, category in db.session.execute(stmt):
-        tally[("new" if received_on >= first else "carried", applicant_type)] += 1
-        if answered_on is not None and answered_on <= last:
-            tally[(category, applicant_type)] += 1
-            tally[("total", applicant_type)] += 1
-        else:
-            tally[("forward", applicant_type)] += 1
+def _grid(tally: Counter) -> list[GridRow]:
     rows = [GridRow("new", "一、本年新收政府信息公开申请数量", 0, _counts(tally, "new")),
             GridRow("carried", "二、上年结转政府信息公开申请数量", 0, _counts(tally, "carried"))]
     rows.append(GridRow("results", "三、本年度办理结果", 0, None))
@@ -86,19 +74,54 @@ def section_three(unit_id: int, year: int) -> list[GridRow]:
     return rows
 
 
-def section_four(unit_id: int, year: int) -> dict[str, dict[str, int]]:
+def sections_three(unit_ids: list[int], year: int) -> dict[int, list[GridRow]]:
+    """Return section 三 of each unit, from one pass over the requests of all of them."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    r = DisclosureRequest
+    stmt = sa.select(r.unit_id, r.applicant_type, r.received_on, r.answered_on, r.answer_category).where(
+        r.unit_id.in_(unit_ids), r.received_on <= last, sa.or_(r.answered_on.is_(None), r.answered_on >= first))
+    tallies: dict[int, Counter] = {unit_id: Counter() for unit_id in unit_ids}
+    for unit_id, applicant_type, received_on, answered_on, category in db.session.execute(stmt):
+        tally = tallies[unit_id]
+        tally[("new" if received_on >= first else "carried", applicant_type)] += 1
+        if answered_on is not None and answered_on <= last:
+            tally[(category, applicant_type)] += 1
+            tally[("total", applicant_type)] += 1
+        else:
+            tally[("forward", applicant_type)] += 1
+    return {unit_id: _grid(tally) for unit_id, tally in tallies.items()}
+
+
+def section_three(unit_id: int, year: int) -> list[GridRow]:
+    return sections_three([unit_id], year)[unit_id]
+
+
+def sections_four(unit_ids: list[int], year: int) -> dict[int, dict[str, dict[str, int]]]:
+    """Return section 四 of each unit: the appeals filed in the year, as they stood on 31 December."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     a = DisclosureAppeal
-    stmt = sa.select(a.kind, a.result, a.decided_on).join(DisclosureRequest).where(
-        DisclosureRequest.unit_id == unit_id, a.filed_on >= first, a.filed_on <= last)
-    out = {kind: {result: 0 for result in cat.APPEAL_RESULTS} for kind in cat.APPEAL_KINDS}
-    for kind, result, decided_on in db.session.execute(stmt):
+    stmt = sa.select(DisclosureRequest.unit_id, a.kind, a.result, a.decided_on).join(DisclosureRequest).where(
+        DisclosureRequest.unit_id.in_(unit_ids), a.filed_on >= first, a.filed_on <= last)
+    out = {unit_id: {kind: {result: 0 for result in cat.APPEAL_RESULTS} for kind in cat.APPEAL_KINDS}
+           for unit_id in unit_ids}
+    for unit_id, kind, result, decided_on in db.session.execute(stmt):
         if result != "pending" and (decided_on is None or decided_on > last):
             result = "pending"
-        out[kind][result] += 1
+        out[unit_id][kind][result] += 1
     return out
+
+
+def section_four(unit_id: int, year: int) -> dict[str, dict[str, int]]:
+    return sections_four([unit_id], year)[unit_id]
+
+
+def figures_of(unit_ids: list[int], year: int) -> dict[int, Figures]:
+    """Return sections 三 and 四 of many units' reports for a year, in two queries."""
+    three, four = sections_three(unit_ids, year), sections_four(unit_ids, year)
+    return {unit_id: Figures(unit_id=unit_id, year=year, rows=three[unit_id], appeals=four[unit_id])
+            for unit_id in unit_ids}
 
 
 def figures(unit_id: int, year: int) -> Figures:
     """Return sections 三 and 四 of a unit's annual report for a year."""
-    return Figures(unit_id=unit_id, year=year, rows=section_three(unit_id, year), appeals=section_four(unit_id, year))
+    return figures_of([unit_id], year)[unit_id]

@@ -56,8 +56,8 @@ def due_cmd(received, corrected, pauses, extension, delayed, as_of, as_json):
 
 @cli.command("sweep")
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="按哪一天巡查（默认今天）")
-@click.option("--soon-days", default=3, type=int, help="临期工作日数")
-@click.option("--escalate-after", default=5, type=int, help="逾期多少个工作日后督办")
+@click.option("--soon-days", default=None, type=int, help="临期工作日数（默认同任务督办设置）")
+@click.option("--escalate-after", default=None, type=int, help="逾期超过多少个工作日督办（默认同任务督办设置）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 def sweep_cmd(as_of, soon_days, escalate_after, as_json):
     """Flag requests due soon and overdue, remind the units and tell the supervisors."""
@@ -69,7 +69,7 @@ def sweep_cmd(as_of, soon_days, escalate_after, as_json):
         day = clock.parse_date(as_of, "巡查日期") if as_of else today()
     except clock.ClockError as exc:
         _fail(exc)
-    if soon_days < 0 or escalate_after < 1:
+    if (soon_days is not None and soon_days < 0) or (escalate_after is not None and escalate_after < 1):
         _fail(ValueError("临期天数不能为负数，督办所需逾期工作日至少为1天。"))
     result = sweep_requests(day, soon_days=soon_days, escalate_after=escalate_after)
     db.session.commit()

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..calendar import WorkCalendar, default_calendar
-from ..calendar import overdue_workdays
+from ..calendar import WorkCalendar, default_calendar, overdue_workdays
 
 #: Art. 33: the answer period and the longest extension, in working days
 ANSWER_WORKDAYS = 20
@@ -177,7 +176,7 @@ class Standing:
     as_of: date
     #: counting working days after as_of up to and including the due date; negative once past it
     working_days_left: int
-    #: the project's one definition of overdue working days (days fully missed)
+    #: the project's one definition of overdue working days (after the due date, up to as_of inclusive)
     working_days_overdue: int
     is_overdue: bool
 

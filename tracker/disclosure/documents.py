@@ -9,8 +9,8 @@ from datetime import date
 
 from ..calendar import WorkCalendar
 from ..errors import ServiceError
-from ..supervise.notices import NoticeDoc, render
-from ..supervise.rules import cn_date
+from ..supervise.notices import DocTable, NoticeDoc, render
+from ..timeutil import cn_date
 from . import categories as cat
 from . import clock
 from .models import DisclosureRequest
@@ -55,9 +55,9 @@ def _request_line(req: DisclosureRequest) -> str:
     return f"{cn_date(req.receipt_on)}以{req.channel_label}方式提出的政府信息公开申请（登记编号：{req.serial}）"
 
 
-def _content_table(req: DisclosureRequest) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    return ("项目", "内容"), [("登记编号", req.serial), ("收到方式", req.channel_label),
-                             ("收到日期", cn_date(req.receipt_on)), ("申请内容", req.content)]
+def _content_table(req: DisclosureRequest) -> DocTable:
+    return DocTable(("项目", "内容"), [("登记编号", req.serial), ("收到方式", req.channel_label),
+                             ("收到日期", cn_date(req.receipt_on)), ("申请内容", req.content)])
 
 
 def receipt(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:

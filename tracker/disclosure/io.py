@@ -11,12 +11,11 @@ from datetime import date, datetime
 from io import BytesIO
 from typing import IO
 
-from ..calendar import WorkCalendar
+from ..calendar import WorkCalendar, overdue_workdays
 from ..errors import ServiceError
-from ..exports.workbooks import cn_date
 from ..exports.xlsx import Column, XlsxBuilder
 from ..extensions import db
-from ..calendar import overdue_workdays
+from ..timeutil import cn_date
 from ..units.models import Unit
 from . import categories as cat
 from . import queries, services

@@ -21,14 +21,9 @@ PERSONAL_DATA_ROLES = ("supervisor", "reporter")
 
 def today() -> date:
     """Return the app's today (the demo date when one is set)."""
-    from flask import current_app
+    from ..timeutil import app_today
 
-    from .. import timeutil
-
-    app_today = getattr(timeutil, "app_today", None)
-    if app_today is not None:
-        return app_today()
-    return timeutil.local_today(current_app.config["TIMEZONE"])
+    return app_today()
 
 
 def can_write(user) -> bool:

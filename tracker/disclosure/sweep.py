@@ -3,7 +3,8 @@
 Called by the daily sweep job (a hook in ``tracker.supervise.jobs.sweep_job``) and by
 ``flask requests sweep``. The same rules as for assignments: due soon within `soon_days` working
 days, overdue from the day after the due date, escalation to the supervisors once the request is
-`escalate_after` full working days overdue. A supervisor is told on the first due-soon day too, so
+more than `escalate_after` working days overdue (``tracker.calendar.overdue_workdays``). A
+supervisor is told on the first due-soon day too, so
 no request is answered late without the supervisor having been told.
 
 Only requests whose clock runs are flagged: not those waiting for the applicant's correction or
@@ -24,6 +25,7 @@ from ..calendar import WorkCalendar
 from ..extensions import db
 from ..inbox.models import Notification
 from ..supervise.rules import escalation_bound
+from ..timeutil import utcnow
 from ..units.models import Unit
 from .models import DisclosurePause, DisclosureRequest
 
@@ -60,16 +62,22 @@ def _add_notifications(notes: list[dict]) -> int:
     for i in range(0, len(keys), 1000):
         taken |= set(db.session.scalars(sa.select(Notification.dedupe_key).where(
             Notification.dedupe_key.in_(keys[i:i + 1000]))))
-    new = [Notification(**n) for n in notes if n["dedupe_key"] not in taken]
-    db.session.add_all(new)
+    now = utcnow()
+    new = [{**n, "created_at": now, "read_at": None} for n in notes if n["dedupe_key"] not in taken]
+    if new:
+        db.session.execute(sa.insert(Notification), new)
     return len(new)
 
 
-def sweep_requests(as_of: date, *, soon_days: int = 3, escalate_after: int = 5,
+def sweep_requests(as_of: date, *, soon_days: int | None = None, escalate_after: int | None = None,
                    calendar: WorkCalendar | None = None) -> RequestSweep:
-    """Flag, remind and escalate on as_of; flush, never commit."""
+    """Flag, remind and escalate on as_of; flush, never commit. The windows default to the assignments' settings."""
+    from ..config import setting
+    from ..plans.status import due_soon_workdays
     from .services import _calendar
 
+    soon_days = due_soon_workdays() if soon_days is None else soon_days
+    escalate_after = int(setting("ESCALATE_AFTER_WORKDAYS", 5)) if escalate_after is None else escalate_after
     cal = _calendar(calendar)
     soon = cal.add_workdays(as_of, soon_days)
     escalate_before = escalation_bound(cal, as_of, escalate_after)
@@ -112,7 +120,7 @@ def sweep_requests(as_of: date, *, soon_days: int = 3, escalate_after: int = 5,
             "dedupe_key": f"disclosure-reminder:{as_of.isoformat()}:unit{unit_id}:u{user_id}"})
 
     # Supervisors hear of every request in their jurisdiction on its first due-soon day (before it is
-    # late), and supervisors and leaders once it is escalate_after full working days overdue.
+    # late), and supervisors and leaders once it is more than escalate_after working days overdue.
     escalate = sa.and_(R.alert == "overdue", R.due_on < escalate_before,
                        sa.or_(R.escalated_for.is_(None), R.escalated_for != R.due_on))
     soon_units = Counter(u for u, alert in fresh if alert == "due_soon")
@@ -136,7 +144,7 @@ def sweep_requests(as_of: date, *, soon_days: int = 3, escalate_after: int = 5,
             if late_n:
                 notes.append({
                     "user_id": user_id, "kind": "escalation",
-                    "title": f"督办：辖区内有{late_n}件政府信息公开申请逾期{escalate_after}个工作日以上未答复",
+                    "title": f"督办：辖区内有{late_n}件政府信息公开申请逾期超过{escalate_after}个工作日未答复",
                     "body": "请督促承办单位立即答复。", "link": "/disclosure/?overdue=1", "object_type": None, "object_id": None,
                     "dedupe_key": f"disclosure-escalation:{as_of.isoformat()}:u{user_id}"})
     out.notifications = _add_notifications(notes)

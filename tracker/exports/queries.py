@@ -22,6 +22,7 @@ from ..extensions import db
 from ..plans.models import DEADLINE_KIND_LABELS, ROLE_LABELS, Assignment, Plan, Task
 from ..plans.status import reminders_count_sql
 from ..reports.models import Evidence, ProgressReport
+from ..scope import under
 from ..units.models import Unit, official_order
 from .workbooks import (
     AssessmentData,
@@ -77,9 +78,10 @@ class Selection:
 
     def conditions(self, rules: StatusRules) -> list[sa.ColumnElement[bool]]:
         """Return WHERE conditions over Assignment joined to Task and Unit."""
-        out: list[sa.ColumnElement[bool]] = [Assignment.plan_id.in_(self.plan_ids)]
+        # read on the connection (_stream), where the ORM's 不再承办 filter does not apply
+        out: list[sa.ColumnElement[bool]] = [Assignment.plan_id.in_(self.plan_ids), Assignment.withdrawn_at.is_(None)]
         if self.scope_path is not None:
-            out.append(Unit.path.startswith(self.scope_path, autoescape=True))
+            out.append(under(Unit.path, self.scope_path))
         if self.unit_id is not None:
             out.append(Assignment.unit_id == self.unit_id)
         if self.section is not None:

@@ -128,3 +128,93 @@ def list_cmd(as_json: bool):
         return
     for r in rows:
         click.echo(f"{r['id']:>4}  {r['year']}  {r['title']}  {r['doc_number'] or ''}  任务{r['tasks']} 承办{r['assignments']}")
+
+
+# --- 交办件 (ad-hoc 督办 items) -----------------------------------------------------------------------
+
+
+@click.group("items", help="交办件：新建、列表")
+def items_cli():
+    pass
+
+
+def _day(value: str | None, what: str):
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError(f"{what}“{value}”格式不正确，应为 YYYY-MM-DD。") from None
+
+
+@items_cli.command("create")
+@click.option("--source", required=True, help="来源：领导批示、会议议定事项、上级交办、评估发现问题、群众反映、其他")
+@click.option("--doc-number", default="", help="来源文件编号")
+@click.option("--doc-date", default=None, help="来源文件日期 YYYY-MM-DD")
+@click.option("--title", required=True)
+@click.option("--text", default="")
+@click.option("--lead", multiple=True, help="牵头单位（名录中的名称，可多次给出）")
+@click.option("--responsible", multiple=True, help="责任单位（可多次给出）")
+@click.option("--due", required=True, help="办理时限 YYYY-MM-DD")
+@click.option("--jurisdiction", default=None, help="所属辖区（默认：牵头单位所在的最上级单位）")
+@click.option("--campaign", default="", help="专项督办名称")
+@click.option("--scan", "scan_path", type=FILE, default=None, help="来源文件扫描件")
+@click.option("--json", "as_json", is_flag=True)
+def items_create_cmd(source, doc_number, doc_date, title, text, lead, responsible, due, jurisdiction, campaign,
+                     scan_path, as_json):
+    """Open an ad-hoc item with its assignments and print it."""
+    from ..units.cli import unit_named
+    from . import assign
+
+    try:
+        leads = [unit_named(n) for n in lead]
+        others = [unit_named(n) for n in responsible]
+        if jurisdiction:
+            home = unit_named(jurisdiction)
+        elif leads or others:
+            root_id = int((leads or others)[0].path.strip("/").split("/")[0])
+            home = db.session.get(Unit, root_id)
+        else:
+            raise ServiceError("请至少指定一个牵头单位或责任单位。")
+        item = assign.ItemInput(source=source, title=title, text=text, due=_day(due, "办理时限"), lead=leads,
+                                responsible=others, doc_number=doc_number, source_date=_day(doc_date, "来源文件日期"),
+                                campaign=campaign)
+        if scan_path is not None:
+            with scan_path.open("rb") as fh:
+                task = assign.create_item(None, home, item, scan=fh, scan_name=scan_path.name)
+        else:
+            task = assign.create_item(None, home, item)
+        db.session.flush()
+        db.session.refresh(task)
+        out = assign.item_json(task)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"已新建交办件 {out['ref']}：{out['title']}（{out['source']}，{out['due']}前办结）")
+    for a in out["assignments"]:
+        click.echo(f"  {a['role']}：{a['unit']}")
+
+
+@items_cli.command("list")
+@click.option("--campaign", default=None, help="只列出某一专项督办")
+@click.option("--json", "as_json", is_flag=True)
+def items_list_cmd(campaign, as_json):
+    """List the ad-hoc items, newest first."""
+    from . import assign
+
+    rows = [assign.item_json(t) for t in assign.items(campaign=campaign)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        units = "、".join(a["unit"] for a in r["assignments"])
+        click.echo(f"{r['id']:>4}  {r['source']}  {r['doc_number'] or ''}  {r['title']}  {r['due']}前  {units}")
+
+
+EXTRA_COMMANDS = (items_cli,)

@@ -9,7 +9,8 @@ different data.
 Writes are caught at the session, for the ORM (objects flushed) and for statements run through
 it (a bulk UPDATE of assignments touches every plan, since which plans it hit is unknown).
 Units are shared by every plan (names and categories show on the dashboard), so a unit change
-renews every plan's token.
+renews every plan's token. A progress report allowed on (or withdrawn from) the public page
+renews its plan's token, since the public page is cached under it.
 """
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def renew(session: Session, plan_ids: set[int] | None) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:
+    from ..reports.models import ProgressReport  # reports build on plans: imported late
+
     plan_ids: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Unit):
@@ -59,7 +62,19 @@ def _after_flush(session: Session, flush_context) -> None:
             return
         if isinstance(obj, (Assignment, Task)) and obj.plan_id is not None:
             plan_ids.add(obj.plan_id)
+        elif isinstance(obj, ProgressReport) and obj.plan_id is not None and _public_text_changed(obj):
+            plan_ids.add(obj.plan_id)
     renew(session, plan_ids)
+
+
+def _public_text_changed(report) -> bool:
+    """True when a report's text may have appeared on or left the public page."""
+    state = sa.inspect(report)
+    if state.was_deleted or state.deleted:
+        return bool(report.is_public)
+    if state.attrs.is_public.history.has_changes():
+        return True
+    return bool(report.is_public) and any(state.attrs[name].history.has_changes() for name in ("status", "text"))
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -4,13 +4,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship, with_loader_criteria
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 from ..units.models import Unit
 
 ROLE_LABELS = {"lead": "牵头单位", "responsible": "责任单位", "cooperating": "配合单位"}
+PLAN_KINDS = {"plan": "工作要点", "adhoc": "交办件"}
+ITEM_SOURCES = ("领导批示", "会议议定事项", "上级交办", "评估发现问题", "群众反映", "其他")
 STATUS_LABELS = {"pending": "未开始", "in_progress": "推进中", "completed": "已办结"}
 DEADLINE_KIND_LABELS = {
     "date": "限期",
@@ -51,6 +54,8 @@ class Plan(db.Model):
     #: set when a supervisor archives the plan (a plan units have reported on is never deleted);
     #: who archived it is in the audit log
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: plan (an imported 工作要点) | adhoc (the container of one jurisdiction's 交办件 for one year)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="plan", server_default="plan")
 
     unit: Mapped[Unit] = relationship()
     tasks: Mapped[list["Task"]] = relationship(
@@ -95,6 +100,16 @@ class Task(db.Model):
     columns: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: an ad-hoc item's (交办件) source: one of ITEM_SOURCES; empty for a plan's own tasks
+    source: Mapped[str | None] = mapped_column(sa.String(20))
+    #: the source document's 文号 and date (领导批示 number, 会议纪要 number …)
+    source_doc_number: Mapped[str | None] = mapped_column(sa.String(80))
+    source_date: Mapped[date | None] = mapped_column(sa.Date)
+    #: the 专项督办 campaign the item belongs to, if any
+    campaign: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    #: the attached scan of the source document, in the evidence store (sha256 and name as uploaded)
+    scan_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    scan_name: Mapped[str | None] = mapped_column(sa.String(255))
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
     parent: Mapped["Task | None"] = relationship(remote_side=[id])
@@ -136,6 +151,9 @@ class Assignment(db.Model):
     overdue_since: Mapped[date | None] = mapped_column(sa.Date)
     #: 1 for the plan's own assignment; a recurring task's later years are new rows numbered 2, 3 …
     instance: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: closed as 不再承办 (the unit reported on it, so it stays in its history, out of every figure)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -193,3 +211,25 @@ class PlanImport(db.Model):
 
     unit: Mapped[Unit] = relationship()
     plan: Mapped[Plan | None] = relationship()
+
+
+# --- withdrawn assignments (不再承办) are out of every ORM query ---------------------------------
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_withdrawn(state: ORMExecuteState) -> None:
+    """Leave assignments closed as 不再承办 out of every ORM read (figures, lists, sweeps, exports).
+
+    A read that must see them (the task's history) passes the execution option
+    ``with_withdrawn=True``. Core reads of ``Assignment.__table__`` add ``counted()`` themselves.
+    """
+    if (state.is_select and not state.is_column_load and not state.is_relationship_load
+            and not state.execution_options.get("with_withdrawn", False)):
+        state.statement = state.statement.options(
+            with_loader_criteria(Assignment, lambda cls: cls.withdrawn_at.is_(None), include_aliases=True))
+
+
+def counted(table=None) -> sa.ColumnElement[bool]:
+    """Return the condition 'not closed as 不再承办', for Core reads of the assignments table."""
+    column = (table.c.withdrawn_at if table is not None else Assignment.__table__.c.withdrawn_at)
+    return column.is_(None)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..units.models import Unit
+from ..scope import under
 from .models import Assignment, Plan, Task
 
 #: the unit that owns a plan / holds an assignment, joined to test the viewer's subtree. Made
@@ -24,7 +25,7 @@ def visible_plans(user) -> sa.Select:
         return stmt.where(
             sa.exists().where(Assignment.plan_id == Plan.id, Assignment.unit_id == user.unit_id)
         )
-    return stmt.join(_owner, Plan.unit_id == _owner.id).where(_owner.path.startswith(user.unit.path))
+    return stmt.join(_owner, Plan.unit_id == _owner.id).where(under(_owner.path, user.unit.path))
 
 
 def scoped_assignments(user, stmt: sa.Select | None = None) -> sa.Select:
@@ -34,7 +35,7 @@ def scoped_assignments(user, stmt: sa.Select | None = None) -> sa.Select:
         return stmt
     if user.role == "reporter":
         return stmt.where(Assignment.unit_id == user.unit_id)
-    return stmt.join(_scope, Assignment.unit_id == _scope.id).where(_scope.path.startswith(user.unit.path))
+    return stmt.join(_scope, Assignment.unit_id == _scope.id).where(under(_scope.path, user.unit.path))
 
 
 def get_plan_for(user, plan_id: int) -> Plan:
@@ -55,13 +56,16 @@ def get_assignment_for(user, assignment_id: int) -> Assignment:
 
 def plan_counts(plan_ids: list[int]) -> dict[int, dict]:
     """Return task and assignment counts per plan in two grouped queries."""
-    out = {pid: {"tasks": 0, "assignments": 0, "completed": 0} for pid in plan_ids}
+    out = {pid: {"tasks": 0, "unassigned": 0, "assignments": 0, "completed": 0} for pid in plan_ids}
     if not plan_ids:
         return out
-    for pid, n in db.session.execute(
-        sa.select(Task.plan_id, sa.func.count()).where(Task.plan_id.in_(plan_ids), Task.is_leaf).group_by(Task.plan_id)
+    assigned = sa.exists().where(Assignment.task_id == Task.id)
+    for pid, n, unassigned in db.session.execute(
+        sa.select(Task.plan_id, sa.func.count(), sa.func.sum(sa.case((~assigned, 1), else_=0)))
+        .where(Task.plan_id.in_(plan_ids), Task.is_leaf).group_by(Task.plan_id)
     ):
         out[pid]["tasks"] = n
+        out[pid]["unassigned"] = int(unassigned or 0)
     for pid, n, done in db.session.execute(
         sa.select(
             Assignment.plan_id,
@@ -72,6 +76,18 @@ def plan_counts(plan_ids: list[int]) -> dict[int, dict]:
         out[pid]["assignments"] = n
         out[pid]["completed"] = int(done or 0)
     return out
+
+
+def unassigned_tasks(plan_id: int, section: str | None = None, no_section: bool = False) -> int:
+    """Count the plan's tasks (leaves) that no unit has been assigned: the dashboard's task count
+    leaves them out, and says how many."""
+    stmt = sa.select(sa.func.count()).select_from(Task).where(
+        Task.plan_id == plan_id, Task.is_leaf, ~sa.exists().where(Assignment.task_id == Task.id))
+    if no_section:
+        stmt = stmt.where(Task.section.is_(None))
+    elif section is not None:
+        stmt = stmt.where(Task.section == section)
+    return db.session.scalar(stmt) or 0
 
 
 def task_status_counts(user, task_ids: list[int]) -> dict[int, dict[str, int]]:

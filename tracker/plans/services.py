@@ -13,6 +13,7 @@ from ..inbox.services import notify_unit
 from ..units.models import UNIT_KINDS, Unit, UnitGroup
 from ..timeutil import utcnow
 from ..units.services import create_unit, group_member_ids
+from ..scope import under
 from .draft import DEADLINE_KINDS, ParseError
 from .models import Assignment, Plan, PlanImport, Task
 from .parser import parse_document, parse_file
@@ -40,7 +41,7 @@ def issuer_warning(imp: PlanImport) -> str | None:
     issuer = (imp.draft.get("plan") or {}).get("issuer") or ""
     if not issuer:
         return None
-    inside = db.session.scalars(sa.select(Unit.name).where(Unit.path.startswith(imp.unit.path))).all()
+    inside = db.session.scalars(sa.select(Unit.name).where(under(Unit.path, imp.unit.path))).all()
     if not issuer_outside(issuer, place_of(imp.unit), inside):
         return None
     return (f"发文机关“{issuer}”不属于所选辖区“{imp.unit.name}”。文件中的“市××局”“各县（市、区）”等名称"
@@ -56,7 +57,7 @@ def build_directory(jurisdiction: Unit, defined_groups: dict[str, list[str]] | N
     jurisdiction match.
     """
     units = db.session.scalars(
-        sa.select(Unit).where(Unit.path.startswith(jurisdiction.path), Unit.is_active)
+        sa.select(Unit).where(under(Unit.path, jurisdiction.path), Unit.is_active)
     ).all()
     dir_units = [DirUnit(id=u.id, name=u.name, short_name=u.short_name, aliases=list(u.aliases or []),
                          kind=u.kind, parent_id=u.parent_id) for u in units]

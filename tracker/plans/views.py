@@ -11,9 +11,10 @@ from ..extensions import db
 from ..pagination import paginate
 from ..errors import ServiceError, commit_or_flash
 from ..units.models import UNIT_KINDS, Unit
+from ..scope import under
 from . import queries, services
 from .forms import TaskEditForm, UploadForm
-from .models import DEADLINE_KIND_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
+from .models import DEADLINE_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -87,7 +88,14 @@ def task(plan_id: int, task_id: int):
     stmt = queries.scoped_assignments(current_user).where(Assignment.task_id == task.id)
     stmt = stmt.options(joinedload(Assignment.unit)).order_by(sa.case((Assignment.role == "lead", 0), (Assignment.role == "responsible", 1), else_=2), Assignment.id)
     page = paginate(stmt, per_page=100)
-    return render_template("plans/task.html", plan=plan, task=task, page=page)
+    withdrawn = db.session.scalars(
+        queries.scoped_assignments(current_user).where(Assignment.task_id == task.id, Assignment.withdrawn_at.is_not(None))
+        .order_by(Assignment.id).execution_options(with_withdrawn=True)).all()
+    can_edit = current_user.role == "supervisor"
+    from .assign_views import unit_choices
+
+    return render_template("plans/task.html", plan=plan, task=task, page=page, withdrawn=withdrawn, can_edit=can_edit,
+                           units=unit_choices(plan.unit) if can_edit else [], roles=ROLE_LABELS)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -96,7 +104,7 @@ def task(plan_id: int, task_id: int):
 def _jurisdiction_choices():
     stmt = sa.select(Unit.id, Unit.name).where(Unit.is_active, Unit.kind.in_(("city_gov", "county_gov", "zone")))
     if current_user.role != "admin":
-        stmt = stmt.where(Unit.path.startswith(current_user.unit.path))
+        stmt = stmt.where(under(Unit.path, current_user.unit.path))
     rows = db.session.execute(stmt.order_by(Unit.path)).all()
     return [(r.id, r.name) for r in rows]
 
@@ -155,7 +163,7 @@ def import_preview(import_id: int):
         sa.select(Unit).where(Unit.id.in_({i for st in states.values() for i in st.resolution.unit_ids}))
     )}
     choices = db.session.execute(
-        sa.select(Unit.id, Unit.name).where(Unit.path.startswith(imp.unit.path), Unit.is_active).order_by(Unit.path)
+        sa.select(Unit.id, Unit.name).where(under(Unit.path, imp.unit.path), Unit.is_active).order_by(Unit.path)
     ).all()
     duplicate = services.find_duplicate(imp)
     revised = services.find_revised(imp) if duplicate is None else None
@@ -238,3 +246,5 @@ def import_discard(import_id: int):
     if request.form.get("back") == "imports":
         return redirect(url_for("plans.imports"))
     return redirect(url_for("plans.import_start"))
+
+from . import assign_views  # noqa: E402,F401 - registers the assigning routes on bp

@@ -15,6 +15,8 @@ class CachedPage:
     rendered_at: datetime
     #: clock() value after which the entry is stale
     expires: float
+    #: the version of the data it was rendered from; a read asking for another version misses
+    version: str = ""
 
 
 class PageCache:
@@ -30,20 +32,20 @@ class PageCache:
         self._entries: dict[Hashable, CachedPage] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> CachedPage | None:
-        """Return the fresh entry for key, or None."""
+    def get(self, key: Hashable, version: str = "") -> CachedPage | None:
+        """Return the fresh entry for key rendered from `version` of the data, or None."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry.expires <= self._clock():
+            if entry.expires <= self._clock() or entry.version != version:
                 del self._entries[key]
                 return None
             return entry
 
-    def put(self, key: Hashable, html: str, rendered_at: datetime, ttl: float) -> CachedPage:
-        """Store a page for ttl seconds (ttl <= 0 stores nothing)."""
-        entry = CachedPage(html=html, rendered_at=rendered_at, expires=self._clock() + ttl)
+    def put(self, key: Hashable, html: str, rendered_at: datetime, ttl: float, version: str = "") -> CachedPage:
+        """Store a page rendered from `version` of the data for ttl seconds (ttl <= 0 stores nothing)."""
+        entry = CachedPage(html=html, rendered_at=rendered_at, expires=self._clock() + ttl, version=version)
         if ttl <= 0:
             return entry
         with self._lock:

@@ -41,6 +41,7 @@ class PublicTask:
     deadline: date | None
     deadline_text: str
     status: str
+    #: the newest public report's day (None: nothing public yet)
     last_update: date | None
     #: role -> unit names and group phrases, in document order
     units: dict[str, list[str]] = field(default_factory=dict)
@@ -62,7 +63,13 @@ def published_plan(plan_id: int) -> Plan | None:
 
 
 def is_published(plan_id: int) -> bool:
-    return bool(db.session.scalar(sa.select(Plan.is_published).where(Plan.id == plan_id)))
+    return published_version(plan_id) is not None
+
+
+def published_version(plan_id: int) -> str | None:
+    """Return a published plan's data version (the key its cached page is valid under), or None."""
+    row = db.session.execute(sa.select(Plan.is_published, Plan.data_version).where(Plan.id == plan_id)).first()
+    return (row.data_version or "") if row is not None and row.is_published else None
 
 
 def public_status(total: int, completed: int, overdue: int) -> str:
@@ -90,7 +97,6 @@ def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -
                 sa.func.count().label("total"),
                 sa.func.sum(sa.case((rules.completed(), 1), else_=0)).label("completed"),
                 sa.func.sum(sa.case((rules.overdue(), 1), else_=0)).label("overdue"),
-                sa.func.max(Assignment.updated_at).label("updated"),
             ).where(Assignment.plan_id == plan_id).group_by(Assignment.task_id)
         )
     }
@@ -119,7 +125,10 @@ def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -
     for task_id, role, name in named:
         units.setdefault(task_id, {}).setdefault(role, []).append(name)
     public_reports: dict[int, list[PublicReport]] = {}
+    newest: dict[int, datetime] = {}
     for task_id, unit, at, text in reports:
+        if at is not None and task_id not in newest:
+            newest[task_id] = at  # newest first
         shown = public_reports.setdefault(task_id, [])
         if len(shown) < REPORTS_PER_TASK and text and text.strip():
             shown.append(PublicReport(unit=unit, on=_local_date(at, tz), text=text.strip()))
@@ -130,12 +139,33 @@ def plan_progress(plan_id: int, rules: StatusRules, tz: str = "Asia/Shanghai") -
         total, done, late = (int(s.total), int(s.completed or 0), int(s.overdue or 0)) if s else (0, 0, 0)
         out.append(PublicTask(
             id=t.id, ref=t.ref, title=t.title, section=t.section, deadline=t.deadline,
-            deadline_text=t.deadline_text or ("未明确时限" if t.deadline_kind == "default" else ""),
+            deadline_text=_deadline_note(t.deadline, t.deadline_text, t.deadline_kind),
             status=public_status(total, done, late),
-            last_update=_local_date(s.updated, tz) if s else None,
+            last_update=_local_date(newest.get(t.id), tz),
             units=units.get(t.id, {}), reports=public_reports.get(t.id, []),
         ))
     return out
+
+
+def _deadline_note(deadline: date | None, text: str | None, kind: str) -> str:
+    """Return the line shown under the due date: the document's wording, or why there is a date at all.
+
+    A task whose document states no deadline is due at the year's end; the page says that rather
+    than printing a date beside "未明确时限".
+    """
+    if kind == "default":
+        return "文件未明确时限，按年底计" if deadline else "未明确时限"
+    if text and deadline and text.strip() in (f"{deadline.year}年{deadline.month}月{deadline.day}日", deadline.isoformat()):
+        return ""
+    return text or ""
+
+
+def newest_public_report(plan_id: int) -> datetime | None:
+    """Return when the plan's newest public report was sent (the page's 最近更新)."""
+    return db.session.scalar(
+        sa.select(sa.func.max(ProgressReport.submitted_at))
+        .where(ProgressReport.plan_id == plan_id, ProgressReport.is_public, ProgressReport.status == "approved")
+    )
 
 
 def published_plans() -> sa.Select:

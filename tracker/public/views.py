@@ -7,6 +7,7 @@ from ..access import public
 from ..config import setting
 from ..dashboard.queries import StatusRules
 from ..pagination import paginate
+from ..supervise.calendar_db import current_calendar
 from ..timeutil import app_today, utcnow
 from . import queries
 from .cache import PageCache
@@ -49,11 +50,14 @@ def index():
 @public
 def plan(plan_id: int):
     # Checked on every request, cached or not: unpublishing in one worker must hide the page in all.
-    if plan_id > MAX_ID or not queries.is_published(plan_id):
+    version = queries.published_version(plan_id) if plan_id <= MAX_ID else None
+    if version is None:
         invalidate(plan_id)
         abort(404)
+    # Keyed on the plan's data version, which any change to its tasks, assignments or public reports
+    # renews in the same transaction: a withdrawn report is gone from every worker at once.
     cache = page_cache()
-    hit = cache.get(plan_id)
+    hit = cache.get(plan_id, version)
     if hit is not None:
         return _respond(hit.html, hit=True)
     the_plan = queries.published_plan(plan_id)
@@ -61,10 +65,11 @@ def plan(plan_id: int):
         abort(404)
     tz = current_app.config["TIMEZONE"]
     today = app_today()
-    tasks = queries.plan_progress(plan_id, StatusRules.at(today, tz=tz), tz)
+    tasks = queries.plan_progress(plan_id, StatusRules.at(today, tz=tz, calendar=current_calendar()), tz)
     summary = {s: sum(1 for t in tasks if t.status == s) for s in queries.PUBLIC_STATUS_LABELS}
     rendered_at = utcnow()
     html = render_template("public/plan.html", plan=the_plan, tasks=tasks, summary=summary, today=today,
-                           rendered_at=rendered_at, labels=queries.PUBLIC_STATUS_LABELS)
-    cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)))
+                           rendered_at=rendered_at, newest=queries.newest_public_report(plan_id),
+                           labels=queries.PUBLIC_STATUS_LABELS)
+    cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)), version)
     return _respond(html, hit=False)

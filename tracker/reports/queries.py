@@ -18,6 +18,7 @@ from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
 from ..plans.status import StatusRules
 from ..units.models import Unit
+from ..scope import under
 from .models import Evidence, ExtensionRequest, ProgressReport
 
 #: the task and plan columns list pages show; the long texts (task text, plan source) stay unread
@@ -60,7 +61,7 @@ def report_scope(user, stmt: sa.Select) -> sa.Select:
     if user.role == "admin":
         return stmt
     scope = aliased(Unit)
-    return stmt.join(scope, ProgressReport.unit_id == scope.id).where(scope.path.startswith(user.unit.path))
+    return stmt.join(scope, ProgressReport.unit_id == scope.id).where(under(scope.path, user.unit.path))
 
 
 def get_report_for(user, report_id: int) -> ProgressReport:
@@ -88,7 +89,7 @@ def get_extension_for(user, request_id: int) -> ExtensionRequest:
         .join(Unit, Assignment.unit_id == Unit.id).where(ExtensionRequest.id == request_id)
     )
     if user.role != "admin":
-        stmt = stmt.where(Unit.path.startswith(user.unit.path))
+        stmt = stmt.where(under(Unit.path, user.unit.path))
     request = db.session.scalar(stmt)
     if request is None:
         abort(404)
@@ -245,7 +246,7 @@ def _queue_filters(stmt: sa.Select, user, plan_id: int | None, unit_id: int | No
     if user.role != "admin":
         if not joined:
             stmt = stmt.join(Unit, ProgressReport.unit_id == Unit.id)
-        stmt = stmt.where(Unit.path.startswith(user.unit.path))
+        stmt = stmt.where(under(Unit.path, user.unit.path))
     if (plan_id or section) and not joined:
         stmt = stmt.join(Assignment, ProgressReport.assignment_id == Assignment.id)
     if plan_id:
@@ -300,7 +301,7 @@ def queue_units(user, *, limit: int = 200, include: int | None = None) -> list[t
         .order_by(waiting.c.n.desc(), Unit.name)
     )
     if user.role != "admin":
-        stmt = stmt.where(Unit.path.startswith(user.unit.path))
+        stmt = stmt.where(under(Unit.path, user.unit.path))
     rows = [tuple(row) for row in db.session.execute(stmt.limit(limit))]
     if include and all(row[0] != include for row in rows):
         rows += [tuple(row) for row in db.session.execute(stmt.where(Unit.id == include))]
@@ -328,7 +329,7 @@ def extension_queue(user, *, status: str = "open") -> sa.Select:
                  joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
     )
     if user.role != "admin":
-        stmt = stmt.where(Unit.path.startswith(user.unit.path))
+        stmt = stmt.where(under(Unit.path, user.unit.path))
     if status == "open":
         return stmt.where(ExtensionRequest.status == "open").order_by(ExtensionRequest.created_at, ExtensionRequest.id)
     return stmt.where(ExtensionRequest.status != "open").order_by(ExtensionRequest.decided_at.desc(),

@@ -101,11 +101,11 @@ def listing() -> list[dict]:
                     "issuer": c.plan.issuer or queries.issuer_for(c.plan.unit), "addressee": "各有关单位",
                     "date": (c.issued_on or c.as_of).isoformat()})
     days = db.session.execute(
-        sa.select(Reminder.unit_id, Reminder.sweep_on).distinct().join(Unit, Unit.id == Reminder.unit_id)
-        .order_by(Reminder.sweep_on, *official_order())
+        sa.select(Reminder.unit_id, Reminder.sweep_on, *official_order()).distinct()
+        .join(Unit, Unit.id == Reminder.unit_id).order_by(Reminder.sweep_on, *official_order())
     ).all()
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_({u for u, _ in days})))}
-    for unit_id, on in days:
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_({d[0] for d in days})))}
+    for unit_id, on, *_order in days:
         unit = units[unit_id]
         out.append({"kind": "reminder", "id": f"{unit_id}:{on.isoformat()}", "doc_number": None,
                     "issuer": queries.issuer_for(unit), "addressee": unit.name, "date": on.isoformat()})

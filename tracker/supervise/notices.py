@@ -17,7 +17,9 @@ What the layout follows (numbers from the standard):
 - 附件说明 one line under the body; 署名 centred over 成文日期, the date four characters from the right
   (room for the seal), the last body paragraph, the 附件说明 and both kept on one page.
 - 附件 each on a new page: "附件1" in 3号黑体 top left, its title centred.
-- 版记 on the last page: 抄送 and 印发机关/印发日期 between a thick, a thin and a thick rule.
+- 版记 on the last page, after the last content and kept with it: 抄送 and 印发机关/印发日期 between a
+  thick, a thin and a thick rule (a letter: 抄送 alone, no rules). It follows the text rather than
+  sitting on the page's last line: LibreOffice does not anchor a floating table to the page bottom.
 - Page numbers "— 1 —" in 4号宋体, 7 mm under the block, odd pages right and even pages left.
 - Tables: column widths from the content, the header row repeated, rows never split.
 
@@ -660,22 +662,23 @@ class _Builder:
     def imprint(self) -> None:
         """版记: 抄送 and 印发机关/印发日期 between full-width rules (a letter: 抄送 only, no rules)."""
         doc = self.doc
-        if self.landscape:
-            self._new_section(False)
-        rows: list[tuple[str, str]] = []
-        if doc.cc:
-            rows.append(("抄送：" + "，".join(doc.cc) + "。", ""))
-        if not doc.letter:
-            printed = "　　年　　月　　日印发" if doc.is_draft or doc.issued_on is None else f"{cn_date(doc.issued_on)}印发"
-            rows.append((doc.printed_by or doc.issuer, printed))
-        if not rows:
+        # the 版记 never sits alone on a page: what comes before it moves with it
+        self.document.paragraphs[-1].paragraph_format.keep_with_next = True
+        if doc.letter:
+            if doc.cc:
+                p = self.para("抄送：" + "，".join(doc.cc) + "。", size=SIZE_PAGE_NUMBER)
+                _chars_indent(p, left=1, right=1)
             return
+        printed = "　　年　　月　　日印发" if doc.is_draft or doc.issued_on is None else f"{cn_date(doc.issued_on)}印发"
+        rows = [("抄送：" + "，".join(doc.cc) + "。", "")] if doc.cc else []
+        rows.append((doc.printed_by or doc.issuer, printed))
         self.blank(keep_next=True)
         table = self.document.add_table(rows=0, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         _cell_margins(table, mm=0)
-        half = Mm(BLOCK_W / 2)
+        # as wide as the block of the last page (a landscape attachment's block is 225 mm)
+        half = Mm(self.block_w / 2)
         for r, (left, right) in enumerate(rows):
             row = table.add_row()
             _row_props(row)
@@ -694,17 +697,12 @@ class _Builder:
                     _chars_indent(p, right=1)
                 if text:
                     _run(p, text, BODY_FONT, SIZE_PAGE_NUMBER)
-                if not doc.letter:
-                    _cell_border(cell, "top", 8 if first else 6)
-                    if last:
-                        _cell_border(cell, "bottom", 8)
+                _cell_border(cell, "top", 8 if first else 6)
+                if last:
+                    _cell_border(cell, "bottom", 8)
             if left.startswith("抄送"):
                 # 抄送 runs across both columns
                 row.cells[0].merge(row.cells[1])
-        _float_to_bottom(table)
-        # a floating table anchors to the paragraph after it
-        anchor = self.document.add_paragraph()
-        anchor.paragraph_format.line_spacing = Pt(1)
         self.imprint_table = table
 
     def build(self) -> bytes:
@@ -749,24 +747,6 @@ class _Builder:
         out = BytesIO()
         self.document.save(out)
         return out.getvalue()
-
-
-def _float_to_bottom(table) -> None:
-    """Anchor a table to the bottom of the text block (the 版记's last line is the page's last line)."""
-    tblpr = table._tbl.tblPr
-    pos = OxmlElement("w:tblpPr")
-    for key, value in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"), ("bottomFromText", "0"),
-                       ("vertAnchor", "margin"), ("horzAnchor", "margin"), ("tblpXSpec", "center"),
-                       ("tblpYSpec", "bottom")):
-        pos.set(qn(f"w:{key}"), value)
-    style = tblpr.find(qn("w:tblStyle"))
-    if style is not None:
-        style.addnext(pos)
-    else:
-        tblpr.insert(0, pos)
-    overlap = OxmlElement("w:tblOverlap")
-    overlap.set(qn("w:val"), "never")
-    pos.addnext(overlap)
 
 
 def _cell_border(cell, edge: str, size_eighths: int) -> None:

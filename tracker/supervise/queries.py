@@ -15,6 +15,7 @@ from ..calendar import WorkCalendar, overdue_workdays
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
 from ..plans.status import StatusRules
+from ..scope import in_scope, under
 from ..timeutil import cn_date
 from ..units.models import Unit, official_order
 from .models import (
@@ -28,17 +29,6 @@ from .models import (
 )
 from .notices import Attachment, DocItem, DocTable, NoticeDoc
 from .numbering import office_named
-
-
-def in_scope(user, unit_column) -> sa.ColumnElement:
-    """Condition on a unit id column: admin all, reporters their unit, other staff their subtree."""
-    if user.role == "admin":
-        return sa.true()
-    if user.role == "reporter":
-        return unit_column == user.unit_id
-    if user.unit is None:
-        return sa.false()
-    return unit_column.in_(sa.select(Unit.id).where(Unit.path.startswith(user.unit.path)))
 
 
 def units_in_scope(user) -> list[tuple[int, str]]:
@@ -74,10 +64,10 @@ def visible_circulars(user) -> sa.Select:
         return stmt
     if user.role == "reporter":
         unit_path = user.unit.path if user.unit else "/-/"
-        return stmt.where(Circular.status == "published", sa.literal(unit_path).startswith(owner.path))
+        return stmt.where(Circular.status == "published", under(sa.literal(unit_path), owner.path))
     if user.unit is None:
         return stmt.where(sa.false())
-    return stmt.where(owner.path.startswith(user.unit.path))
+    return stmt.where(under(owner.path, user.unit.path))
 
 
 def get_circular_for(user, circular_id: int) -> Circular:
@@ -90,32 +80,43 @@ def get_circular_for(user, circular_id: int) -> Circular:
 # --- lists --------------------------------------------------------------------------------------------
 
 
-def flagged_assignments(user, *, alert: str | None = None, unit_id: int | None = None,
-                        plan_id: int | None = None) -> sa.Select:
-    """Assignments the sweep flagged (overdue first, oldest due date first), in the user's scope."""
+def _alerting(user, rules: StatusRules, unit_id: int | None, plan_id: int | None) -> list[sa.ColumnElement]:
+    out = [sa.or_(rules.overdue(), rules.due_soon()), in_scope(user, Assignment.unit_id)]
+    if unit_id:
+        out.append(Assignment.unit_id == unit_id)
+    if plan_id:
+        out.append(Assignment.plan_id == plan_id)
+    return out
+
+
+def alerting_assignments(user, rules: StatusRules, *, alert: str | None = None, unit_id: int | None = None,
+                         plan_id: int | None = None) -> sa.Select:
+    """Assignments overdue or due soon on rules.as_of (overdue first, oldest due date first), in the user's scope.
+
+    Computed as of the date asked with the status module, like the dashboard, not read from the
+    flags of whichever sweep ran last.
+    """
+    status = rules.case().label("status")
     stmt = (
-        sa.select(Assignment)
+        sa.select(Assignment, status)
         .join(Task, Task.id == Assignment.task_id)
-        .where(Assignment.alert.is_not(None), in_scope(user, Assignment.unit_id))
+        .where(*_alerting(user, rules, unit_id, plan_id))
         .options(joinedload(Assignment.task), joinedload(Assignment.unit), joinedload(Assignment.plan))
-        .order_by(sa.case((Assignment.alert == "overdue", 0), else_=1), Assignment.due_on, Assignment.id)
+        .order_by(sa.case((rules.overdue(), 0), else_=1), Assignment.due_on, Assignment.id)
     )
     if alert in ("overdue", "due_soon"):
-        stmt = stmt.where(Assignment.alert == alert)
-    if unit_id:
-        stmt = stmt.where(Assignment.unit_id == unit_id)
-    if plan_id:
-        stmt = stmt.where(Assignment.plan_id == plan_id)
+        stmt = stmt.where(rules.condition(alert))
     return stmt
 
 
-def alert_counts(user) -> dict[str, int]:
+def alert_counts(user, rules: StatusRules, *, unit_id: int | None = None, plan_id: int | None = None
+                 ) -> dict[str, int]:
+    """Count what alerting_assignments lists, per status."""
+    status = rules.case()
     rows = db.session.execute(
-        sa.select(Assignment.alert, sa.func.count())
-        .where(Assignment.alert.is_not(None), in_scope(user, Assignment.unit_id))
-        .group_by(Assignment.alert)
+        sa.select(status, sa.func.count()).where(*_alerting(user, rules, unit_id, plan_id)).group_by(status)
     )
-    return {alert: n for alert, n in rows}
+    return {s: n for s, n in rows}
 
 
 def reminder_days(user, *, on: date | None = None, unit_id: int | None = None) -> sa.Select:
@@ -268,7 +269,7 @@ def letterhead(issuer: str) -> Letterhead:
 
 def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalendar) -> NoticeDoc:
     items = [
-        DocItem(task=r.assignment.task.title, clause=clause_label(r.assignment.task.ref), original_due=r.due_on,
+        DocItem(task=task_text(r.assignment.task), clause=clause_label(r.assignment.task.ref), original_due=r.due_on,
                 status=("逾期" if r.stage == "overdue" else "临期")
                 + ("（已办结）" if r.assignment.status == "completed" else ""),
                 workdays_overdue=overdue_workdays(cal, r.due_on, on) if r.stage == "overdue" else None)
@@ -337,8 +338,10 @@ def rectification_doc(notice: RectificationNotice, items: list[RectificationItem
 def circular_overview(circular: Circular) -> DocTable:
     """The circular's overall figures: 承办, 办结, 逾期, 办结率 for counties, departments and all."""
     from ..dashboard.queries import Counts, Filters, unit_rows
+    from .calendar_db import current_calendar
 
-    rows = unit_rows(Filters(plan_id=circular.plan_id), StatusRules.at(circular.as_of))
+    cal = current_calendar()
+    rows = unit_rows(Filters(plan_id=circular.plan_id), StatusRules.at(circular.as_of, calendar=cal), cal)
     groups = {"A": Counts(), "B": Counts(), None: Counts()}
     total = Counts()
     for r in rows:
@@ -374,3 +377,16 @@ def circular_doc(circular: Circular) -> NoticeDoc:
         table=DocTable(("序号", "单位", figure), rows, center=frozenset({0, 2})) if rows else None,
         table_after=list_at, contact=head.contact, cc=list(head.cc),
     )
+
+
+
+def last_sweep():
+    """Return when the last sweep ran (UTC) and for which date, or None; pages that show what a
+    sweep sent name this time."""
+    from ..audit.models import AuditEvent
+
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "supervise.sweep")
+                              .order_by(AuditEvent.id.desc()).limit(1))
+    if event is None:
+        return None
+    return event.created_at

@@ -98,8 +98,10 @@ def circular_text(kind: str, *, plan_title: str, plan_doc_number: str | None, as
                   units: list[NamedUnit], issuer: str | None = None) -> tuple[str, str]:
     """Return the title and body of a draft circular from the figures; the supervisor edits them.
 
-    The body does not list the units: the document prints them once, as a table after the
-    paragraph of section 二 that ends with "：", and the overall figures after the heading 一、.
+    The body does not list or count the units: the document prints them once, as a table after
+    the paragraph of section 二 that ends with "：", and the overall figures after the heading 一、.
+    The named units are one list (the circular's table, its .docx and its message), so unticking a
+    unit removes it everywhere.
     """
     source = f"《{plan_title}》" + (f"（{plan_doc_number}）" if plan_doc_number else "")
     day = cn_date(as_of)
@@ -108,7 +110,7 @@ def circular_text(kind: str, *, plan_title: str, plan_doc_number: str | None, as
         lines = [f"截至{day}，各单位按照{source}的分工推进各项任务。现将落实情况通报如下：",
                  "一、总体情况",
                  "二、表扬单位",
-                 (f"以下{len(units)}个单位承办的任务均按时限推进，无逾期未办结事项，予以通报表扬："
+                 ("以下单位承办的任务均按时限推进，无逾期未办结事项，予以通报表扬："
                   if units else "暂无承办任务全部按时推进的单位。"),
                  "三、工作要求",
                  "希望受表扬单位再接再厉，其他单位以先进为榜样，确保各项任务按期完成。"]
@@ -117,9 +119,15 @@ def circular_text(kind: str, *, plan_title: str, plan_doc_number: str | None, as
         lines = [f"截至{day}，{source}部分任务逾期未办结。现将落实情况通报如下：",
                  "一、总体情况",
                  "二、逾期未办结事项的单位",
-                 (f"以下{len(units)}个单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）："
+                 ("以下单位存在逾期未办结事项（按逾期事项数排列，数量相同的按单位序列排列）："
                   if units else "目前没有逾期未办结事项。"),
                  "三、工作要求",
                  "请被通报单位高度重视，逐项分析原因，抓紧整改落实，并于5个工作日内将整改情况报送"
                  + (issuer or "政务公开工作主管部门") + "。"]
     return title, "\n".join(lines)
+
+
+def named_lines(kind: str, units: list[tuple[str, int]]) -> list[str]:
+    """Return the named units as lines (for a message): 1. 甲局：逾期未办结3项。"""
+    what = "已办结" if kind == "praise" else "逾期未办结"
+    return [f"{i}. {name}：{what}{count}项。" for i, (name, count) in enumerate(units, 1)]

@@ -2,8 +2,9 @@
 
 The sweep and the look-back are set-based: a fixed handful of UPDATE … WHERE and INSERT … SELECT
 statements whatever the number of assignments, with every working-day question answered once in
-Python as a date bound that SQL then compares against. Both are idempotent: unique constraints
-and NOT EXISTS guards make a rerun for the same date create nothing.
+Python as a date bound that SQL then compares against. Both are idempotent: every row the sweep
+creates is inserted with INSERT … ON CONFLICT DO NOTHING against its table's unique constraint, so a
+rerun for the same date creates nothing and the counts reported are the rows actually created.
 """
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ from ..extensions import db
 from ..inbox.models import Notification
 from ..inbox.services import notify_unit, notify_users, staff_ids_over
 from ..plans.models import Assignment, Plan, Task
-from ..plans.status import due_soon_workdays
+from ..plans.status import StatusRules, due_soon_workdays
 from ..reports import services as reports
 from ..reports.inputs import InputError, clean_text, require_reason
 from ..reports.models import ProgressReport
 from ..timeutil import UTCDateTime, app_today, utcnow
+from ..scope import under, units_under
 from ..units.models import Unit, official_order
 from .calendar_db import current_calendar
 from .models import (
@@ -50,6 +52,7 @@ from .rules import (
     circular_text,
     closed_periods,
     escalation_bound,
+    named_lines,
     period_bounds,
 )
 from .sql import day_after, year_later
@@ -110,13 +113,24 @@ def _reporter() -> sa.ColumnElement:
     return sa.and_(U.c.role == "reporter", U.c.is_active == sa.true())
 
 
-def _not_notified(key: sa.ColumnElement) -> sa.ColumnElement:
-    return ~sa.exists().where(N.c.dedupe_key == key)
+def _insert_new(table: sa.Table, columns: list[str], select: sa.Select) -> int:
+    """INSERT … SELECT … ON CONFLICT DO NOTHING; return how many rows were created.
+
+    The table's unique constraint, not a NOT EXISTS guard, keeps a rerun from duplicating a row,
+    and the count is exactly the rows this statement created.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # SQLite parses an upsert after INSERT … SELECT only when the SELECT has a WHERE clause.
+    return _rows(insert(table).from_select(columns, select.where(sa.true())).on_conflict_do_nothing())
 
 
 def _insert_notifications(select: sa.Select) -> int:
-    """INSERT … SELECT into notifications; the select yields the columns in NOTIFY_COLUMNS order."""
-    return _rows(sa.insert(N).from_select(NOTIFY_COLUMNS, select))
+    """INSERT … SELECT into notifications, once per dedupe key; the select yields NOTIFY_COLUMNS in order."""
+    return _insert_new(N, NOTIFY_COLUMNS, select)
 
 
 # --- the sweep --------------------------------------------------------------------------------------
@@ -163,6 +177,12 @@ class _Bounds:
     current_start: date
     current_end: date
     periods: tuple[tuple[date, date], ...]
+    #: the subtree swept (a unit's path); None sweeps every unit
+    scope: str | None = None
+
+    def within(self, unit_column) -> sa.ColumnElement:
+        """Condition: the unit column lies in the swept subtree."""
+        return sa.true() if self.scope is None else unit_column.in_(units_under(self.scope))
 
 
 def _reported(start: date, end: date | None = None) -> sa.ColumnElement:
@@ -185,7 +205,8 @@ def _plan_covers(period_end: date) -> sa.ColumnElement:
 
 def _conditions(b: _Bounds) -> dict[str, sa.ColumnElement]:
     """Return the overdue and due-soon conditions over the assignments table."""
-    open_ = A.c.status != "completed"
+    # an assignment closed as 不再承办 is out of every figure (tracker.plans.models.counted)
+    open_ = sa.and_(A.c.status != "completed", A.c.withdrawn_at.is_(None), b.within(A.c.unit_id))
     dated = sa.and_(A.c.deadline_kind != "continuous", A.c.due_on.is_not(None), open_)
     continuous = sa.and_(A.c.deadline_kind == "continuous", open_)
     missed_last = sa.exists().where(
@@ -210,9 +231,8 @@ def _update_assignments(*where, **values) -> int:
     return _rows(sa.update(A).where(*where).values(**values))
 
 
-def _next_instances(as_of: date, now: datetime) -> int:
+def _next_instances(b: _Bounds, now: datetime) -> int:
     """Create next year's instance of every yearly recurring assignment whose due date passed (or that is done)."""
-    nxt = aliased(A)
     base_due = sa.func.coalesce(A.c.original_due_on, A.c.due_on)
     select = (
         sa.select(
@@ -225,22 +245,16 @@ def _next_instances(as_of: date, now: datetime) -> int:
             T.c.deadline_kind == "recurring",
             T.c.deadline_detail["recurrence"].as_string() == "yearly",
             base_due.is_not(None),
-            sa.or_(A.c.due_on < as_of, A.c.status == "completed"),
-            ~sa.exists().where(
-                nxt.c.task_id == A.c.task_id, nxt.c.unit_id == A.c.unit_id, nxt.c.role == A.c.role,
-                nxt.c.instance == A.c.instance + 1,
-            ),
+            sa.or_(A.c.due_on < b.as_of, A.c.status == "completed"), b.within(A.c.unit_id),
+            A.c.withdrawn_at.is_(None),
         )
     )
-    stmt = sa.insert(A).from_select(
-        ["plan_id", "task_id", "unit_id", "role", "due_on", "original_due_on", "deadline_kind", "status",
-         "progress", "source_phrase", "instance", "created_at", "updated_at"],
-        select,
-    )
+    columns = ["plan_id", "task_id", "unit_id", "role", "due_on", "original_due_on", "deadline_kind", "status",
+               "progress", "source_phrase", "instance", "created_at", "updated_at"]
     total = 0
     # A new instance may itself be past due when the sweep catches up on several years.
     for _ in range(MAX_CATCH_UP_YEARS):
-        n = _rows(stmt)
+        n = _insert_new(A, columns, select)
         total += n
         if not n:
             break
@@ -262,16 +276,16 @@ def _check_periods(b: _Bounds, now: datetime) -> int:
         )
         .select_from(A.join(PL, PL.c.id == A.c.plan_id).join(periods, sa.true()))
         .where(
-            A.c.deadline_kind == "continuous", A.c.status != "completed",
+            A.c.deadline_kind == "continuous", A.c.status != "completed", A.c.withdrawn_at.is_(None),
+            b.within(A.c.unit_id),
             # A plan covers the periods of its own year that end after it was issued.
             PL.c.year == b.last_end.year,
             sa.or_(PL.c.issued_on.is_(None), PL.c.issued_on <= periods.c.period_end),
-            ~sa.exists().where(PC.c.assignment_id == A.c.id, PC.c.period_end == periods.c.period_end),
         )
     )
-    return _rows(sa.insert(PC).from_select(
-        ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"], select,
-    ))
+    return _insert_new(
+        PC, ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"], select,
+    )
 
 
 def _flag(b: _Bounds, c: dict) -> int:
@@ -283,7 +297,8 @@ def _flag(b: _Bounds, c: dict) -> int:
     _update_assignments(c["soon"], sa.or_(A.c.alert.is_(None), A.c.alert != "due_soon"),
                         alert="due_soon", overdue_since=None)
     # What was flagged and no longer is (completed, extended, reported, or a replayed earlier date).
-    _update_assignments(A.c.alert.is_not(None), ~c["overdue"], ~c["soon"], alert=None, overdue_since=None)
+    _update_assignments(A.c.alert.is_not(None), b.within(A.c.unit_id), ~c["overdue"], ~c["soon"],
+                        alert=None, overdue_since=None)
     return newly
 
 
@@ -299,13 +314,8 @@ def _remind(b: _Bounds, now: datetime) -> int:
     ):
         select = sa.select(
             A.c.id, A.c.unit_id, _lit(stage), due, _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
-        ).where(
-            A.c.alert == stage, kind,
-            ~sa.exists().where(R.c.assignment_id == A.c.id, R.c.stage == stage, R.c.due_on == due),
-        )
-        total += _rows(sa.insert(R).from_select(
-            ["assignment_id", "unit_id", "stage", "due_on", "sweep_on", "created_at"], select,
-        ))
+        ).where(A.c.alert == stage, kind, b.within(A.c.unit_id))
+        total += _insert_new(R, ["assignment_id", "unit_id", "stage", "due_on", "sweep_on", "created_at"], select)
     return total
 
 
@@ -329,7 +339,7 @@ def _notify_reminders(as_of: date, now: datetime) -> int:
             _lit(now, UTCDateTime()),
         )
         .select_from(U.join(per_unit, U.c.unit_id == per_unit.c.unit_id))
-        .where(_reporter(), _not_notified(key))
+        .where(_reporter())
     )
     return _insert_notifications(select)
 
@@ -352,12 +362,12 @@ def reserve_numbers(prefix: str, year: int, count: int) -> int:
 def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     """Issue one escalation notice per unit with newly escalated items; return (notices, items) created."""
     dated = sa.and_(
-        A.c.alert == "overdue", A.c.deadline_kind != "continuous", A.c.due_on < b.escalate,
+        A.c.alert == "overdue", A.c.deadline_kind != "continuous", A.c.due_on < b.escalate, b.within(A.c.unit_id),
         ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == A.c.due_on),
     )
     continuous = (
         sa.and_(
-            A.c.alert == "overdue", A.c.deadline_kind == "continuous",
+            A.c.alert == "overdue", A.c.deadline_kind == "continuous", b.within(A.c.unit_id),
             ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == b.last_end),
         )
         if b.last_end < b.escalate else sa.false()
@@ -381,9 +391,8 @@ def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     joined = A.join(EN, sa.and_(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     items = 0
     for due, cond in ((A.c.due_on, dated), (_lit(b.last_end, sa.Date()), continuous)):
-        items += _rows(sa.insert(EI).from_select(
-            ["notice_id", "assignment_id", "due_on"], sa.select(EN.c.id, A.c.id, due).select_from(joined).where(cond),
-        ))
+        items += _insert_new(EI, ["notice_id", "assignment_id", "due_on"],
+                             sa.select(EN.c.id, A.c.id, due).select_from(joined).where(cond))
     return sum(len(v) for v in units.values()), items
 
 
@@ -423,7 +432,7 @@ def _notify_escalations(as_of: date, now: datetime) -> int:
             _lit(now, UTCDateTime()),
         )
         .select_from(U.join(EN, EN.c.unit_id == U.c.unit_id).join(counts, counts.c.notice_id == EN.c.id))
-        .where(EN.c.issued_on == as_of, _reporter(), _not_notified(key))
+        .where(EN.c.issued_on == as_of, _reporter())
     )
     sent = _insert_notifications(to_units)
     own, target = aliased(Unit.__table__), aliased(Unit.__table__)
@@ -438,21 +447,23 @@ def _notify_escalations(as_of: date, now: datetime) -> int:
         .select_from(
             U.join(own, own.c.id == U.c.unit_id)
             .join(EN, EN.c.issued_on == as_of)
-            .join(target, sa.and_(target.c.id == EN.c.unit_id, target.c.path.startswith(own.c.path)))
+            .join(target, sa.and_(target.c.id == EN.c.unit_id, under(target.c.path, own.c.path)))
         )
-        .where(U.c.role == "leader", U.c.is_active == sa.true(), _not_notified(key))
+        .where(U.c.role == "leader", U.c.is_active == sa.true())
         .group_by(U.c.id)
     )
     return sent + _insert_notifications(to_leaders)
 
 
-def _rectifications(as_of: date, now: datetime) -> int:
+def _rectifications(b: _Bounds, now: datetime) -> int:
     """Mark open rectification items past their notice's deadline; notify the unit once per notice."""
+    as_of = b.as_of
     due = sa.select(day_after(RN.c.due_on)).where(RN.c.id == RI.c.notice_id).scalar_subquery()
     late_notices = sa.select(RN.c.id).where(RN.c.due_on < as_of)
     newly = _rows(
         sa.update(RI)
-        .where(RI.c.status != "closed", RI.c.overdue_since.is_(None), RI.c.notice_id.in_(late_notices))
+        .where(RI.c.status != "closed", RI.c.overdue_since.is_(None), RI.c.notice_id.in_(late_notices),
+               b.within(RI.c.unit_id))
         .values(overdue_since=due)
     )
     if newly:
@@ -467,20 +478,21 @@ def _rectifications(as_of: date, now: datetime) -> int:
                 _lit(now, UTCDateTime()),
             )
             .select_from(U.join(RN, RN.c.unit_id == U.c.unit_id))
-            .where(RN.c.due_on < as_of, sa.exists().where(open_late), _reporter(), _not_notified(key))
+            .where(RN.c.due_on < as_of, sa.exists().where(open_late), _reporter())
         )
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(RI.join(RN, RN.c.id == RI.c.notice_id))
-        .where(RI.c.status != "closed", RN.c.due_on < as_of)
+        .where(RI.c.status != "closed", RN.c.due_on < as_of, b.within(RI.c.unit_id))
     ) or 0
 
 
 def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | None = None,
-          period: str = "quarter", calendar: WorkCalendar | None = None) -> SweepResult:
+          period: str = "quarter", calendar: WorkCalendar | None = None, scope: str | None = None) -> SweepResult:
     """Flag what is due soon or overdue on as_of, remind, escalate, check continuous and recurring tasks.
 
     Overdue and due soon are those of ``tracker.plans.status`` (the due-soon window is its one
-    setting unless given). Flushes, never commits. Running it twice for the same date creates
+    setting unless given). `scope`, a unit's path, limits every read and write to that subtree
+    (a supervisor's sweep from the web). Flushes, never commits. Running it twice for the same date creates
     nothing the second time.
     """
     soon_days = due_soon_workdays() if soon_days is None else soon_days
@@ -496,11 +508,11 @@ def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | No
     b = _Bounds(
         as_of=as_of, soon=cal.add_workdays(as_of, soon_days), escalate=escalation_bound(cal, as_of, escalate_after),
         last_start=periods[-1][0], last_end=periods[-1][1], current_start=current_start, current_end=current_end,
-        periods=tuple(periods),
+        periods=tuple(periods), scope=scope,
     )
     result = SweepResult(as_of=as_of, calendar_warning=cal.warning(min(b.escalate, as_of), b.soon))
     db.session.flush()
-    result.instances_created = _next_instances(as_of, now)
+    result.instances_created = _next_instances(b, now)
     result.periods_checked = _check_periods(b, now)
     c = _conditions(b)
     result.newly_overdue = _flag(b, c)
@@ -511,9 +523,9 @@ def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | No
     result.escalations_created, escalated = _escalate(b, now)
     if escalated:
         result.notifications += _notify_escalations(as_of, now)
-    result.rectifications_overdue = _rectifications(as_of, now)
+    result.rectifications_overdue = _rectifications(b, now)
     for alert, n in db.session.execute(
-        sa.select(A.c.alert, sa.func.count()).where(A.c.alert.is_not(None)).group_by(A.c.alert)
+        sa.select(A.c.alert, sa.func.count()).where(A.c.alert.is_not(None), b.within(A.c.unit_id)).group_by(A.c.alert)
     ):
         if alert == "overdue":
             result.overdue = n
@@ -521,7 +533,7 @@ def sweep(as_of: date, *, soon_days: int | None = None, escalate_after: int | No
             result.due_soon = n
     record(None, "supervise.sweep", "sweep", None, after={
         **result.to_json(), "instances_created": result.instances_created, "periods_checked": result.periods_checked,
-        "soon_days": soon_days, "escalate_after": escalate_after, "period": period,
+        "soon_days": soon_days, "escalate_after": escalate_after, "period": period, "scope": scope,
     })
     db.session.flush()
     # The Core statements bypassed the identity map: loaded objects must not keep stale values.
@@ -562,6 +574,7 @@ def _lookback_candidates(plan_id: int, as_of: date) -> sa.ColumnElement:
         not_issuer,
         A.c.role.in_(("lead", "responsible")),
         A.c.status != "completed",
+        A.c.withdrawn_at.is_(None),
         A.c.deadline_kind != "default",
         T.c.deadline_kind != "default",
         # A later year's instance of a recurring task that is not due yet is not unfinished.
@@ -636,7 +649,7 @@ def lookback(plan: Plan, as_of: date, *, actor=None, deadline_workdays: int = 15
             _text("/supervise/notices/", RN.c.id), _lit("rectification_notice"), RN.c.id, key, _lit(now, UTCDateTime()),
         )
         .select_from(U.join(RN, RN.c.unit_id == U.c.unit_id))
-        .where(RN.c.plan_id == plan.id, _reporter(), _not_notified(key))
+        .where(RN.c.plan_id == plan.id, _reporter())
     )
     record(actor, "supervise.lookback", "plan", plan.id, after={
         "as_of": as_of, "due_on": result.due_on, "prefix": prefix, **result.to_json(),
@@ -723,17 +736,17 @@ def return_item(actor, item: RectificationItem, *, reason: str | None) -> None:
 
 
 def circular_figures(plan: Plan, as_of: date, kind: str, *, limit: int = 10) -> list[tuple[int, NamedUnit]]:
-    """Return (unit id, figures) for the units a circular would name: most overdue, or best without any overdue."""
-    overdue = sa.and_(
-        A.c.status != "completed",
-        sa.or_(sa.and_(A.c.due_on.is_not(None), A.c.due_on < as_of), A.c.alert == "overdue"),
-    )
-    n_overdue = sa.func.sum(sa.case((overdue, 1), else_=0))
-    n_done = sa.func.sum(sa.case((A.c.status == "completed", 1), else_=0))
+    """Return (unit id, figures) for the units a circular would name: most overdue, or best without any overdue.
+
+    Overdue and completed are those of the status module on as_of, as on the dashboard that day.
+    """
+    rules = StatusRules.at(as_of, calendar=current_calendar())
+    n_overdue = sa.func.sum(sa.case((rules.overdue(), 1), else_=0))
+    n_done = sa.func.sum(sa.case((rules.completed(), 1), else_=0))
     stmt = (
         sa.select(A.c.unit_id, Unit.name, sa.func.count(), n_overdue, n_done)
         .select_from(A.join(Unit.__table__, Unit.id == A.c.unit_id))
-        .where(A.c.plan_id == plan.id, A.c.role.in_(("lead", "responsible")))
+        .where(A.c.plan_id == plan.id, A.c.role.in_(("lead", "responsible")), A.c.withdrawn_at.is_(None))
         .group_by(A.c.unit_id, Unit.name)
     )
     if kind == "praise":
@@ -823,12 +836,12 @@ def publish_circular(actor, circular: Circular) -> int:
     sent = _insert_notifications(
         sa.select(
             U.c.id, _lit("circular"), _lit(f"{circular.kind_label}：{circular.title}"[:300]),
-            _lit(circular.body[:2000]), _lit(f"/supervise/circulars/{circular.id}"), _lit("circular"),
+            _lit("\n".join([circular.body, *named_lines(circular.kind, [(cu.unit.name, cu.count) for cu in circular.units])])[:2000]), _lit(f"/supervise/circulars/{circular.id}"), _lit("circular"),
             _lit(circular.id), key, _lit(now, UTCDateTime()),
         )
         .select_from(U.join(where, where.c.id == U.c.unit_id))
         .where(U.c.role.in_(("reporter", "leader")), U.c.is_active == sa.true(),
-               where.c.path.startswith(jurisdiction.path), _not_notified(key))
+               under(where.c.path, jurisdiction.path))
     )
     record(actor, "circular.publish", "circular", circular.id,
            after={"recipients": sent, "units": [cu.unit_id for cu in circular.units], "kind": circular.kind})

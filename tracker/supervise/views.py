@@ -1,7 +1,7 @@
 """Supervision pages: overdue list, reminders, escalation and rectification notices, circulars, jobs, calendar."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -24,9 +24,10 @@ from ..extensions import db
 from ..pagination import paginate
 from ..plans.models import Plan
 from ..plans.queries import get_plan_for
-from ..plans.status import due_soon_workdays
+from ..plans.status import StatusRules
 from ..reports.storage import content_disposition
-from ..timeutil import app_today, parse_iso_date
+from ..scope import scope_path_of
+from ..timeutil import app_today, cn_date, parse_iso_date
 from ..units.models import Unit
 from . import calendar_db, documents, jobs, numbering, queries, services
 from .forms import (
@@ -69,13 +70,6 @@ def _page_size() -> int:
     return current_app.config["PAGE_SIZE"]
 
 
-def _missed_due(a) -> date | None:
-    """Return the due date an overdue assignment missed (a continuous one: the end of the silent period)."""
-    if a.due_on is not None:
-        return a.due_on
-    return a.overdue_since - timedelta(days=1) if a.overdue_since else None
-
-
 def _unit_in_scope(unit_id: int):
     """Return a unit the user may see, or 404."""
     unit = db.session.scalar(sa.select(Unit).where(Unit.id == unit_id, queries.in_scope(current_user, Unit.id)))
@@ -94,14 +88,16 @@ def overdue():
     alert = request.args.get("alert", "")
     unit_id = request.args.get("unit", type=int) if current_user.role != "reporter" else None
     plan_id = request.args.get("plan", type=int)
-    page = paginate(queries.flagged_assignments(current_user, alert=alert, unit_id=unit_id, plan_id=plan_id),
-                    per_page=_page_size())
     cal = calendar_db.current_calendar()
-    days = {a.id: overdue_workdays(cal, _missed_due(a), as_of) for a in page.items if a.alert == "overdue"}
+    rules = StatusRules.at(as_of, calendar=cal)
+    page = paginate(queries.alerting_assignments(current_user, rules, alert=alert, unit_id=unit_id, plan_id=plan_id),
+                    per_page=_page_size(), scalars=False)
+    days = {row.Assignment.id: overdue_workdays(cal, row.Assignment.due_on, as_of)
+            for row in page.items if row.status == "overdue"}
     return render_template(
         "supervise/overdue.html", page=page, days=days, as_of=as_of, alert=alert, unit_id=unit_id, plan_id=plan_id,
-        counts=queries.alert_counts(current_user), warning=cal.warning(as_of, as_of),
-        soon_days=due_soon_workdays(),
+        counts=queries.alert_counts(current_user, rules, unit_id=unit_id, plan_id=plan_id),
+        warning=cal.warning(as_of, as_of), soon_days=rules.soon_workdays, last_sweep=queries.last_sweep(),
         units=queries.units_in_scope(current_user) if current_user.role != "reporter" else [],
         plans=queries.plan_choices(current_user),
     )
@@ -186,10 +182,15 @@ def lookback():
             form.plan_id.data = last_year[0]
     if form.validate_on_submit():
         plan = get_plan_for(current_user, form.plan_id.data)
-        ok, result = commit_or_flash(lambda: services.lookback(
-            plan, parsed(form.as_of), actor=current_user, deadline_workdays=parsed(form.deadline_workdays),
-            prefix=(form.prefix.data or "").strip() or None))
-        if ok:
+        # As the look-back job: under its lock (a second look-back at the same time is told to wait), recorded.
+        outcome, result = jobs.lookback_plan_job(
+            plan, parsed(form.as_of), actor=current_user, trigger="web", deadline_workdays=parsed(form.deadline_workdays),
+            prefix=(form.prefix.data or "").strip() or None)
+        if outcome.outcome == "skipped":
+            flash("另一个回头看正在进行，请稍后再试；本次未作任何修改。", "warning")
+        elif outcome.outcome == "failed":
+            flash(f"回头看未完成，未作任何修改：{outcome.error}", "danger")
+        else:
             if result.message:
                 flash(result.message, "info")
             else:
@@ -366,16 +367,33 @@ def circular_docx(circular_id: int):
 @bp.route("/jobs")
 @roles("admin", "supervisor")
 def job_runs():
+    from ..jobs import pages
+
     page = paginate(queries.job_runs(), per_page=_page_size())
     form = SweepForm()
     form.as_of.data = form.as_of.data or _today().isoformat()
-    try:
-        schedule = jobs.next_runs(current_app._get_current_object())
-        schedule_error = None
-    except Exception as exc:  # a bad TRACKER_SWEEP_TIME must not hide the run history
-        schedule, schedule_error = [], str(exc)
-    return render_template("supervise/jobs.html", page=page, form=form, schedule=schedule,
-                           schedule_error=schedule_error, JOBS=jobs.JOBS)
+    return render_template("supervise/jobs.html", page=page, form=form, schedule_form=pages.schedule_form(),
+                           **pages.jobs_page(current_app._get_current_object()))
+
+
+@bp.route("/jobs/assessment-schedule", methods=["POST"])
+@roles("admin")
+def assessment_schedule():
+    from ..assessment import jobs as assessment_jobs
+    from ..jobs.forms import AssessmentScheduleForm
+
+    form = AssessmentScheduleForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("supervise.job_runs"))
+    ok, _ = commit_or_flash(lambda: assessment_jobs.set_schedule(
+        current_user, assessment_jobs.parse_schedule(form.monthly_workday.data, form.yearly_date.data)))
+    if ok:
+        flash(f"考核计算时间已保存：{assessment_jobs.schedule().describe()}。定时任务进程重新启动后按新时间运行。",
+              "success")
+    return redirect(url_for("supervise.job_runs"))
 
 
 @bp.route("/jobs/sweep", methods=["POST"])
@@ -386,7 +404,21 @@ def run_sweep():
         for error in form.as_of.errors or ["请填写巡查日期。"]:
             flash(error, "danger")
         return redirect(url_for("supervise.job_runs"))
-    outcome = jobs.sweep_job(parsed(form.as_of), trigger="web", user_id=current_user.id)
+    as_of, today = parsed(form.as_of), _today()
+    if as_of > today:
+        flash(f"巡查日期不能晚于今天（{cn_date(today)}），未作任何修改。", "danger")
+        return redirect(url_for("supervise.job_runs"))
+    if as_of < today:
+        if as_of.year != today.year:
+            flash(f"页面只能回放{today.year}年内的日期；更早的日期请由管理员用命令行 flask supervise sweep --as-of 处理。"
+                  "未作任何修改。", "danger")
+            return redirect(url_for("supervise.job_runs"))
+        # A replay writes nothing: it shows the figures as of that date, computed like every page.
+        flash(f"回放{cn_date(as_of)}：以下为按该日计算的逾期与临期任务。回放不发催办、不写入任何记录。", "info")
+        return redirect(url_for("supervise.overdue", as_of=as_of.isoformat()))
+    # A supervisor sweeps the units of their own jurisdiction only; the admin sweeps every unit.
+    scope = None if current_user.role == "admin" else scope_path_of(current_user)
+    outcome = jobs.sweep_job(as_of, trigger="web", user_id=current_user.id, scope=scope)
     if outcome.outcome == "ok":
         c = outcome.counts
         flash(f"巡查完成（{c['as_of']}）：逾期{c['overdue']}项（新增{c['newly_overdue']}），临期{c['due_soon']}项，"

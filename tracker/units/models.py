@@ -46,6 +46,8 @@ class Unit(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     #: the unit's place in the official order (the 名录: counties as the city lists them, then departments)
     sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: the unit this one was merged into (机构改革); no foreign key so the column adds without a rebuild
+    merged_into_id: Mapped[int | None] = mapped_column(sa.Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
@@ -69,6 +71,18 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.name}>"
+
+
+class UnitName(db.Model):
+    """A name a unit had before a rename: documents issued before ``until`` show it."""
+
+    __tablename__ = "unit_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    #: the instant the name stopped being the unit's name (UTC)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def official_order() -> tuple:

@@ -10,7 +10,9 @@ import yaml
 from ..audit.services import record, snapshot
 from ..errors import ServiceError
 from ..extensions import db
-from .models import CATEGORIES, UNIT_KINDS, Unit, UnitGroup
+from ..scope import under, units_under
+from ..timeutil import utcnow
+from .models import CATEGORIES, UNIT_KINDS, Unit, UnitGroup, UnitName
 
 UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "parent_id", "category", "is_active")
 GROUP_FIELDS = ("phrase", "aliases", "owner_id", "rule_kind", "rule_parent_id")
@@ -67,6 +69,9 @@ def update_unit(actor, unit: Unit, *, name: str, kind: str, parent: Unit | None,
         raise ServiceError("不能把单位移到它自己或它的下级单位之下。")
     before = snapshot(unit, UNIT_FIELDS)
     old_path = unit.path
+    if name != unit.name:
+        # the old name stays on what was issued before (tracker.plans.assign.name_on)
+        db.session.add(UnitName(unit_id=unit.id, name=unit.name, until=utcnow()))
     unit.name, unit.kind, unit.parent = name, kind, parent
     unit.short_name = (short_name or "").strip() or None
     unit.aliases = _clean_aliases(aliases)
@@ -77,7 +82,7 @@ def update_unit(actor, unit: Unit, *, name: str, kind: str, parent: Unit | None,
         # One UPDATE re-roots every descendant's materialised path.
         db.session.execute(
             sa.update(Unit)
-            .where(Unit.path.startswith(old_path), Unit.id != unit.id)
+            .where(under(Unit.path, old_path), Unit.id != unit.id)
             .values(path=sa.func.replace(Unit.path, old_path, unit.path))
             .execution_options(synchronize_session=False)
         )
@@ -86,7 +91,15 @@ def update_unit(actor, unit: Unit, *, name: str, kind: str, parent: Unit | None,
 
 
 def set_unit_active(actor, unit: Unit, active: bool) -> None:
-    """Deactivate (or reactivate) a unit; its history stays."""
+    """Deactivate (retire) or reactivate a unit; its history stays. A unit with open work is retired
+    only after that work is moved (转办) or the unit is merged into another."""
+    if not active and unit.is_active:
+        from ..plans.models import Assignment
+
+        n = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+            Assignment.unit_id == unit.id, Assignment.status != "completed")) or 0
+        if n:
+            raise ServiceError(f"“{unit.name}”还有{n}项未办结的任务，请先转办或并入其他单位后再撤销。")
     before = snapshot(unit, UNIT_FIELDS)
     unit.is_active = active
     record(actor, "unit.activate" if active else "unit.deactivate", "unit", unit.id,
@@ -95,7 +108,7 @@ def set_unit_active(actor, unit: Unit, active: bool) -> None:
 
 def subtree_ids_stmt(root: Unit) -> sa.Select:
     """Return a select of the ids of a unit and everything below it."""
-    return sa.select(Unit.id).where(Unit.path.startswith(root.path))
+    return units_under(root.path)
 
 
 def group_member_ids(group: UnitGroup) -> list[int]:
@@ -105,7 +118,7 @@ def group_member_ids(group: UnitGroup) -> list[int]:
         if group.rule_parent_id:
             stmt = stmt.where(Unit.parent_id == group.rule_parent_id)
         else:
-            stmt = stmt.where(Unit.path.startswith(group.owner.path))
+            stmt = stmt.where(under(Unit.path, group.owner.path))
         return list(db.session.scalars(stmt.order_by(Unit.name)))
     return [u.id for u in group.listed_members if u.is_active]
 

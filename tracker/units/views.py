@@ -11,7 +11,7 @@ from ..extensions import db
 from ..pagination import paginate
 from . import services
 from .forms import GroupForm, ImportForm, UnitForm
-from .models import UNIT_KINDS, Unit, UnitGroup
+from .models import UNIT_KINDS, Unit, UnitGroup, official_order
 
 bp = Blueprint("units", __name__, url_prefix="/admin/units")
 
@@ -54,7 +54,11 @@ def _save(unit: Unit | None):
         if ok:
             flash("单位已保存。", "success")
             return redirect(url_for("units.index"))
-    return render_template("units/form.html", form=form, unit=unit)
+    merge_choices = []
+    if unit is not None:
+        merge_choices = [tuple(r) for r in db.session.execute(
+            sa.select(Unit.id, Unit.name).where(Unit.is_active, Unit.id != unit.id).order_by(*official_order()))]
+    return render_template("units/form.html", form=form, unit=unit, merge_choices=merge_choices)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,10 +78,29 @@ def edit(unit_id: int):
 def set_active(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     active = request.form.get("active") == "1"
-    services.set_unit_active(current_user, unit, active)
-    db.session.commit()
-    flash(("已启用：" if active else "已停用：") + unit.name, "success")
+    ok, _ = commit_or_flash(lambda: services.set_unit_active(current_user, unit, active))
+    if ok:
+        flash(("已启用：" if active else "已停用：") + unit.name, "success")
     return redirect(url_for("units.index"))
+
+
+@bp.route("/<int:unit_id>/merge", methods=["POST"])
+@roles("admin")
+def merge(unit_id: int):
+    """Merge this unit into another (机构改革): open work moves, completed work stays."""
+    from ..plans import assign
+
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    target = db.session.get(Unit, request.form.get("into_id", type=int) or 0)
+    if target is None:
+        flash("请选择并入的单位。", "danger")
+        return redirect(url_for("units.edit", unit_id=unit.id))
+    ok, result = commit_or_flash(lambda: assign.merge_units(current_user, unit, target))
+    if ok:
+        flash(f"“{result.source}”已并入“{result.target}”：转入在办任务{len(result.moved)}项，"
+              f"重复的{len(result.folded)}项已合并，已办结的{result.kept}项留在原单位名下。", "success")
+        return redirect(url_for("units.index"))
+    return redirect(url_for("units.edit", unit_id=unit.id))
 
 
 @bp.route("/import", methods=["POST"])
