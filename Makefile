@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
+PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: install run test test-sqlite test-pg bench clean
@@ -16,12 +17,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo runs on its own clock: today is 2021-11-15 on every page (`make run TRACKER_TODAY=` for the real date).
+# The scheduler runs beside the web server; Ctrl+C stops both.
+run: export TRACKER_TODAY ?= 2021-11-15
 run: $(STAMP)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	@echo ""
-	@echo "政务公开任务督办系统已启动：http://127.0.0.1:5000  （Ctrl+C 停止）"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "政务公开任务督办系统已启动：http://127.0.0.1:$(PORT)  （定时任务进程同时运行；Ctrl+C 一并停止）"
+	@$(BIN)/flask scheduler run & sched=$$!; \
+	trap 'kill -TERM $$sched 2>/dev/null; wait $$sched' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # SQLite always; PostgreSQL too when TRACKER_TEST_DATABASE_URL is set. pytest's exit 5 (no tests) fails.
 test: $(STAMP)

@@ -61,6 +61,7 @@ EXPECTED_ROLES = {
     "supervise.lookback": SUPERVISOR, "supervise.circular_new": SUPERVISOR, "supervise.circular_edit": SUPERVISOR,
     "supervise.circular_delete": SUPERVISOR, "supervise.circular_publish": SUPERVISOR,
     "supervise.job_runs": {"admin", "supervisor"}, "supervise.run_sweep": {"admin", "supervisor"},
+    "supervise.assessment_schedule": {"admin"},
     # assessment: the admin keeps the rubric; the supervisor scores; units see their own and may object
     "assessment.index": SIGNED_IN, "assessment.plan": SIGNED_IN, "assessment.version": SIGNED_IN,
     "assessment.unit": SIGNED_IN,

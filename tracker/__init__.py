@@ -16,9 +16,9 @@ from .extensions import bootstrap, csrf, db, login_manager, migrate
 #: Domains whose views.py holds a Blueprint named `bp`, registered in this order.
 BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox", "dashboard", "public", "supervise", "assessment", "exports", "annual", "disclosure")
 #: Domains whose cli.py holds a click group or command named `cli`.
-CLI_MODULES = ("accounts", "units", "plans", "demo", "supervise", "assessment", "exports", "annual", "disclosure")
+CLI_MODULES = ("accounts", "units", "plans", "demo", "supervise", "assessment", "exports", "annual", "disclosure", "jobs")
 #: Model modules imported so metadata is complete for create_all and Alembic.
-MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports", "supervise", "assessment", "annual", "disclosure")
+MODEL_MODULES = ("units", "accounts", "audit", "plans", "inbox", "reports", "supervise", "assessment", "annual", "disclosure", "jobs")
 
 TEMPLATES = config_module.PROJECT_ROOT / "templates"
 
@@ -59,6 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .access import enforce_roles
 
     app.before_request(enforce_roles)
+    from .inputs import check_request_values
+
+    app.before_request(check_request_values)
     csrf.init_app(app)
 
     from .errors import register_error_handlers

@@ -1,7 +1,9 @@
 """Template filters and globals shared by every page."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+from datetime import date
+
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 
 from .access import ROLE_LABELS, ROLES
@@ -22,15 +24,31 @@ def register_template_helpers(app: Flask) -> None:
     def url_with(**changes):
         """Return the current URL with some query arguments replaced (for pagination and filters)."""
         args = request.args.to_dict()
-        args.update({k: v for k, v in changes.items() if v is not None})
-        for k, v in changes.items():
-            if v is None:
-                args.pop(k, None)
+        # A None removes the argument (kept as None so keep_as_of does not put as_of back).
+        args.update(changes)
         return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.url_defaults
+    def keep_as_of(endpoint: str, values: dict) -> None:
+        """Carry the request's `as_of` into every link it builds (menus, pagination, redirects).
+
+        A link that names `as_of` itself (even as None, "back to today") keeps its own choice.
+        """
+        if not has_request_context() or "as_of" in values or endpoint.endswith("static"):
+            return
+        raw = request.args.get("as_of")
+        if not raw:
+            return
+        try:
+            date.fromisoformat(raw)
+        except ValueError:
+            return
+        values["as_of"] = raw
 
     @app.context_processor
     def inject_nav():
-        return {"ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items(), "inbox_unread": inbox_unread()}
+        return {"ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items(), "inbox_unread": inbox_unread(),
+                "fixed_today": current_app.config.get("TODAY")}
 
 
 #: (endpoint, label, roles) of the top navigation; an entry shows only if its endpoint exists.

@@ -1,6 +1,9 @@
 """Time helpers: store UTC, show the configured local zone (Asia/Shanghai)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
@@ -8,9 +11,34 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 
+#: an instant utcnow() answers while set (the demo loader dates its story's events with it)
+_clock: ContextVar[datetime | None] = ContextVar("tracker_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    """Return the current time as an aware UTC datetime (the instant set by `clock_at` inside one)."""
+    fixed = _clock.get()
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(instant: datetime) -> Iterator[None]:
+    """Make utcnow() answer `instant` inside the block: records created there carry that time.
+
+    For loading a story whose events happened on known days (the demo), not for requests.
+    """
+    if instant.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _clock.set(instant.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def local_instant(day: date, hour: int = 9, minute: int = 0, name: str = "Asia/Shanghai") -> datetime:
+    """Return day at hour:minute local time as an aware UTC datetime."""
+    return datetime.combine(day, time(hour, minute), tzinfo=local_zone(name)).astimezone(timezone.utc)
 
 
 def local_zone(name: str = "Asia/Shanghai") -> ZoneInfo:
@@ -61,14 +89,31 @@ def to_local(value: datetime | None, name: str = "Asia/Shanghai") -> datetime | 
     return value.astimezone(local_zone(name))
 
 
+#: the plausible range of every date the app reads (plans, deadlines, as_of, extensions, calendars)
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
 def parse_iso_date(raw: str | None) -> date | None:
-    """Parse YYYY-MM-DD or return None; raise ValueError with a Chinese message if malformed."""
+    """Parse YYYY-MM-DD or return None; raise ValueError with a Chinese message if malformed or implausible."""
     if raw in (None, ""):
         return None
+    text = raw.strip()
     try:
-        return date.fromisoformat(raw.strip())
+        if not (len(text) == 10 and text.isascii()):
+            raise ValueError(text)
+        value = date.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"日期格式不正确：{raw!r}，应为 YYYY-MM-DD，例如 2021-10-31") from exc
+        raise ValueError(f"日期格式不正确：“{text[:20]}”，应为 YYYY-MM-DD，例如 2021-10-31") from exc
+    check_date_range(value)
+    return value
+
+
+def check_date_range(value: date, what: str = "日期") -> date:
+    """Return the date if it lies in the plausible range, else raise ValueError in Chinese."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"{what}超出范围：{value.isoformat()}，应在{EARLIEST_DATE.isoformat()}至{LATEST_DATE.isoformat()}之间")
+    return value
 
 
 class UTCDateTime(TypeDecorator):

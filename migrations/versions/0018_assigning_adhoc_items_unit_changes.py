@@ -1,7 +1,7 @@
 """assigning after import: 不再承办, 交办件 (ad-hoc items), unit renames and merges
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0012
 Create Date: 2026-12-07 02:25:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0015'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

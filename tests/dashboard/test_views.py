@@ -83,7 +83,7 @@ def test_bad_input(client, auth, scene, world):
     assert "考核类别" in page(client, f"/dashboard/?plan={world.plan.id}&category=C", 400)
     assert "状态只能是" in page(client, f"/dashboard/assignments?plan={world.plan.id}&status=late", 400)
     assert "编号不正确" in page(client, "/dashboard/?plan=abc", 400)
-    page(client, "/dashboard/?plan=99999999999999999999999", 404)
+    page(client, "/dashboard/?plan=99999999999999999999999", 400)  # beyond any id: refused before the view
     assert "统计日期应在" in page(client, f"/dashboard/?plan={world.plan.id}&as_of=9999-12-31", 400)
     # The other city's supervisor does not see this city's plan.
     auth.logout()
@@ -290,5 +290,6 @@ def test_score_column_from_the_latest_assessment_version(client, auth, scene, wo
     assert f"第{version.number}版考核结果" in html and 'aria-sort="ascending"' in html
     finance = sheet.unit(world.finance.id)
     assert finance is not None
-    link = f'/assessment/versions/{version.id}/units/{world.finance.id}">{finance["total"]}</a>'
+    # The link keeps the date the dashboard was asked for.
+    link = f'/assessment/versions/{version.id}/units/{world.finance.id}?as_of={AS_OF.isoformat()}">{finance["total"]}</a>'
     assert link in html

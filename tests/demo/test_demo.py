@@ -44,3 +44,33 @@ def test_demo_public_page_shows_some_approved_report_texts(app, runner, client):
     assert public and {r.status for r in public} == {"approved"}
     html = client.get(f"/public/plans/{plan.id}").get_data(as_text=True)
     assert any(r.text.strip() in html for r in public if r.plan_id == plan.id)
+
+
+def test_demo_events_are_dated_in_the_demo_story(runner):
+    from datetime import date, datetime, timezone
+
+    from tracker.inbox.models import Notification
+    from tracker.supervise.models import Reminder
+
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    # The start message counts the plan's tasks in plain words, not "（共1个工作要点）".
+    assert "共37项任务" in result.output and "个工作要点）" not in result.output
+    plan = db.session.scalar(sa.select(Plan).where(Plan.doc_number == "运政办发〔2021〕31号"))
+    # Imported at 09:30 Beijing time on 2021-07-15, the day after the plan was issued (01:30 UTC).
+    assert plan.created_at == datetime(2021, 7, 15, 1, 30, tzinfo=timezone.utc)
+    stamps = db.session.execute(sa.select(sa.func.min(Assignment.created_at), sa.func.max(Assignment.created_at))
+                                .where(Assignment.plan_id == plan.id)).one()
+    assert stamps == (datetime(2021, 7, 15, 1, 30, tzinfo=timezone.utc),) * 2
+    # The sweep of the demo date ran at 08:00 Beijing time; no message is later than the demo date's end.
+    assert {r.created_at for r in db.session.scalars(sa.select(Reminder))} == {
+        datetime(2021, 11, 15, 0, 0, tzinfo=timezone.utc)}
+    newest = db.session.scalar(sa.select(sa.func.max(Notification.created_at)))
+    assert newest < datetime(2021, 11, 15, 16, 0, tzinfo=timezone.utc)
+    # The 定时任务 page lists that sweep as the scheduler's run of the demo date; loading again adds none.
+    from tracker.supervise.models import JobRun
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    runs = db.session.execute(sa.select(JobRun.job_id, JobRun.trigger, JobRun.as_of, JobRun.started_at)).all()
+    assert [tuple(r) for r in runs] == [("sweep", "scheduler", date(2021, 11, 15),
+                                         datetime(2021, 11, 15, 0, 0, tzinfo=timezone.utc))]

@@ -6,7 +6,12 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import AssignmentFactory, TaskFactory, UserFactory
+from contextlib import ExitStack
+from pathlib import Path
+
+from tests.factories import AssignmentFactory, TaskFactory, UserFactory, build_world
+from tests.pg import PG_URL, temporary_database
+from tracker import create_app
 from tracker.extensions import db
 from tracker.inbox.models import Notification
 from tracker.reports.models import ProgressReport
@@ -52,3 +57,37 @@ def settle(world) -> None:
     for a in (world.a_fin, world.a_aud, world.a_other):
         a.status = "completed"
     db.session.flush()
+
+
+# --- a database of the test's own, committed (jobs write their lock and run records in transactions of
+# their own, which the rolled-back transaction of the other tests cannot hold) ----------------------------
+
+
+def _app(url: str, tmp_path: Path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                      "UPLOAD_DIR": str(tmp_path / "uploads")})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    with ExitStack() as stack:
+        url = (stack.enter_context(temporary_database("tracker_jobs")) if PG_URL
+               else f"sqlite:///{tmp_path / 'jobs.db'}")
+        app = _app(url, tmp_path)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def world_app(fresh_app):
+    """A committed world with one item 5 working days overdue on 2021-10-14."""
+    with fresh_app.app_context():
+        w = build_world()
+        make_assignment(w, w.finance, date(2021, 9, 30))
+        db.session.commit()
+    return fresh_app

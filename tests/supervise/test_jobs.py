@@ -11,25 +11,23 @@ import os
 import subprocess
 import sys
 import threading
-from contextlib import ExitStack
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.pg import PG_URL, temporary_database
-from tests.factories import AssignmentFactory, TaskFactory, UnitFactory, build_world
-from tracker import create_app
+from tests.pg import PG_URL
+from tests.factories import AssignmentFactory, TaskFactory, UnitFactory
 from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.inbox.models import Notification
 from tracker.plans.models import Assignment, Plan
+from tracker.jobs import scheduler
 from tracker.supervise import jobs
 from tracker.supervise.models import EscalationNotice, JobLock, JobRun, Reminder
 from tracker.units.models import Unit
 
-from .conftest import make_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,36 +36,6 @@ pytestmark = pytest.mark.no_db
 
 def _count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def _app(url: str, tmp_path: Path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "UPLOAD_DIR": str(tmp_path / "uploads")})
-    with app.app_context():
-        db.create_all()
-    return app
-
-
-@pytest.fixture
-def fresh_app(tmp_path):
-    with ExitStack() as stack:
-        url = (stack.enter_context(temporary_database("tracker_jobs")) if PG_URL
-               else f"sqlite:///{tmp_path / 'jobs.db'}")
-        app = _app(url, tmp_path)
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-@pytest.fixture
-def world_app(fresh_app):
-    """A committed world with one item 5 working days overdue on 2021-10-14."""
-    with fresh_app.app_context():
-        w = build_world()
-        make_assignment(w, w.finance, date(2021, 9, 30))
-        db.session.commit()
-    return fresh_app
 
 
 def _install_fault(dialect: str) -> None:
@@ -145,19 +113,34 @@ def test_a_held_lock_makes_the_second_run_skip(world_app):
         assert [r.outcome for r in db.session.scalars(sa.select(JobRun).order_by(JobRun.id))] == ["skipped", "ok"]
 
 
-def test_an_expired_lock_row_is_taken_over(world_app):
+def test_a_lock_row_is_taken_over_when_expired_or_its_holder_is_dead(world_app):
+    """The lock-row mechanism (databases without advisory or file locks)."""
+    import socket
+
+    from tracker.jobs import runner
+
     with world_app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("lock rows are the SQLite mechanism; PostgreSQL uses advisory locks")
         past = datetime.now(timezone.utc) - timedelta(minutes=1)
-        db.session.add(JobLock(name="sweep", holder="crashed-host:1:dead", expires_at=past))
+        future = datetime.now(timezone.utc) + timedelta(hours=1)
+        db.session.add(JobLock(name="sweep", holder="crashed-host:1:dead:tok", expires_at=past))
         db.session.commit()
-        with jobs.job_lock("sweep") as acquired:
-            assert acquired
-            with jobs.job_lock("sweep") as second:
-                assert not second
+        assert runner._row_lock_acquire(db.engine, "sweep", "me:1:1:a", timedelta(hours=2))
+        # Not expired, held by a live process of this host (this one): refused.
+        live = runner.this_process() + ":tok"
+        db.session.execute(sa.update(JobLock).values(holder=live, expires_at=future))
+        db.session.commit()
+        assert not runner._row_lock_acquire(db.engine, "sweep", "me:1:1:b", timedelta(hours=2))
+        # Not expired, but its process on this host is gone (a pid that cannot exist): taken over.
+        dead = f"{socket.gethostname()}:4194304999:12345:tok"
+        db.session.execute(sa.update(JobLock).values(holder=dead, expires_at=future))
+        db.session.commit()
+        assert runner._row_lock_acquire(db.engine, "sweep", "me:1:1:c", timedelta(hours=2))
         db.session.expire_all()
-        assert db.session.get(JobLock, "sweep").holder is None
+        assert db.session.get(JobLock, "sweep").holder == "me:1:1:c"
+        # Not expired, on another host: cannot be checked, so it stands until it expires.
+        db.session.execute(sa.update(JobLock).values(holder="elsewhere:99:1:tok", expires_at=future))
+        db.session.commit()
+        assert not runner._row_lock_acquire(db.engine, "sweep", "me:1:1:d", timedelta(hours=2))
 
 
 def _invoke(app, *args):
@@ -195,7 +178,7 @@ def test_run_sweep_button_records_a_web_run(world_app):
     resp = client.post("/supervise/jobs/sweep", data={"as_of": "2021-10-14"}, follow_redirects=True)
     assert "巡查完成（2021-10-14）" in resp.get_data(as_text=True)
     page = client.get("/supervise/jobs").get_data(as_text=True)
-    assert "页面" in page and "escalations_created=1" in page
+    assert "页面" in page and "新发督办通知1" in page and "escalations_created" not in page
     with world_app.app_context():
         run = db.session.scalar(sa.select(JobRun))
         assert (run.trigger, run.outcome, run.triggered_by_id is not None) == ("web", "ok", True)
@@ -204,28 +187,29 @@ def test_run_sweep_button_records_a_web_run(world_app):
 
 
 def test_build_scheduler_has_the_fixed_jobs(fresh_app):
-    scheduler = jobs.build_scheduler(fresh_app)
-    found = {job.id: job for job in scheduler.get_jobs()}
-    assert set(found) == {"sweep", "lookback"}
+    sched = scheduler.build_scheduler(fresh_app)
+    found = {job.id: job for job in sched.get_jobs()}
+    assert set(found) == {"sweep", "lookback", "assessment"}
     for job in found.values():
         assert job.coalesce is True and job.max_instances == 1
-    assert str(scheduler.timezone) == "Asia/Shanghai"
-    now = datetime(2022, 1, 14, 9, 0, tzinfo=scheduler.timezone)
-    runs = {job_id: when for job_id, _, when in jobs.next_runs(fresh_app, now)}
+    assert str(sched.timezone) == "Asia/Shanghai"
+    now = datetime(2022, 1, 14, 9, 0, tzinfo=sched.timezone)
+    runs = {job_id: when for job_id, _, when in scheduler.next_runs(fresh_app, now)}
     assert runs["sweep"].strftime("%Y-%m-%d %H:%M") == "2022-01-15 08:00"
     assert runs["lookback"].strftime("%Y-%m-%d %H:%M") == "2022-01-15 08:00"
+    assert runs["assessment"].strftime("%Y-%m-%d %H:%M") == "2022-01-15 08:00"
 
 
 def test_scheduler_settings_are_checked(fresh_app):
     fresh_app.config["TRACKER_SWEEP_TIME"] = "7:30"
     fresh_app.config["TRACKER_LOOKBACK_DATE"] = "02-01"
     now = datetime(2022, 1, 14, 9, 0, tzinfo=timezone(timedelta(hours=8)))
-    runs = {job_id: when for job_id, _, when in jobs.next_runs(fresh_app, now)}
+    runs = {job_id: when for job_id, _, when in scheduler.next_runs(fresh_app, now)}
     assert runs["sweep"].strftime("%m-%d %H:%M") == "01-15 07:30"
     assert runs["lookback"].strftime("%m-%d %H:%M") == "02-01 07:30"
     fresh_app.config["TRACKER_SWEEP_TIME"] = "25:00"
     with pytest.raises(ConfigError, match="TRACKER_SWEEP_TIME"):
-        jobs.build_scheduler(fresh_app)
+        scheduler.build_scheduler(fresh_app)
     fresh_app.config["TRACKER_SWEEP_TIME"] = "08:00"
     fresh_app.config["TRACKER_LOOKBACK_DATE"] = "02-30"
     result = _invoke(fresh_app, "scheduler", "jobs")
@@ -260,8 +244,8 @@ def test_scheduler_started_twice_at_once_on_postgresql(world_app):
 
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("TRACKER_TEST_DATABASE_URL", None)
-    command = [sys.executable, "-m", "flask", "--app", "wsgi:app", "scheduler", "run", "--once", "sweep",
-               "--as-of", "2021-10-14"]
+    command = [sys.executable, "-m", "flask", "--app", "wsgi:app", "scheduler", "run-job", "sweep",
+               "--as-of", "2021-10-14", "--json"]
 
     def start():
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

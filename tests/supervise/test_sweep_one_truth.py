@@ -18,7 +18,6 @@ from tracker.supervise.rules import escalation_bound
 from tracker.calendar import overdue_workdays
 
 from .conftest import count, make_assignment, settle
-from .test_jobs import fresh_app, world_app  # noqa: F401  (fixtures)
 
 MON = date(2021, 11, 15)  # a Monday; the 3-working-day window ends Thursday 18 November
 

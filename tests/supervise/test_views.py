@@ -7,7 +7,7 @@ from io import BytesIO
 import sqlalchemy as sa
 from docx import Document
 
-from tests.factories import TaskFactory, UserFactory
+from tests.factories import UserFactory
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.inbox.models import Notification
@@ -18,8 +18,6 @@ from tracker.supervise.models import (
     Circular,
     EscalationNotice,
     IssuingOffice,
-    RectificationItem,
-    RectificationNotice,
 )
 
 from .conftest import inbox, make_assignment
@@ -83,49 +81,6 @@ def test_escalation_page_and_docx(client, auth, world):
     assert "财政专项逾期" in client.get(f"/supervise/escalations/{notice_id}").get_data(as_text=True)
     resp = client.get(f"/supervise/escalations/{notice_id}.docx")
     assert resp.status_code == 200 and "attachment;" in resp.headers["Content-Disposition"]
-
-
-def test_lookback_form_answer_and_close(client, auth, world):
-    t = TaskFactory(plan=world.plan, deadline=date(2021, 6, 30), deadline_kind="date", title="公开预算执行情况")
-    make_assignment(world, world.finance, date(2021, 6, 30), task=t)
-    db.session.commit()
-    auth.login(world.supervisor)
-    resp = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "2022-01-20",
-                                                    "deadline_workdays": "15", "prefix": ""})
-    assert resp.status_code == 302
-    notices = db.session.scalars(sa.select(RectificationNotice).order_by(RectificationNotice.number)).all()
-    assert [n.doc_number for n in notices] == ["测政办整改〔2022〕1号", "测政办整改〔2022〕2号"]
-    bad = client.post("/supervise/lookback", data={"plan_id": world.plan.id, "as_of": "20.1.2022",
-                                                   "deadline_workdays": "0"})
-    assert bad.status_code == 200
-    assert "日期格式不正确" in bad.get_data(as_text=True) and "整改时限应为1到250之间的整数" in bad.get_data(as_text=True)
-    auth.logout()
-
-    finance_notice = notices[0]
-    item = db.session.scalar(sa.select(RectificationItem).where(RectificationItem.notice_id == finance_notice.id)
-                             .order_by(RectificationItem.id))
-    auth.login(world.reporter2)
-    assert client.get(f"/supervise/notices/{finance_notice.id}").status_code == 404
-    assert client.post(f"/supervise/items/{item.id}/answer", data={"text": "x"}).status_code == 404
-    auth.logout()
-
-    auth.login(world.reporter)
-    assert "公开预算执行情况" in client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
-    resp = client.post(f"/supervise/items/{item.id}/answer",
-                       data={"text": "已整改。", "progress": "100", "links": "",
-                             "files": [(BytesIO(PNG), "截图.png")]},
-                       content_type="multipart/form-data")
-    assert resp.status_code == 302
-    db.session.expire_all()
-    assert item.status == "answered" and [e.original_name for e in item.report.evidence] == ["截图.png"]
-    auth.logout()
-
-    auth.login(world.supervisor)
-    assert client.post(f"/supervise/items/{item.id}/close", data={"comment": "属实"}).status_code == 302
-    db.session.expire_all()
-    assert item.status == "closed" and item.assignment.status == "completed"
-    page = client.get(f"/supervise/notices/{finance_notice.id}").get_data(as_text=True)
-    assert "核实销号" in page and "已销号" in page
 
 
 def test_circular_draft_edit_publish(client, auth, world):
@@ -233,3 +188,19 @@ def test_admin_sets_an_office_code_and_escalations_use_it(client, auth, world):
     auth.logout()
     auth.login(world.supervisor)
     assert client.get("/supervise/offices").status_code == 403
+
+
+def test_circular_edit_with_unknown_unit_ids_says_which(client, auth, world):
+    make_assignment(world, world.finance, date(2021, 9, 30))
+    db.session.commit()
+    auth.login(world.supervisor)
+    client.post("/supervise/circulars/new", data={"plan_id": world.plan.id, "kind": "criticism",
+                                                  "as_of": "2021-11-15", "limit": "10"})
+    circular = db.session.scalar(sa.select(Circular))
+    resp = client.post(f"/supervise/circulars/{circular.id}/edit",
+                       data={"title": "改过的标题", "body": "正文。", "unit_ids": [world.finance.id, 999999, "abc"]})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "单位编号 999999、abc 不在本通报的单位中" in html and "not a valid" not in html.lower()
+    db.session.expire_all()
+    assert circular.title != "改过的标题" and [cu.unit_id for cu in circular.units] == [world.finance.id]

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Regexp
 
+from ..forms import Form
 from .services import FIRST_YEAR, LAST_YEAR
 
 
@@ -16,7 +16,7 @@ def _unit_id(value) -> int:
         return 0
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     #: the view checks the unit is in the user's scope (404 otherwise), so a stale choice list refuses nothing
     unit_id = SelectField("单位", coerce=_unit_id, choices=[], validate_choice=False)
     year = IntegerField("报告年度", validators=[DataRequired("请填写报告年度"),
@@ -25,7 +25,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("读取并校验")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """The second step of importing an inconsistent report: the same file, its failures seen."""
 
     unit_id = HiddenField(validators=[DataRequired()])

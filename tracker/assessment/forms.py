@@ -1,11 +1,11 @@
 """Forms of the assessment pages; dates and points arrive as text and are checked with Chinese messages."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from ..forms import Form
 from ..timeutil import parse_iso_date
 
 
@@ -21,12 +21,12 @@ class IsoDate:
             raise ValidationError("请填写日期（YYYY-MM-DD）。")
 
 
-class ComputeForm(FlaskForm):
+class ComputeForm(Form):
     as_of = StringField("考核日期", validators=[IsoDate()], render_kw={"type": "date"})
     submit = SubmitField("计算新版本")
 
 
-class BonusForm(FlaskForm):
+class BonusForm(Form):
     unit_id = SelectField("加分单位", coerce=int, choices=[], validators=[InputRequired("请选择单位。")])
     rule = SelectField("加分项目", choices=[], validators=[DataRequired("请选择加分项目。")])
     points = StringField("分值", validators=[DataRequired("请填写分值。"), Length(max=10, message="分值格式不正确。")],
@@ -38,19 +38,20 @@ class BonusForm(FlaskForm):
     submit = SubmitField("录入加分")
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     item_id = HiddenField(validators=[DataRequired("缺少申诉事项。")])
     reason = TextAreaField("申诉理由", validators=[DataRequired("请写明申诉理由。"),
                                                  Length(max=2000, message="申诉理由最多2000字。")])
     submit = SubmitField("提交申诉")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = HiddenField(validators=[DataRequired("请选择处理结果。")])
     reason = TextAreaField("处理意见（不予采纳时必填）", validators=[Length(max=2000, message="处理意见最多2000字。")])
 
 
-class RubricForm(FlaskForm):
+class RubricForm(Form):
+    max_lengths = {"text": 200_000}  # a whole rubric document
     year = IntegerField("年度", validators=[InputRequired("请填写年度。"),
                                           NumberRange(2000, 2100, "年度应为2000至2100之间的整数。")])
     text = TextAreaField("考核细则（YAML）", render_kw={"rows": 28, "spellcheck": "false"})

@@ -5,6 +5,7 @@ an audit event and flushes; the caller commits.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -141,10 +142,22 @@ def compute_result(plans: Sequence[Plan], rubric: Rubric, as_of: date, *,
     return compute(rubric, facts, as_of, calendar or _calendar(), excluded_items=excluded)
 
 
-def compute_version(actor, plan: Plan, as_of: date, *, calendar: WorkdayCounter | None = None) -> AssessmentVersion:
-    """Score the plan at as_of as a new version; items of accepted objections are left out."""
+def compute_version(actor, plan: Plan, as_of: date, *, calendar: WorkdayCounter | None = None,
+                    only_if_changed: bool = False) -> AssessmentVersion | None:
+    """Score the plan at as_of as a new version; items of accepted objections are left out.
+
+    With only_if_changed, nothing is stored (and None returned) when the newest version for the
+    same as_of already holds exactly these figures — the scheduled job's rule.
+    """
     doc, rubric = plan_rubric(plan)
     result = compute_result([plan], rubric, as_of, calendar=calendar, excluded=accepted_item_ids(plan.id))
+    if only_if_changed:
+        same_day = db.session.scalar(
+            sa.select(AssessmentVersion.result).where(AssessmentVersion.plan_id == plan.id,
+                                                      AssessmentVersion.as_of == as_of)
+            .order_by(AssessmentVersion.number.desc()).limit(1))
+        if same_day is not None and _canonical(same_day) == _canonical(result.to_dict()):
+            return None
     number = (db.session.scalar(
         sa.select(sa.func.max(AssessmentVersion.number)).where(AssessmentVersion.plan_id == plan.id)
     ) or 0) + 1
@@ -159,6 +172,11 @@ def compute_version(actor, plan: Plan, as_of: date, *, calendar: WorkdayCounter 
            after={"plan_id": plan.id, "number": number, "as_of": as_of, "units": len(result.units),
                   "excluded": list(result.excluded)})
     return version
+
+
+def _canonical(result: dict) -> str:
+    """The stored form of a result (JSON turns tuples into lists), for comparing two computations."""
+    return json.dumps(result, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def unit_page_path(version_id: int, unit_id: int) -> str:
@@ -218,10 +236,10 @@ def _points(raw) -> Decimal:
         raise ServiceError(f"加分分值应为数字，不是“{raw}”。") from None
     if not value.is_finite() or value <= 0:
         raise ServiceError("加分分值应大于0。")
+    if value > 100:  # before rounding: 1e999 cannot even be rounded to cents
+        raise ServiceError("加分分值不能超过100分。")
     if value != value.quantize(_CENT):
         raise ServiceError("加分分值最多保留两位小数。")
-    if value > 100:
-        raise ServiceError("加分分值不能超过100分。")
     return value.quantize(_CENT)
 
 

@@ -176,7 +176,7 @@ def _selection(*, with_unit_section: bool = False) -> Selection:
         flt = Filters(plan_id=plan.id, scope_path=queries.scope_path_of(current_user),
                       unit_id=unit.id if unit else None, section=section, category=category)
     return Selection(plans=plans, plan=plan, as_of=as_of, rules=rules, flt=flt, unit=unit, status=status,
-                     calendar=calendar, list_path=url_for("dashboard.assignments"))
+                     calendar=calendar, list_path=url_for("dashboard.assignments", as_of=None))
 
 
 @bp.route("/")

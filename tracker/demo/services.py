@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import import_module
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from ..accounts import services as accounts
 from ..accounts.models import User
 from ..config import PROJECT_ROOT
 from ..extensions import db
+from ..timeutil import clock_at, local_instant
 from ..supervise import numbering
 from ..units import services as units
 from ..units.models import Unit
@@ -49,6 +51,19 @@ def _find_unit(name: str | None) -> Unit | None:
 def load_demo(progress=print) -> DemoResult:
     """Create the demo data; running it again changes nothing that exists."""
     result = DemoResult()
+    with clock_at(local_instant(SET_UP_ON, 9)):
+        _directory_and_users(result, progress)
+    for name in DEMO_STEP_MODULES:
+        import_module(name).load(result, progress)
+        db.session.flush()
+    return result
+
+
+#: the demo's story starts when the office set the system up (before 孝义's 2020 plan was imported)
+SET_UP_ON = date(2020, 7, 13)
+
+
+def _directory_and_users(result: DemoResult, progress) -> None:
     directory = SEEDS / "yuncheng" / "units.yaml"
     doc = units.parse_directory(directory.name, directory.read_bytes())
     imported = units.import_directory(None, doc)
@@ -65,10 +80,6 @@ def load_demo(progress=print) -> DemoResult:
                                  password=DEMO_PASSWORD, unit=unit)
         result.users.append((username, name, role))
     db.session.flush()
-    for name in DEMO_STEP_MODULES:
-        import_module(name).load(result, progress)
-        db.session.flush()
-    return result
 
 
 #: Modules with a `load(result, progress)` that adds their part of the demo, run in this order.

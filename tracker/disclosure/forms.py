@@ -1,7 +1,6 @@
 """Forms of the register. Dates arrive as text and are parsed with Chinese messages."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     MultipleFileField,
@@ -12,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 from ..supervise.forms import IsoDate, WholeNumber, date_field
 from . import categories as cat
 
@@ -42,7 +42,7 @@ def answer_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(Form):
     unit_id = SelectField("承办单位", validate_choice=False)
     channel = SelectField("收到方式", choices=_choices(cat.CHANNELS), validate_choice=False)
     received_on = date_field("收到申请日期（当面：提交之日；邮寄：签收之日；网络、传真：收到之日）")
@@ -55,7 +55,7 @@ class IntakeForm(FlaskForm):
     submit = SubmitField("登记")
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     applicant_type = SelectField("申请人类型", choices=_choices(cat.APPLICANT_TYPES), validate_choice=False)
     applicant_name = StringField("申请人姓名或名称", validators=[DataRequired("请填写申请人姓名或名称。")])
     applicant_contact = StringField("联系方式")
@@ -63,18 +63,18 @@ class EditForm(FlaskForm):
     submit = SubmitField("保存")
 
 
-class CorrectionNoticeForm(FlaskForm):
+class CorrectionNoticeForm(Form):
     on = date_field("补正告知日期")
     reason = TextAreaField("需要补正的事项", validators=[DataRequired("请填写需要补正的事项。")])
     submit = SubmitField("登记补正告知")
 
 
-class CorrectedForm(FlaskForm):
+class CorrectedForm(Form):
     on = date_field("收到补正后申请日期")
     submit = SubmitField("登记补正")
 
 
-class PauseForm(FlaskForm):
+class PauseForm(Form):
     kind = SelectField("征求意见类型", choices=[(k, v) for k, v in cat.PAUSE_KINDS.items() if k != "fee"], validate_choice=False)
     start_on = date_field("发出征求意见日期")
     party = StringField("征求意见对象", validators=[DataRequired("请填写征求意见对象。")])
@@ -82,12 +82,12 @@ class PauseForm(FlaskForm):
     submit = SubmitField("开始征求意见")
 
 
-class PauseEndForm(FlaskForm):
+class PauseEndForm(Form):
     end_on = date_field("收到意见（或征求意见结束）日期")
     submit = SubmitField("结束征求意见")
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     days = StringField("延长工作日数（最多20）", validators=[WholeNumber(1, 20, "延长工作日数")])
     approver = StringField("审批人（政府信息公开工作机构负责人）")
     approved_at = StringField("审批时间", render_kw={"type": "datetime-local"})
@@ -95,25 +95,25 @@ class ExtensionForm(FlaskForm):
     submit = SubmitField("登记延期")
 
 
-class DelayForm(FlaskForm):
+class DelayForm(Form):
     due_on = date_field("另行确定的答复期限")
     reason = TextAreaField("理由（申请数量、频次明显超过合理范围的情况）", validators=[DataRequired("请填写理由。")])
     submit = SubmitField("登记")
 
 
-class FeeForm(FlaskForm):
+class FeeForm(Form):
     method = SelectField("收费方式", choices=_choices(cat.FEE_METHODS), validate_choice=False)
     quantity = StringField("件数（按件）或页数（按量）", validators=[WholeNumber(1, 100000, "数量")])
     on = date_field("收费通知日期")
     submit = SubmitField("发出收费通知")
 
 
-class FeePaidForm(FlaskForm):
+class FeePaidForm(Form):
     on = date_field("缴费日期")
     submit = SubmitField("登记缴费")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     category = SelectField("答复类型（年度报告表格中的具体情形）", validate_choice=False)
     on = date_field("答复日期")
     text = TextAreaField("答复内容", validators=[Optional()])
@@ -124,25 +124,25 @@ class AnswerForm(FlaskForm):
         self.category.choices = dict(answer_choices())
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     kind = SelectField("类型", choices=_choices(cat.APPEAL_KINDS), validate_choice=False)
     filed_on = date_field("提起日期")
     note = TextAreaField("说明", validators=[Optional()])
     submit = SubmitField("登记")
 
 
-class AppealResultForm(FlaskForm):
+class AppealResultForm(Form):
     result = SelectField("结果", choices=_choices(cat.APPEAL_RESULTS), validate_choice=False)
     decided_on = optional_date("结果作出日期")
     submit = SubmitField("登记结果")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     files = MultipleFileField("材料（申请书、告知书、答复书扫描件等）")
     submit = SubmitField("上传")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("登记台账（.xlsx）")
     submit = SubmitField("导入")
 

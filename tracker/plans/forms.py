@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import Form
 from .models import DEADLINE_KIND_LABELS
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
+    max_lengths = {"text": 1_000_000}  # a whole pasted document
     unit_id = SelectField("所属辖区（任务分配到该单位及其下级）", coerce=int, choices=[])
     file = FileField("文件（.txt / .docx / .xlsx）")
     text = TextAreaField("或粘贴文件正文", render_kw={"rows": 8})
@@ -16,7 +17,7 @@ class UploadForm(FlaskForm):
     submit = SubmitField("解析并预览")
 
 
-class TaskEditForm(FlaskForm):
+class TaskEditForm(Form):
     title = StringField("任务标题", validators=[DataRequired("请输入任务标题"), Length(1, 500)])
     text = TextAreaField("任务内容", render_kw={"rows": 6})
     deadline_kind = SelectField("时限类型", choices=list(DEADLINE_KIND_LABELS.items()))

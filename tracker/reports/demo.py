@@ -18,7 +18,7 @@ from flask import current_app
 from ..accounts.models import User
 from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
-from ..timeutil import local_zone
+from ..timeutil import clock_at, local_zone
 from ..units.models import Unit
 from . import services
 from .models import Evidence, ExtensionRequest, ProgressReport
@@ -225,6 +225,13 @@ def _open_extension(assignments: list[Assignment], reporter: User | None) -> Ext
 
 def load(result, progress) -> None:
     """Add the simulated progress; print a note and do nothing when the plan is missing or already has reports."""
+    # Each report carries its own date; anything else stamped meanwhile is stamped on the demo date.
+    with clock_at(_at(DEMO_AS_OF, 8)):
+        _load(result, progress)
+        db.session.flush()
+
+
+def _load(result, progress) -> None:
     plan = _find_plan()
     if plan is None:
         note = f"未找到{DEMO_PLAN_YEAR}年工作要点（计划导入步骤未运行或失败），跳过模拟进展。"

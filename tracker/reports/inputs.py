@@ -101,8 +101,12 @@ def parse_links(raw: str | Iterable[str] | None) -> list[str]:
             continue
         if len(url) > MAX_LINK_LENGTH:
             raise InputError(f"链接过长（最多{MAX_LINK_LENGTH}个字符）：{url[:60]}…")
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"[\s<>\"']", url):
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname  # reading it checks an [IPv6] host too
+        except ValueError:  # e.g. "http://[::1": an unclosed bracket
+            parts, hostname = None, None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not hostname or re.search(r"[\s<>\"']", url):
             raise InputError(f"链接“{url}”不是有效的网址，应以 http:// 或 https:// 开头，每行一个。")
         if url not in links:
             links.append(url)

@@ -5,15 +5,13 @@ import json
 from datetime import date
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..config import ConfigError
-from ..errors import ServiceError
 from ..extensions import db
 from ..plans.models import Plan
 from ..timeutil import parse_iso_date
-from . import jobs, services
+from . import jobs
 
 
 def _as_of(ctx, param, value: str | None) -> date | None:
@@ -72,15 +70,12 @@ def lookback_cmd(plan_id: int, as_of: date | None, deadline_days: int, prefix: s
     if plan is None:
         raise click.ClickException(f"工作要点 {plan_id} 不存在（可用 flask plans list 查看编号）。")
     as_of = as_of or jobs.today()
-    try:
-        result = services.lookback(plan, as_of, deadline_workdays=deadline_days, prefix=prefix)
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    if not 1 <= deadline_days <= 250:
+        raise click.ClickException("整改时限应为1到250个工作日。")
+    # As the look-back job: under its lock, recorded; another look-back running makes this one skip.
+    outcome, result = jobs.lookback_plan_job(plan, as_of, trigger="cli", deadline_workdays=deadline_days,
+                                             prefix=prefix)
+    _finish(outcome)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         if result.message:
@@ -93,57 +88,6 @@ def lookback_cmd(plan_id: int, as_of: date | None, deadline_days: int, prefix: s
                    f"涉及 {result.units} 个单位；整改时限 {result.due_on.isoformat()}。")
     if result.calendar_warning:
         click.echo(f"注意：{result.calendar_warning}")
-
-
-@click.group("scheduler", help="定时任务进程")
-def scheduler_cli():
-    pass
-
-
-@scheduler_cli.command("run")
-@click.option("--once", type=click.Choice(sorted(jobs.JOBS)), default=None,
-              help="立即运行一次该任务（加锁并记录）后退出，不启动定时进程")
-@AS_OF
-@with_appcontext
-def scheduler_run(once: str | None, as_of: date | None):
-    """Start the scheduler in the foreground (one process per deployment), or run one job now."""
-    app = current_app._get_current_object()
-    try:
-        if once:
-            outcome = jobs.JOB_FUNCTIONS[once](as_of, trigger="cli")
-            click.echo(json.dumps({"job": once, "run": outcome.run_id, "outcome": outcome.outcome,
-                                   "counts": outcome.counts, "error": outcome.error}, ensure_ascii=False))
-            if outcome.outcome == "failed":
-                raise SystemExit(1)
-            return
-        if as_of:
-            raise click.ClickException("--as-of 只能与 --once 一起使用。")
-        scheduler = jobs.build_scheduler(app)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    for job_id, label, when in jobs.next_runs(app):
-        click.echo(f"{job_id:<9} {label}  下次运行 {when:%Y-%m-%d %H:%M %Z}")
-    click.echo("定时任务已启动（Ctrl+C 停止）。")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("定时任务已停止。")
-
-
-@scheduler_cli.command("jobs")
-@with_appcontext
-def scheduler_jobs():
-    """List the fixed jobs and when each runs next."""
-    try:
-        rows = jobs.next_runs(current_app._get_current_object())
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    for job_id, label, when in rows:
-        click.echo(f"{job_id:<9} {label}  下次运行 {when:%Y-%m-%d %H:%M %Z}")
-
-
-#: further command groups create_app registers next to `cli`
-EXTRA_COMMANDS = (scheduler_cli,)
 
 
 @click.group("documents", help="公文：列出和生成整改通知、督办通知、通报、催办提醒")
@@ -186,4 +130,5 @@ def documents_render(kind: str, object_id: str, output: str):
     click.echo(f"已写入 {output}（{f.name}）")
 
 
-EXTRA_COMMANDS = (*EXTRA_COMMANDS, documents_cli)
+#: further command groups create_app registers next to `cli`
+EXTRA_COMMANDS = (documents_cli,)

@@ -1,7 +1,7 @@
 """Demo step: 孝义's 2020 plan with a look-back in January 2021, then the sweep on the demo date."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -13,8 +13,10 @@ from ..extensions import db
 from ..plans import services as plans
 from ..plans.models import Plan
 from ..units import services as units
+from ..timeutil import clock_at, local_instant
 from ..units.models import Unit
 from . import numbering, services
+from .models import JobRun
 
 XIAOYI = PROJECT_ROOT / "seeds" / "xiaoyi"
 JURISDICTION = "孝义市人民政府"
@@ -46,7 +48,42 @@ def _import_plan(jurisdiction: Unit, result, progress) -> Plan:
     return plan
 
 
+#: 孝义's plan was issued on 2020-07-10 and imported the next working day
+IMPORTED_AT = date(2020, 7, 13)
+
+
 def load(result, progress) -> None:
+    with clock_at(local_instant(IMPORTED_AT, 10)):
+        plan = _setup(result, progress)
+    if plan is None:
+        return
+    with clock_at(local_instant(LOOKBACK_DATE, 9)):
+        review = services.lookback(plan, LOOKBACK_DATE)
+        db.session.flush()
+    if review.message:
+        progress(f"回头看：{review.message}")
+    else:
+        progress(f"回头看（{LOOKBACK_DATE}）：整改通知{review.notices}份、整改事项{review.items}项")
+    # The morning sweep of the demo date, at the scheduler's hour.
+    with clock_at(local_instant(DEMO_DATE, 8)):
+        swept = services.sweep(DEMO_DATE)
+        db.session.flush()
+        _record_scheduled_sweep(swept)
+    progress(f"逾期巡查（{DEMO_DATE}）：逾期{swept.overdue}项、临期{swept.due_soon}项，"
+             f"新发催办{swept.reminders_created}条、督办通知{swept.escalations_created}份")
+
+
+def _record_scheduled_sweep(swept) -> None:
+    """The story's sweep is the scheduler's 08:00 run of the demo date: the 定时任务 page lists it so."""
+    done = db.session.scalar(sa.select(sa.exists().where(JobRun.job_id == "sweep", JobRun.as_of == DEMO_DATE)))
+    if not done:
+        at = local_instant(DEMO_DATE, 8)
+        db.session.add(JobRun(job_id="sweep", trigger="scheduler", as_of=DEMO_DATE, started_at=at,
+                              finished_at=at + timedelta(seconds=2), outcome="ok", counts=swept.to_json()))
+        db.session.flush()
+
+
+def _setup(result, progress) -> Plan | None:
     directory = XIAOYI / "units.yaml"
     doc = units.parse_directory(directory.name, directory.read_bytes())
     imported = units.import_directory(None, doc)
@@ -56,7 +93,7 @@ def load(result, progress) -> None:
     jurisdiction = db.session.scalar(sa.select(Unit).where(Unit.name == JURISDICTION))
     if jurisdiction is None:
         result.notes.append(f"未找到{JURISDICTION}，跳过回头看演示")
-        return
+        return None
     plan = _import_plan(jurisdiction, result, progress)
     # Accounts first, so the look-back's and the sweep's messages reach them.
     for username, name, role, unit_name in USERS:
@@ -69,12 +106,5 @@ def load(result, progress) -> None:
                                  unit=unit)
         result.users.append((username, name, role))
 
-    review = services.lookback(plan, LOOKBACK_DATE)
-    if review.message:
-        progress(f"回头看：{review.message}")
-    else:
-        progress(f"回头看（{LOOKBACK_DATE}）：整改通知{review.notices}份、整改事项{review.items}项")
-
-    swept = services.sweep(DEMO_DATE)
-    progress(f"逾期巡查（{DEMO_DATE}）：逾期{swept.overdue}项、临期{swept.due_soon}项，"
-             f"新发催办{swept.reminders_created}条、督办通知{swept.escalations_created}份")
+    db.session.flush()
+    return plan

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import Form
 from ..timeutil import parse_iso_date
 
 
@@ -38,19 +38,19 @@ def date_field(label: str) -> StringField:
     return StringField(label, validators=[IsoDate()], render_kw={"type": "date"})
 
 
-class SweepForm(FlaskForm):
+class SweepForm(Form):
     as_of = date_field("巡查日期")
     submit = SubmitField("立即巡查")
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     day = date_field("日期")
     is_workday = SelectField("当天安排", choices=[("0", "放假（休息日）"), ("1", "上班（含调休上班）")])
     note = StringField("说明（如：国庆节、国庆调休上班）", validators=[Length(0, 100, "说明最多100字。")])
     submit = SubmitField("保存")
 
 
-class LookbackForm(FlaskForm):
+class LookbackForm(Form):
     plan_id = SelectField("回头看的工作要点（通常为上一年度）", coerce=int, choices=[])
     as_of = date_field("回头看日期（整改通知印发日期）")
     deadline_workdays = StringField("整改时限（工作日）", default="15",
@@ -60,7 +60,7 @@ class LookbackForm(FlaskForm):
     submit = SubmitField("生成整改通知")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     text = TextAreaField("整改情况", validators=[DataRequired("请填写整改情况。")], render_kw={"rows": 5})
     progress = StringField("完成进度（%，填100表示已整改到位并申请销号）", default="100",
                            render_kw={"inputmode": "numeric"})
@@ -69,17 +69,17 @@ class AnswerForm(FlaskForm):
     submit = SubmitField("报送整改情况")
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     comment = TextAreaField("核实意见（可不填）", render_kw={"rows": 2})
     submit = SubmitField("核实销号")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     reason = TextAreaField("退回原因", validators=[DataRequired("请填写退回原因。")], render_kw={"rows": 2})
     submit = SubmitField("退回重报")
 
 
-class CircularNewForm(FlaskForm):
+class CircularNewForm(Form):
     plan_id = SelectField("工作要点", coerce=int, choices=[])
     kind = SelectField("通报类型", choices=[("criticism", "通报批评（逾期事项较多的单位）"),
                                          ("praise", "通报表扬（无逾期且办结较多的单位）")])
@@ -89,10 +89,28 @@ class CircularNewForm(FlaskForm):
     submit = SubmitField("生成通报草稿")
 
 
-class CircularEditForm(FlaskForm):
+class CircularUnitsField(SelectMultipleField):
+    """The units a circular names; ids that are not among them are named in the message."""
+
+    def process_formdata(self, valuelist):
+        self.raw_ids = list(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = []
+
+    def pre_validate(self, form):
+        known = {str(value) for value, _ in self.choices}
+        unknown = [raw for raw in getattr(self, "raw_ids", []) if raw not in known]
+        if unknown:
+            shown = "、".join(raw[:20] for raw in unknown[:5]) + ("等" if len(unknown) > 5 else "")
+            raise ValidationError(f"单位编号 {shown} 不在本通报的单位中（可能已被修改），请刷新页面后重新勾选。")
+
+
+class CircularEditForm(Form):
     title = StringField("标题", validators=[DataRequired("请填写标题。"), Length(1, 300, "标题最多300字。")])
     body = TextAreaField("正文", validators=[DataRequired("请填写正文。")], render_kw={"rows": 14})
-    unit_ids = SelectMultipleField("点名的单位（取消勾选则不点名）", coerce=int, choices=[],
+    unit_ids = CircularUnitsField("点名的单位（取消勾选则不点名）", coerce=int, choices=[],
                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     submit = SubmitField("保存草稿")
 
@@ -102,7 +120,7 @@ def parsed(field) -> date | int | None:
     return getattr(field, "parsed", None)
 
 
-class OfficeForm(FlaskForm):
+class OfficeForm(Form):
     name = StringField("发文机关（与工作要点的发文机关一致，如：运城市人民政府办公室）")
     code = StringField("文号代字（如：运政办，督办通知即为“运政办督〔2021〕1号”）")
     letter_format = BooleanField("催办、督办、整改通知使用信函格式", default=True)

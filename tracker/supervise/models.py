@@ -19,7 +19,7 @@ STAGE_LABELS = {"due_soon": "临期", "overdue": "逾期"}
 ITEM_STATUS_LABELS = {"open": "待整改", "answered": "待核实", "returned": "已退回", "closed": "已销号"}
 CIRCULAR_KIND_LABELS = {"criticism": "通报批评", "praise": "通报表扬"}
 CIRCULAR_STATUS_LABELS = {"draft": "草稿", "published": "已发布"}
-OUTCOME_LABELS = {"running": "运行中", "ok": "成功", "skipped": "已跳过", "failed": "失败"}
+OUTCOME_LABELS = {"running": "运行中", "ok": "成功", "skipped": "已跳过", "failed": "失败", "interrupted": "中断"}
 
 
 class CalendarOverride(db.Model):
@@ -297,15 +297,19 @@ class JobRun(db.Model):
     as_of: Mapped[date | None] = mapped_column(sa.Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: running | ok | skipped | failed
+    #: running | ok | skipped | failed | interrupted (its process died; marked by the run that took over)
     outcome: Mapped[str] = mapped_column(sa.String(20), default="running")
     counts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     error: Mapped[str | None] = mapped_column(sa.Text)
     triggered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: the process running it: host:pid:process start (see tracker.jobs.runner.this_process)
+    holder: Mapped[str | None] = mapped_column(sa.String(120))
+    #: renewed while it runs (PostgreSQL); a running run whose beat stopped belongs to a dead process
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         sa.Index("ix_job_runs_job_started", "job_id", "started_at"),
-        sa.CheckConstraint("outcome IN ('running', 'ok', 'skipped', 'failed')", name="outcome"),
+        sa.CheckConstraint("outcome IN ('running', 'ok', 'skipped', 'failed', 'interrupted')", name="outcome"),
     )
 
     @property

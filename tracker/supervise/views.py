@@ -182,10 +182,15 @@ def lookback():
             form.plan_id.data = last_year[0]
     if form.validate_on_submit():
         plan = get_plan_for(current_user, form.plan_id.data)
-        ok, result = commit_or_flash(lambda: services.lookback(
-            plan, parsed(form.as_of), actor=current_user, deadline_workdays=parsed(form.deadline_workdays),
-            prefix=(form.prefix.data or "").strip() or None))
-        if ok:
+        # As the look-back job: under its lock (a second look-back at the same time is told to wait), recorded.
+        outcome, result = jobs.lookback_plan_job(
+            plan, parsed(form.as_of), actor=current_user, trigger="web", deadline_workdays=parsed(form.deadline_workdays),
+            prefix=(form.prefix.data or "").strip() or None)
+        if outcome.outcome == "skipped":
+            flash("另一个回头看正在进行，请稍后再试；本次未作任何修改。", "warning")
+        elif outcome.outcome == "failed":
+            flash(f"回头看未完成，未作任何修改：{outcome.error}", "danger")
+        else:
             if result.message:
                 flash(result.message, "info")
             else:
@@ -362,16 +367,33 @@ def circular_docx(circular_id: int):
 @bp.route("/jobs")
 @roles("admin", "supervisor")
 def job_runs():
+    from ..jobs import pages
+
     page = paginate(queries.job_runs(), per_page=_page_size())
     form = SweepForm()
     form.as_of.data = form.as_of.data or _today().isoformat()
-    try:
-        schedule = jobs.next_runs(current_app._get_current_object())
-        schedule_error = None
-    except Exception as exc:  # a bad TRACKER_SWEEP_TIME must not hide the run history
-        schedule, schedule_error = [], str(exc)
-    return render_template("supervise/jobs.html", page=page, form=form, schedule=schedule,
-                           schedule_error=schedule_error, JOBS=jobs.JOBS)
+    return render_template("supervise/jobs.html", page=page, form=form, schedule_form=pages.schedule_form(),
+                           **pages.jobs_page(current_app._get_current_object()))
+
+
+@bp.route("/jobs/assessment-schedule", methods=["POST"])
+@roles("admin")
+def assessment_schedule():
+    from ..assessment import jobs as assessment_jobs
+    from ..jobs.forms import AssessmentScheduleForm
+
+    form = AssessmentScheduleForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("supervise.job_runs"))
+    ok, _ = commit_or_flash(lambda: assessment_jobs.set_schedule(
+        current_user, assessment_jobs.parse_schedule(form.monthly_workday.data, form.yearly_date.data)))
+    if ok:
+        flash(f"考核计算时间已保存：{assessment_jobs.schedule().describe()}。定时任务进程重新启动后按新时间运行。",
+              "success")
+    return redirect(url_for("supervise.job_runs"))
 
 
 @bp.route("/jobs/sweep", methods=["POST"])
