@@ -202,3 +202,27 @@ def test_the_items_督办单_prints_as_a_word_document(client, auth, world, tmp_
     client.post("/logout")
     auth.login(world.other_supervisor)
     assert client.get(f"/plans/items/{task.id}/docx").status_code == 404
+
+
+def test_the_dashboard_filters_items_by_campaign(client, auth, world):
+    from tracker.plans import assign
+
+    def item(title, unit, campaign):
+        return assign.create_item(world.supervisor, world.city, assign.ItemInput(
+            source="群众反映", title=title, text="", due=date(2021, 9, 10), lead=[unit], campaign=campaign))
+
+    first = item("公开停车收费标准", world.finance, "停车收费专项督办")
+    item("答复群众来信", world.county, "")
+    db.session.flush()
+    auth.login(world.supervisor)
+    base = f"/dashboard/?plan={first.plan_id}&as_of=2021-09-13"
+
+    def rows(html: str, attr: str) -> set[int]:
+        return {int(u) for u in re.findall(rf'<tr\b[^>]*\bdata-{attr}="(\d+)"', html)}
+
+    whole = client.get(base).get_data(as_text=True)
+    assert rows(whole, "unit") == {world.finance.id, world.county.id}
+    assert "专项督办：停车收费专项督办" in whole  # a row of the 部分 breakdown, which drills down
+    listed = client.get(f"/dashboard/assignments?plan={first.plan_id}&as_of=2021-09-13"
+                        "&section=专项督办：停车收费专项督办").get_data(as_text=True)
+    assert rows(listed, "assignment") == {a.id for a in first.assignments}
