@@ -37,7 +37,7 @@ EXPECTED_ROLES = {
     "plans.task_add": SUPERVISOR, "plans.task_edit": SUPERVISOR, "plans.task_add_units": SUPERVISOR,
     "plans.assignment_role": SUPERVISOR, "plans.assignment_remove": SUPERVISOR,
     "plans.assignment_withdraw": SUPERVISOR, "plans.assignment_move": SUPERVISOR, "plans.bulk": SUPERVISOR,
-    "plans.items": STAFF, "plans.item_scan": STAFF,
+    "plans.items": STAFF, "plans.item_scan": STAFF, "plans.item_docx": STAFF,
     # reports: the reporter writes for its unit; the supervisor reviews and decides extensions
     "reports.my_tasks": REPORTER, "reports.save_report": REPORTER, "reports.remove_evidence": REPORTER,
     "reports.request_extension": REPORTER,

@@ -361,3 +361,39 @@ def test_every_view_agrees_on_a_generated_world_and_its_boundaries(app, client, 
                      "holiday": "overdue"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 8
     assert checked["docx"] > 0 and checked["reporter"] == 1
+
+
+# --- issue 16: an ad-hoc item (交办件), a moved and a closed (不再承办) assignment ---------------------
+
+
+@pytest.mark.slow
+def test_every_view_agrees_on_an_adhoc_item_and_moved_and_closed_assignments(app, client, big_pages):
+    from tests.factories import ReportFactory
+    from tracker.plans import assign
+
+    w = build_world()
+    item = assign.create_item(None, w.city, assign.ItemInput(
+        source="领导批示", title="落实批示：公开停车收费标准", text="限期公开。", due=date(2021, 11, 12),
+        lead=[w.finance], responsible=[w.county], source_date=date(2021, 11, 1), doc_number="批〔2021〕9号"))
+    extra = TaskFactory(plan=w.plan, ref="2", title="第二项", deadline=date(2021, 10, 29))
+    kept = AssignmentFactory(task=extra, unit=w.finance, role="lead", due_on=date(2021, 10, 29),
+                             original_due_on=date(2021, 10, 29))
+    closed = AssignmentFactory(task=extra, unit=w.audit, due_on=date(2021, 10, 29), original_due_on=date(2021, 10, 29))
+    ReportFactory(assignment=closed)
+    assign.withdraw_assignment(None, closed, "职责调整")
+    assign.move_assignment(None, w.a_aud, w.county)
+    db.session.flush()
+    supervise.sweep(AS_OF)
+    db.session.flush()
+    UserFactory(username="rep-county", role="reporter", unit=w.county, display_name="县填报员")
+    db.session.flush()
+    checked: Counter = Counter()
+    item_truth = check_plan(app, client, item.plan, AS_OF, staff=("admin1", "password123"),
+                            reporter=("rep-county", "password123"), checked=checked)
+    # due Friday 12 November, open on Monday 15th: both units 1 working day overdue
+    assert item_truth.days() == {a.id: 1 for a in item.assignments}
+    plan_truth = check_plan(app, client, w.plan, AS_OF, staff=("admin1", "password123"),
+                            reporter=("rep-county", "password123"), checked=checked)
+    assert closed.id not in plan_truth.by_id and kept.id in plan_truth.by_id
+    assert plan_truth.by_id[w.a_aud.id].unit_id == w.county.id
+    assert checked["dashboard"] == checked["workbooks"] == checked["reporter"] == 2

@@ -174,3 +174,55 @@ def test_open_an_item_with_a_scan_and_list_it_by_campaign(client, auth, world):
     auth.login(world.leader)
     assert client.post("/plans/items", data={"source": "其他", "title": "x"}).status_code == 403
     assert re.search("公开老旧小区改造计划", client.get("/plans/items").get_data(as_text=True))
+
+
+def test_the_items_督办单_prints_as_a_word_document(client, auth, world, tmp_path):
+    from docx import Document
+
+    from tracker.plans import assign
+
+    task = assign.create_item(world.supervisor, world.city, assign.ItemInput(
+        source="领导批示", title="公开停车收费标准", text="请于9月10日前公开城区停车收费标准。", due=date(2021, 9, 10),
+        lead=[world.finance], responsible=[world.audit], doc_number="领导批示〔2021〕7号",
+        source_date=date(2021, 9, 1), campaign="停车收费专项督办"))
+    db.session.flush()
+    auth.login(world.supervisor)
+    assert f"/plans/items/{task.id}/docx" in client.get(f"/plans/{task.plan_id}/tasks/{task.id}").get_data(as_text=True)
+    resp = client.get(f"/plans/items/{task.id}/docx")
+    assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
+    doc = Document(io.BytesIO(resp.data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "关于公开停车收费标准的督办单" in text.replace("\n", "")
+    assert "根据领导批示（领导批示〔2021〕7号）（2021年9月1日）" in text
+    assert "请于2021年9月10日前办结" in text and "“停车收费专项督办”" in text
+    cells = [[c.text for c in r.cells] for t in doc.tables for r in t.rows]
+    assert ["1", "测试市财政局", "牵头单位", "2021年9月10日", ""] in cells
+    assert ["2", "测试市审计局", "责任单位", "2021年9月10日", ""] in cells
+    (tmp_path / "督办单.docx").write_bytes(resp.data)
+    client.post("/logout")
+    auth.login(world.other_supervisor)
+    assert client.get(f"/plans/items/{task.id}/docx").status_code == 404
+
+
+def test_the_dashboard_filters_items_by_campaign(client, auth, world):
+    from tracker.plans import assign
+
+    def item(title, unit, campaign):
+        return assign.create_item(world.supervisor, world.city, assign.ItemInput(
+            source="群众反映", title=title, text="", due=date(2021, 9, 10), lead=[unit], campaign=campaign))
+
+    first = item("公开停车收费标准", world.finance, "停车收费专项督办")
+    item("答复群众来信", world.county, "")
+    db.session.flush()
+    auth.login(world.supervisor)
+    base = f"/dashboard/?plan={first.plan_id}&as_of=2021-09-13"
+
+    def rows(html: str, attr: str) -> set[int]:
+        return {int(u) for u in re.findall(rf'<tr\b[^>]*\bdata-{attr}="(\d+)"', html)}
+
+    whole = client.get(base).get_data(as_text=True)
+    assert rows(whole, "unit") == {world.finance.id, world.county.id}
+    assert "专项督办：停车收费专项督办" in whole  # a row of the 部分 breakdown, which drills down
+    listed = client.get(f"/dashboard/assignments?plan={first.plan_id}&as_of=2021-09-13"
+                        "&section=专项督办：停车收费专项督办").get_data(as_text=True)
+    assert rows(listed, "assignment") == {a.id for a in first.assignments}

@@ -191,7 +191,8 @@ def test_revised_plan_shows_the_changes_and_keeps_the_reports(world, client, aut
     db.session.flush()
 
     revised = start_text(world, PLAN_V2)
-    assert services.find_duplicate(revised).id == plan.id
+    assert services.find_duplicate(revised) is None  # another 文号 and text: not the same file …
+    assert services.find_revised(revised).id == plan.id  # … but the same title and year: a revision
     changes = {(c["ref"], c["change"], c["detail"]) for c in services.amendment_diff(revised, plan)}
     assert changes == {
         ("一.（一）", "时限调整", "测试市财政局：2023-06-30 → 2023-07-31"),
@@ -202,6 +203,7 @@ def test_revised_plan_shows_the_changes_and_keeps_the_reports(world, client, aut
     auth.login(world.supervisor)
     page = client.get(f"/plans/import/{revised.id}").get_data(as_text=True)
     assert "与已有工作要点相比的变化（4 处）" in page and "2023-06-30 → 2023-07-31" in page
+    assert "作为修订版更新已有工作要点" in page and ">确认导入</button>" in page
 
     services.confirm(world.supervisor, revised, mode="update")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProgressReport)) == 2
@@ -211,6 +213,12 @@ def test_revised_plan_shows_the_changes_and_keeps_the_reports(world, client, aut
     assert db.session.get(Assignment, audit_task.id) is not None
     refs = set(db.session.scalars(sa.select(Task.ref).where(Task.plan_id == plan.id)))
     assert {"一.（一）", "一.（三）", "一.（四）"} <= refs
+
+
+def test_same_title_may_still_be_a_plan_of_its_own(world):
+    plan = services.confirm(world.supervisor, start_text(world, PLAN_V1))
+    other = services.confirm(world.supervisor, start_text(world, PLAN_V2))
+    assert other.id != plan.id and plan_count() == 4
 
 
 def test_identical_reimport_shows_no_change(world):

@@ -174,6 +174,20 @@ def test_removing_a_draft_file_deletes_it_after_commit_unless_shared(w, uploads)
     assert draft.evidence == []
 
 
+def test_a_draft_file_that_a_task_scan_also_names_is_kept(w, uploads):
+    """The evidence store is shared (reports, request documents, ad-hoc scans, annual reports)."""
+    draft = save(w, submit=False, files=[("a.pdf", io.BytesIO(PDF))])
+    db.session.commit()
+    (pdf,) = draft.evidence
+    w.a_fin.task.scan_sha256 = pdf.sha256  # an ad-hoc item's scan with the same bytes
+    db.session.commit()
+    services.remove_draft_evidence(w.reporter, pdf)
+    db.session.commit()
+    assert [p.name for p in stored_files(uploads)] == [pdf.sha256]
+    tables = {c.table.name for c in services._store_references()}
+    assert tables == {"evidence_files", "disclosure_documents", "tasks", "annual_reports"}
+
+
 def test_files_of_a_submitted_report_cannot_be_removed(w):
     r = save(w, files=[("a.pdf", io.BytesIO(PDF))])
     with pytest.raises(ServiceError, match="已提交的报告不能删除材料"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 def test_sweep_refuses_a_malformed_date(runner):
     result = runner.invoke(args=["supervise", "sweep", "--as-of", "2021-13-01"])
     assert result.exit_code != 0
-    assert "日期格式不正确：'2021-13-01'，应为 YYYY-MM-DD" in result.output
+    assert "日期格式不正确：“2021-13-01”，应为 YYYY-MM-DD" in result.output
 
 
 def test_scheduler_run_job_refuses_a_malformed_date(runner):

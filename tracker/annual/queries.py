@@ -8,7 +8,7 @@ from flask import abort
 
 from ..extensions import db
 from ..supervise.queries import in_scope
-from ..units.models import Unit
+from ..units.models import Unit, official_order
 from . import checks, rollup, services
 from .models import AnnualReport
 from .reader import ReportData
@@ -56,7 +56,7 @@ def rollup_for(user, year: int) -> Rollup:
     """Return every unit in the user's scope that owes a report, with its report for the year, checked, and the summary."""
     units = list(db.session.scalars(sa.select(Unit).where(Unit.is_active, in_scope(user, Unit.id),
                                                           services.reporting_units_condition(Unit.kind))
-                                    .order_by(Unit.path, Unit.id)))
+                                    .order_by(*official_order())))
     stored = db.session.scalars(sa.select(AnnualReport).where(AnnualReport.year.in_((year, year - 1)),
                                                               in_scope(user, AnnualReport.unit_id)))
     by_key = {(r.unit_id, r.year): r for r in stored}
@@ -78,7 +78,7 @@ def rollup_for(user, year: int) -> Rollup:
 def published(year: int | None = None) -> list[AnnualReport]:
     """Return the published reports (of one year, or all), newest year first, units in directory order."""
     stmt = (sa.select(AnnualReport).join(Unit, Unit.id == AnnualReport.unit_id)
-            .where(AnnualReport.status == "published").order_by(AnnualReport.year.desc(), Unit.path, Unit.id))
+            .where(AnnualReport.status == "published").order_by(AnnualReport.year.desc(), *official_order()))
     if year is not None:
         stmt = stmt.where(AnnualReport.year == year)
     return list(db.session.scalars(stmt))

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
 from ..scope import under
 from ..timeutil import utcnow
-from ..units.models import Unit
+from ..units.models import Unit, official_order
 from .services import GOVERNMENT_KINDS, check_year, reporting_units_condition
 
 
@@ -57,7 +57,7 @@ def create_report_tasks(actor, jurisdiction: Unit, year: int) -> tuple[Plan, int
         task = db.session.scalar(sa.select(Task).where(Task.plan_id == plan.id, Task.ref == "1"))
     have = set(db.session.scalars(sa.select(Assignment.unit_id).where(Assignment.task_id == task.id)))
     units = db.session.scalars(sa.select(Unit).where(Unit.is_active, under(Unit.path, jurisdiction.path),
-                                                     reporting_units_condition(Unit.kind)).order_by(Unit.path, Unit.id))
+                                                     reporting_units_condition(Unit.kind)).order_by(*official_order()))
     now = utcnow()
     added = 0
     for unit in units:

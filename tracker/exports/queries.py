@@ -78,7 +78,8 @@ class Selection:
 
     def conditions(self, rules: StatusRules) -> list[sa.ColumnElement[bool]]:
         """Return WHERE conditions over Assignment joined to Task and Unit."""
-        out: list[sa.ColumnElement[bool]] = [Assignment.plan_id.in_(self.plan_ids)]
+        # read on the connection (_stream), where the ORM's 不再承办 filter does not apply
+        out: list[sa.ColumnElement[bool]] = [Assignment.plan_id.in_(self.plan_ids), Assignment.withdrawn_at.is_(None)]
         if self.scope_path is not None:
             out.append(under(Unit.path, self.scope_path))
         if self.unit_id is not None:

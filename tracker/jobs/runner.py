@@ -306,23 +306,26 @@ def _record_skipped(**values) -> int | None:
 
 
 def _finish_run(run_id: int, outcome: str, counts: dict | None = None, error: str | None = None) -> None:
-    with Session(db.engine) as s:
-        run = s.get(JobRun, run_id)
-        run.outcome, run.finished_at, run.counts, run.error = outcome, utcnow(), counts or {}, error
-        s.commit()
+    # One UPDATE, no read first: on SQLite a transaction that read before writing cannot wait for the
+    # write lock (it fails at once when another writer committed meanwhile); a plain write waits.
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(JobRun).where(JobRun.id == run_id)
+                     .values(outcome=outcome, finished_at=utcnow(), counts=counts or {}, error=error))
 
 
 def _mark_interrupted(job_id: str, taken_over_by: str) -> int:
     """Mark this job's runs still 'running' as interrupted; called while holding the job's lock."""
-    with Session(db.engine) as s:
-        stale = list(s.scalars(sa.select(JobRun).where(JobRun.job_id == job_id, JobRun.outcome == "running")))
-        for run in stale:
-            who = f"（进程 {run.holder.rsplit(':', 1)[0]}）" if run.holder else ""
-            run.outcome, run.finished_at = "interrupted", utcnow()
-            run.error = f"运行该任务的进程{who}已中断，未完成的修改已回滚；下一次运行已接替。"
-            log.warning("job %s run #%s was left running by a dead process: marked interrupted", job_id, run.id)
-        s.commit()
-        return len(stale)
+    with db.engine.connect() as conn:
+        stale = conn.execute(sa.select(JobRun.id, JobRun.holder)
+                             .where(JobRun.job_id == job_id, JobRun.outcome == "running")).all()
+    for run_id, holder in stale:
+        who = f"（进程 {holder.rsplit(':', 1)[0]}）" if holder else ""
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(JobRun).where(JobRun.id == run_id, JobRun.outcome == "running").values(
+                outcome="interrupted", finished_at=utcnow(),
+                error=f"运行该任务的进程{who}已中断，未完成的修改已回滚；下一次运行已接替。"))
+        log.warning("job %s run #%s was left running by a dead process: marked interrupted", job_id, run_id)
+    return len(stale)
 
 
 class _Heartbeat(threading.Thread):

@@ -452,8 +452,10 @@ def create_item(actor, jurisdiction: Unit, item: ItemInput, *, scan: BinaryIO | 
     plan = adhoc_container(jurisdiction, (item.source_date or item.due).year)
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.plan_id == plan.id)) or 0
     campaign = (item.campaign or "").strip()[:100] or None
+    # The section groups the items on the dashboard (its 部分 filter): the campaign, else the source.
+    section = f"专项督办：{campaign}" if campaign else item.source
     task = Task(plan_id=plan.id, ref=f"交{count + 1}", position=count + 1, level=1, title=title[:500],
-                text=(item.text or "").strip(), section=item.source, path=[item.source], is_leaf=True,
+                text=(item.text or "").strip(), section=section[:200], path=[section], is_leaf=True,
                 deadline=item.due, deadline_kind="date", deadline_text=f"{item.due.isoformat()}前",
                 source=item.source, source_doc_number=(item.doc_number or "").strip()[:80] or None,
                 source_date=item.source_date, campaign=campaign,

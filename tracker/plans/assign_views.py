@@ -253,3 +253,22 @@ def item_scan(task_id: int):
     response = send_file(path_for(task.scan_sha256), download_name=task.scan_name, as_attachment=True)
     response.headers["Content-Disposition"] = content_disposition(task.scan_name, inline=False)
     return response
+
+
+@bp.route("/items/<int:task_id>/docx")
+@roles(*STAFF)
+def item_docx(task_id: int):
+    """Print the item's 督办单 (.docx)."""
+    from flask import Response
+
+    from ..reports.storage import content_disposition
+    from .item_doc import item_docx as build
+
+    task = db.session.get(Task, task_id)
+    if task is None or task.source is None:
+        abort(404)
+    queries.get_plan_for(current_user, task.plan_id)
+    name = f"督办单-{task.ref}-{task.title[:30]}.docx"
+    return Response(build(task, app_today()), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Content-Disposition": content_disposition(name, inline=False, ascii_name=f"item-{task.id}.docx")})

@@ -245,16 +245,28 @@ def _check_open(imp: PlanImport) -> None:
 # --- confirming ------------------------------------------------------------------------------
 
 
+def find_revised(imp: PlanImport) -> Plan | None:
+    """Return a plan of the same jurisdiction with the same title and year that the document may revise.
+
+    A revised edition often keeps its title and year but changes the 文号 and the text; unlike a
+    duplicate, the supervisor chooses whether it is a revision or a plan of its own.
+    """
+    if find_duplicate(imp) is not None:
+        return None
+    title, year = (imp.draft["plan"].get("title") or "").strip(), imp.draft["plan"].get("year")
+    if not (title and year):
+        return None
+    return db.session.scalar(sa.select(Plan).where(Plan.unit_id == imp.unit_id, Plan.title == title[:200],
+                                                   Plan.year == int(year)).order_by(Plan.id.desc()))
+
+
 def find_duplicate(imp: PlanImport) -> Plan | None:
-    """Return an existing plan of the same jurisdiction with the same 文号, content, or title and year."""
+    """Return an existing plan of the same jurisdiction with the same 文号 or the same content."""
     doc_number = (imp.draft["plan"].get("doc_number") or "").strip()
     conds = [Plan.content_hash == imp.content_hash] if imp.content_hash else []
     if doc_number:
         conds.append(Plan.doc_number == doc_number)
-    title, year = (imp.draft["plan"].get("title") or "").strip(), imp.draft["plan"].get("year")
-    if title and year:
-        # a revised edition often keeps its title and year but changes the 文号 and the text
-        conds.append(sa.and_(Plan.title == title[:200], Plan.year == int(year)))
+
     if not conds:
         return None
     return db.session.scalar(sa.select(Plan).where(Plan.unit_id == imp.unit_id, sa.or_(*conds)).order_by(Plan.id))
@@ -311,7 +323,9 @@ def confirm(actor, imp: PlanImport, *, mode: str = "new", accept_issuer: bool = 
             f"该文件已导入过：《{duplicate.title}》（{duplicate.doc_number or '无文号'}）。"
             "可选择“更新已有工作要点”，或放弃本次导入。", status=409)
     if mode == "update" and duplicate is None:
-        raise ServiceError("没有找到可更新的同一文件（相同文号或内容），请按新工作要点导入。")
+        duplicate = find_revised(imp)
+    if mode == "update" and duplicate is None:
+        raise ServiceError("没有找到可更新的同一文件（相同文号、内容或标题与年度），请按新工作要点导入。")
 
     created: dict[str, int] = {}
     for name, st in states.items():

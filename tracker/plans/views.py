@@ -166,9 +166,11 @@ def import_preview(import_id: int):
         sa.select(Unit.id, Unit.name).where(under(Unit.path, imp.unit.path), Unit.is_active).order_by(Unit.path)
     ).all()
     duplicate = services.find_duplicate(imp)
+    revised = services.find_revised(imp) if duplicate is None else None
+    target = duplicate or revised
     return render_template(
-        "plans/import_preview.html", imp=imp, draft=imp.draft, states=states, units=units,
-        changes=services.amendment_diff(imp, duplicate) if duplicate is not None and imp.status == "draft" else None,
+        "plans/import_preview.html", imp=imp, draft=imp.draft, states=states, units=units, revised=revised,
+        changes=services.amendment_diff(imp, target) if target is not None and imp.status == "draft" else None,
         open_names=[n for n, st in states.items() if st.is_open], unit_choices=choices,
         duplicate=duplicate, UNIT_KINDS=UNIT_KINDS, KIND_LABELS=DEADLINE_KIND_LABELS,
         issuer_warning=services.issuer_warning(imp),

@@ -53,9 +53,18 @@ FileUpload = tuple[str | None, BinaryIO]
 
 # --- file bookkeeping tied to the database transaction -------------------------------------------
 
+def _store_references() -> tuple:
+    """Every column that names a file in the evidence store: a file goes only when none of them does."""
+    from ..annual.models import AnnualReport
+    from ..disclosure.models import DisclosureDocument
+    from ..plans.models import Task
+
+    return (Evidence.sha256, DisclosureDocument.sha256, Task.scan_sha256, AnnualReport.source_sha256)
+
+
 def _unreferenced(session: Session, shas: set[str]) -> set[str]:
-    used = set(session.scalars(sa.select(Evidence.sha256).where(Evidence.sha256.in_(shas)).distinct()))
-    return shas - used
+    used = sa.union(*(sa.select(column).where(column.in_(shas)) for column in _store_references()))
+    return shas - set(session.scalars(sa.select(used.subquery().c[0])))
 
 
 def _remove_files(session: Session, files: set[tuple[str, str]], *, check: bool) -> None:

@@ -96,8 +96,8 @@ class DocTable:
     center: frozenset[int] = frozenset()
     #: columns left blank for the unit to fill in: their width comes from this many characters
     blank_widths: dict[int, int] = field(default_factory=dict)
-    #: a row height in lines for every data row (a form to fill in by hand)
-    row_lines: int = 1
+    #: a row height in lines for every data row, or per row index (a form to fill in by hand)
+    row_lines: int | dict[int, int] = 1
     #: the last row is a 合计 row, set in 黑体
     total_row: bool = False
     #: text size; 五号 suits a table of many columns
@@ -149,6 +149,14 @@ class NoticeDoc:
     cc: list[str] = field(default_factory=list)
     #: 印发机关; the issuer when None
     printed_by: str | None = None
+
+    def __post_init__(self) -> None:
+        # a table may also come as (header, rows), as the 依申请公开 documents pass it
+        for name in ("table", "figures"):
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                header, rows = value
+                setattr(self, name, DocTable(tuple(header), [tuple(r) for r in rows]))
 
 
 # --- text measures ---------------------------------------------------------------------------------------
@@ -560,8 +568,9 @@ class _Builder:
         for r, values in enumerate(t.rows):
             row = table.add_row()
             _row_props(row)
-            if t.row_lines > 1:
-                row.height = Pt(LINE.pt * t.row_lines)
+            lines = t.row_lines.get(r, 1) if isinstance(t.row_lines, dict) else t.row_lines
+            if lines > 1:
+                row.height = Pt(LINE.pt * lines)
             for i, value in enumerate(values):
                 self._cell(row.cells[i], value, widths[i], center=i in t.center, size=size,
                            bold_font=t.total_row and r == last)

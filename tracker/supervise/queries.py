@@ -320,7 +320,7 @@ def rectification_doc(notice: RectificationNotice, items: list[RectificationItem
                        center=frozenset({0, 1, 3, 6}), blank_widths={4: 6, 5: 3}, size=Pt(10.5))
     receipt = DocTable((), [("单位（盖章）", ""), ("负责人", ""), ("联系人", ""), ("联系电话", ""),
                             ("整改完成情况", ""), ("日期", "　　　　年　　月　　日")],
-                       blank_widths={1: 24}, row_lines=2)
+                       blank_widths={1: 24}, row_lines={0: 2, 1: 2, 2: 2, 3: 2, 4: 5, 5: 2})
     return NoticeDoc(
         issuer=head.issuer, doc_number=notice.doc_number, title=notice.title, letter=head.letter,
         recipient=notice.unit.name, issued_on=notice.issued_on,
