@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -109,17 +108,19 @@ def test_the_scheduler_process_beats_and_stops_on_ctrl_c(world_app):
         env.pop("TRACKER_TEST_DATABASE_URL", None)
         proc = subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "run"], cwd=ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        started = []
         try:
-            for _ in range(150):
-                db.session.rollback()
-                if scheduler.scheduler_state().alive:
+            for line in proc.stdout:  # wait until it says it runs, as a person at the terminal would
+                started.append(line)
+                if "定时任务已启动" in line:
                     break
-                time.sleep(0.2)
+            db.session.rollback()
             state = scheduler.scheduler_state()
             assert state.alive and state.beat.pid == proc.pid
         finally:
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=60)
+        out = "".join(started) + out
         assert proc.returncode == 0, err
         assert "定时任务已启动" in out and "定时任务已停止" in out and "每日逾期巡查" in out
         db.session.rollback()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 from datetime import date, datetime
 
 import click
@@ -95,16 +96,18 @@ def run_cmd():
         raise click.ClickException(str(exc)) from None
     signal.signal(signal.SIGTERM, _stop)
     beat = scheduler.Heartbeat(app)
-    beat_id = beat.start()
     try:
+        beat_id = beat.start()
         for line in lines:
             click.echo(line)
         for outcome in scheduler.catch_up(app, exclude_beat=beat_id):
             click.echo(f"补运行错过的任务：{runner.get(outcome.job_id).label}，结果：{outcome.outcome}")
-        click.echo(f"定时任务已启动（{datetime.now():%Y-%m-%d %H:%M}，Ctrl+C 停止）。")
+        click.echo(f"定时任务已启动（{datetime.now():%Y-%m-%d %H:%M}，Ctrl+C 停止）。", nl=True)
+        sys.stdout.flush()
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        beat.stop()
+        if beat.beat_id is not None:
+            beat.stop()
         click.echo("定时任务已停止。")
