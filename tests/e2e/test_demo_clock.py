@@ -66,7 +66,7 @@ def test_the_fresh_demo_lives_on_its_fixed_date(demo_server, page):
     assert page.locator("#fixed-today").inner_text().startswith("演示日期固定为2021年11月15日")
     assert "统计截至 2021年11月15日" in page.inner_text("main")
     # 运城's 2021 plan on 2021-11-15: eight county items due 2021-10-31 are open; never hundreds.
-    overdue = int(page.locator(".glance .overdue .num").inner_text().strip())
+    overdue = int(page.locator(".glance .overdue .num").first.inner_text().strip())
     assert 0 < overdue < 20, overdue
 
     # A timeline reads in story order: the assignment came with the import of 2021-07-15.
@@ -81,7 +81,7 @@ def test_the_fresh_demo_lives_on_its_fixed_date(demo_server, page):
 def test_a_replay_date_is_kept_by_every_menu_link(demo_server, page):
     login(page, demo_server, "duban")
     page.goto(f"{demo_server}/supervise/overdue?as_of=2021-12-20")
-    assert "截至 2021年12月20日" in page.inner_text("main")
+    assert "按2021年12月20日计算" in page.inner_text("main")
     for label in ("督办总览", "工作要点", "考核"):
         href = page.locator("nav.navbar").get_by_role("link", name=label, exact=True).get_attribute("href")
         assert "as_of=2021-12-20" in href, (label, href)
