@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 
 from tests.factories import AssignmentFactory, TaskFactory, build_world
 from tracker.extensions import db

@@ -11,7 +11,6 @@ from tracker.audit.models import AuditEvent
 from tracker.errors import ServiceError
 from tracker.extensions import db
 from tracker.timeutil import utcnow
-from tests.factories import UserFactory
 
 
 def test_login_and_logout(client, auth, world):
@@ -319,4 +318,4 @@ def test_pages_behind_login_are_not_stored(client, auth, world):
     auth.login(world.supervisor)
     assert client.get("/plans/").headers["Cache-Control"] == "no-store"
     assert client.get("/admin/users").headers["Cache-Control"] == "no-store"  # a 403 too
-    assert "no-store" not in client.get(f"/public/plans").headers.get("Cache-Control", "")
+    assert "no-store" not in client.get("/public/plans").headers.get("Cache-Control", "")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from openpyxl import Workbook
 
 from tracker.errors import ServiceError
 from tracker.extensions import db
-from tracker.inbox.models import Notification
 from tracker.plans import services
 from tracker.plans.models import Assignment, Plan, PlanImport, Task
 from tracker.units import services as unit_services

@@ -14,7 +14,7 @@ from ..units.models import UNIT_KINDS, Unit
 from ..scope import under
 from . import queries, services
 from .forms import TaskEditForm, UploadForm
-from .models import DEADLINE_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, Assignment, Plan, PlanImport, Task
+from .models import DEADLINE_KIND_LABELS, ROLE_LABELS, Assignment, Plan, PlanImport, Task
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
