@@ -44,17 +44,21 @@ def test_upload_preview_fix_name_confirm(client, auth):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.plan_id == plan.id, Task.is_leaf)) == 37
 
 
-def test_confirm_with_open_names_is_refused(client, auth):
+def _draft_with_first_lead(client, auth, name: str) -> PlanImport:
+    """Import the 运城 plan as a supervisor and make `name` the first task's lead unit in the draft."""
     root = load_units("yuncheng")
     _login_supervisor(auth, root)
     client.post("/plans/import", data={"unit_id": root.id, "text": YUNCHENG.read_text(encoding="utf-8")})
     imp = db.session.scalar(sa.select(PlanImport))
     draft = dict(imp.draft)
-    t = dict(draft["tasks"][0])
-    t["lead_units"] = ["某某不存在的局"]
-    draft["tasks"] = [t, *draft["tasks"][1:]]
+    draft["tasks"] = [dict(draft["tasks"][0], lead_units=[name]), *draft["tasks"][1:]]
     imp.draft = draft
     db.session.flush()
+    return imp
+
+
+def test_confirm_with_open_names_is_refused(client, auth):
+    imp = _draft_with_first_lead(client, auth, "某某不存在的局")
     resp = client.post(f"/plans/import/{imp.id}/confirm", data={"mode": "new"}, follow_redirects=True)
     assert "某某不存在的局" in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 0
@@ -97,7 +101,7 @@ def test_edit_task_and_discard(client, auth):
 def test_other_jurisdiction_import_is_404(client, auth):
     root = load_units("yuncheng")
     other = load_units("sanmenxia")
-    user = _login_supervisor(auth, root)
+    _login_supervisor(auth, root)
     client.post("/plans/import", data={"unit_id": root.id, "text": YUNCHENG.read_text(encoding="utf-8")})
     imp = db.session.scalar(sa.select(PlanImport))
     stranger = UserFactory(username="sm-duban", role="supervisor", unit=other)
@@ -113,16 +117,7 @@ def test_other_jurisdiction_import_is_404(client, auth):
 
 def test_a_unit_name_with_script_stays_text_in_the_preview(client, auth):
     """A name read from a document goes into a data attribute, escaped; no inline handler can run it."""
-    root = load_units("yuncheng")
-    _login_supervisor(auth, root)
-    client.post("/plans/import", data={"unit_id": root.id, "text": YUNCHENG.read_text(encoding="utf-8")})
-    imp = db.session.scalar(sa.select(PlanImport))
-    draft = dict(imp.draft)
-    t = dict(draft["tasks"][0])
-    t["lead_units"] = ["某局');alert(1);('\"><script>alert(2)</script>"]
-    draft["tasks"] = [t, *draft["tasks"][1:]]
-    imp.draft = draft
-    db.session.flush()
+    imp = _draft_with_first_lead(client, auth, "某局');alert(1);('\"><script>alert(2)</script>")
     resp = client.get(f"/plans/import/{imp.id}")
     page = resp.get_data(as_text=True)
     assert "<script>alert(2)" not in page
