@@ -186,6 +186,7 @@ def test_the_public_pages_fit_a_phone(demo_server, browser):
         check_a11y(page)
         assert _scroll_width(page) <= PHONE["width"]
         assert_cards(page)
+        page.screenshot(path=str(ARTIFACTS / "public-plan-390.png"), full_page=True)
         cell = page.locator("table.table-cards td[data-label='完成时限']").first
         label = page.evaluate("el => getComputedStyle(el, '::before').content", cell.element_handle())
         assert "完成时限" in label
@@ -225,6 +226,7 @@ def test_my_tasks_fit_a_phone_and_the_menu_folds(demo_server, browser):
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == HELP["reporter"].title
         assert _scroll_width(page) <= PHONE["width"]
+        page.screenshot(path=str(ARTIFACTS / "help-reporter-390.png"), full_page=True)
     finally:
         context.close()
 
