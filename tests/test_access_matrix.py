@@ -86,6 +86,9 @@ EXPECTED_ROLES = {
     "disclosure.new": {"supervisor", "reporter"}, "disclosure.edit": {"supervisor", "reporter"},
     "disclosure.act": {"supervisor", "reporter"}, "disclosure.appeal_result": {"supervisor", "reporter"},
     "disclosure.upload": {"supervisor", "reporter"}, "disclosure.import_register": {"supervisor", "reporter"},
+    # 使用说明: every signed-in user reads every role's help and its screenshots (demo data only); visitors get
+    # the short one on the public page
+    "help.index": SIGNED_IN, "help.role": SIGNED_IN, "help.screenshot": SIGNED_IN,
 }
 
 #: What a URL parameter is filled with: an id that exists for ints, a plain word otherwise.
