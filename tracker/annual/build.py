@@ -123,7 +123,8 @@ def _blank_section2(fmt: F.Format) -> dict:
 def build_many(units: list[Unit], year: int, existing: dict[int, AnnualReport] | None = None) -> list[ReportData]:
     """Return the units' reports for the year built from the tracker (a few queries for all of them).
 
-    What a unit entered in a stored report of the same format (section 二, section 一) is kept.
+    What a unit entered in a stored report of the same format (section 二, section 一, and 五 and 六
+    when edited in the web) is kept.
     """
     fmt = F.get_format(F.format_for_year(year))
     ids = [unit.id for unit in units]
@@ -135,11 +136,14 @@ def build_many(units: list[Unit], year: int, existing: dict[int, AnnualReport] |
         section3, section4 = _tables(figures[unit.id], fmt)
         stored = (existing or {}).get(unit.id)
         kept = ReportData.from_dict(stored.content) if stored is not None and stored.format == fmt.key else None
+        edited = [key for key in (kept.edited if kept else []) if key in F.TEXT_SECTIONS]
         texts = {"s1": kept.texts.get("s1", "") if kept else "", "s5": problems[unit.id],
                  "s6": fees_text(fees[unit.id])}
+        for key in edited:  # what a person wrote stays
+            texts[key] = kept.texts.get(key, "")
         out.append(ReportData(format=fmt.key, unit_name=unit.name, year=year, texts=texts,
                               section2=kept.section2 if kept and kept.section2 else _blank_section2(fmt),
-                              section3=section3, split_other=fmt.split_other, section4=section4))
+                              section3=section3, split_other=fmt.split_other, section4=section4, edited=edited))
     return out
 
 
