@@ -42,6 +42,8 @@ class Section2Form(Form):
 
 
 class TextsForm(Form):
+    #: the service names the section and its length (tracker.annual.editing.MAX_TEXT); this only stops abuse
+    max_lengths = {"s1": 100_000, "s5": 100_000, "s6": 100_000}
     s1 = TextAreaField("一、总体情况")
     s5 = TextAreaField("五、存在的主要问题及改进情况")
     s6 = TextAreaField("六、其他需要报告的事项")

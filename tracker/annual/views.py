@@ -207,7 +207,9 @@ def edit_texts(annual_report_id: int):
             return redirect(url_for("annual.detail", annual_report_id=report.id))
         return render_template("annual/texts.html", report=report, form=form, edited=data.edited, F=F), 400
     if request.method == "POST":
-        flash("表单已过期，请重新填写。", "danger")
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if name in form._fields and name != "csrf_token" else "表单"
+            flash(f"{label}：{'；'.join(errors)}" if name != "csrf_token" else "表单已过期，请重新填写。", "danger")
         return render_template("annual/texts.html", report=report, form=form, edited=data.edited, F=F), 400
     return render_template("annual/texts.html", report=report, form=form, edited=data.edited, F=F)
 
