@@ -136,3 +136,15 @@ def test_final_mark_refusals(client, auth, world):
     auth.logout()
     auth.login(world.reporter2)  # 审计局 cannot finalize 财政局's report
     assert client.post(f"/annual-reports/{report.id}/finalize").status_code == 404
+
+
+def test_only_a_supervisor_or_the_system_submits_for_a_unit(world):
+    import pytest
+
+    from tracker.errors import ServiceError
+
+    create_report_tasks(world.supervisor, world.city, 2021)
+    assignment = report_assignment(world.finance.id, 2021)
+    with pytest.raises(ServiceError, match="只有督查人员可以代为提交"):
+        reports.submit_close_request_for(world.leader, assignment, text="x", files=[])
+    assert _progress(assignment) == []

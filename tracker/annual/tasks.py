@@ -100,13 +100,12 @@ def submit_report(actor, report, how: str):
     from io import BytesIO
 
     from ..reports import services as reports
-    from ..reports.models import ProgressReport
     from . import document
     from . import formats as F
     from .reader import ReportData
 
     assignment = report_assignment(report.unit_id, report.year)
-    if assignment is None or assignment.status == "completed" or reports._has_pending_close_request(assignment):
+    if assignment is None or assignment.status == "completed" or reports.has_pending_close_request(assignment):
         return None
     unit = report.unit
     name = document.title_of(unit.name, report.year) + ".docx"
@@ -114,23 +113,13 @@ def submit_report(actor, report, how: str):
     state = "勾稽关系一致" if report.is_consistent else f"勾稽关系不一致 {len(report.failures or [])} 项（已确认）"
     text = (f"已{how}{report.year}年度政府信息公开工作年度报告（{F.FORMAT_LABELS[report.format]}，{state}），"
             f"报告全文见附件。")
-    role = getattr(actor, "role", None)
-    if role == "reporter":
+    files = [(name, BytesIO(body))]
+    if getattr(actor, "role", None) == "reporter":
         return reports.save_report(actor, assignment, text=text, progress=100, is_close_request=True, submit=True,
-                                   files=[(name, BytesIO(body))])
-    now = utcnow()
-    stored = reports.store_files([(name, BytesIO(body))])
-    progress = ProgressReport(assignment=assignment, unit_id=assignment.unit_id, author_id=getattr(actor, "id", None),
-                              text=text, progress=100, target_values={}, links=[], is_close_request=True,
-                              status="submitted", submitted_at=now, created_at=now, updated_at=now)
-    db.session.add(progress)
-    reports._attach_evidence(progress, stored, now)
-    if assignment.status == "pending":
-        assignment.status = "in_progress"
-    db.session.flush()
-    reports._audit_report(actor, "report.submit", progress, None)
-    if role == "supervisor":
-        reports.review_report(actor, progress, approve=True, reason=SUPERVISOR_APPROVAL, now=now)
+                                   files=files)
+    progress = reports.submit_close_request_for(actor, assignment, text=text, files=files)
+    if actor is not None:  # a supervisor: the reviewer has just checked the report
+        reports.review_report(actor, progress, approve=True, reason=SUPERVISOR_APPROVAL, now=progress.submitted_at)
     return progress
 
 
