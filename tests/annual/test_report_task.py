@@ -81,6 +81,7 @@ def test_the_command_line_import_submits_for_review(runner, world):
         path.write_text(REPORT_2021, encoding="utf-8")
         result = runner.invoke(args=["annual-report", "import", str(path), "--unit", "测试市财政局", "--year", "2021"])
     assert result.exit_code == 0, result.output
+    assert "已作为本单位年度报告任务的办结申请提交（附 Word 全文），等待督查人员审核" in result.output
     assignment = report_assignment(world.finance.id, 2021)
     (progress,) = _progress(assignment)
     assert progress.status == "submitted" and progress.author_id is None and progress.is_close_request
