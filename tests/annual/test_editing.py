@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tracker.annual import document, services
+from tracker.annual import formats as F
 from tracker.annual.build import build_report
 from tracker.annual.reader import ReportData, read_file
 from tracker.extensions import db
@@ -102,8 +103,7 @@ def test_the_2019_format_takes_a_negative_change_and_a_procurement_amount(world)
 
     services.import_report(world.supervisor, world.finance, 2020, SEED_002.read_bytes(), "seed.txt")
     report, _ = build_report(world.supervisor, world.finance, 2019)
-    posted = {editing.field_name(item.key, row, col): "0" for item in
-              __import__("tracker.annual.formats", fromlist=["x"]).get_format("2019").items
+    posted = {editing.field_name(item.key, row, col): "0" for item in F.get_format("2019").items
               for row, _ in item.rows for col, _, _ in item.columns}
     posted["s2-i5-licensing-change"] = "-3"
     posted["s2-i9-procurement-amount"] = "1,234.5"
