@@ -77,6 +77,9 @@ EXPECTED_ROLES = {
     "annual.index": SIGNED_IN, "annual.detail": SIGNED_IN, "annual.docx": SIGNED_IN,
     "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
     "annual.build": {"supervisor", "reporter"},
+    # the unit's reporter fills in its own report (section 二, prose, final mark); the supervisor may correct it
+    "annual.edit_section2": {"supervisor", "reporter"}, "annual.edit_texts": {"supervisor", "reporter"},
+    "annual.redraft": {"supervisor", "reporter"}, "annual.finalize": {"supervisor", "reporter"},
     "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
     "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
     # disclosure requests: staff read the register (applicant data masked); the office and the units write
