@@ -66,7 +66,7 @@ EXPECTED_ROLES = {
     "assessment.index": SIGNED_IN, "assessment.plan": SIGNED_IN, "assessment.version": SIGNED_IN,
     "assessment.unit": SIGNED_IN,
     "assessment.rubrics": STAFF, "assessment.bonuses": STAFF, "assessment.objections": STAFF,
-    "assessment.rubric_edit": ADMIN,
+    "assessment.rubric_edit": ADMIN, "assessment.rubric_yaml": ADMIN, "assessment.rubric_export": ADMIN,
     "assessment.compute": SUPERVISOR, "assessment.freeze": SUPERVISOR, "assessment.add_bonus": SUPERVISOR,
     "assessment.delete_bonus": SUPERVISOR, "assessment.decide_objection": SUPERVISOR,
     "assessment.file_objection": REPORTER,

@@ -96,7 +96,25 @@ def check_rubric(text: str, *, year: int | None = None) -> Rubric:
 
 def save_rubric(actor, text: str, *, year: int | None = None) -> RubricDocument:
     """Validate and store the rubric of its year, replacing that year's earlier text; nothing is saved on error."""
-    rubric = check_rubric(text, year=year)
+    return _store_rubric(actor, check_rubric(text, year=year), text)
+
+
+def save_rubric_data(actor, data: dict, *, year: int) -> RubricDocument:
+    """Validate the edit form's data and store it as that year's rubric (as YAML); nothing is saved on error.
+
+    Messages name the fields in Chinese (第2项指标“任务落实”的权重…).
+    """
+    from .rubric_form import rubric_yaml
+
+    data = dict(data, year=year)
+    try:
+        rubric = load_rubric(data, unit_kinds_present=present_unit_kinds(), chinese=True)
+    except RubricError as exc:
+        raise RubricRejected(list(exc.messages)) from None
+    return _store_rubric(actor, rubric, rubric_yaml(rubric))
+
+
+def _store_rubric(actor, rubric: Rubric, text: str) -> RubricDocument:
     doc = rubric_for_year(rubric.year)
     before = None
     if doc is None:
