@@ -27,7 +27,7 @@ EXPECTED_ROLES = {
     "units.import_units": ADMIN, "units.groups": ADMIN, "units.group_new": ADMIN, "units.group_edit": ADMIN,
     "units.group_delete": ADMIN,
     "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN, "supervise.offices": ADMIN,
-    "audit.index": ADMIN,
+    "audit.index": ADMIN, "audit.export": ADMIN,
     # plans: staff read; the supervisor imports
     "plans.index": STAFF, "plans.detail": STAFF, "plans.task": STAFF,
     "plans.import_start": SUPERVISOR, "plans.import_preview": SUPERVISOR, "plans.import_names": SUPERVISOR,
