@@ -51,7 +51,8 @@ def _code_tables() -> dict[str, Any]:
     from ..annual.models import STATUS_LABELS as ANNUAL_STATUS
     from ..assessment.models import OBJECTION_STATUS_LABELS
     from ..assessment.rubric import RULE_TYPES
-    from ..disclosure.categories import ANSWERS, APPEAL_KINDS, APPEAL_RESULTS, APPLICANT_TYPES, CHANNELS, FEE_METHODS
+    from ..disclosure.categories import (ANSWERS, APPEAL_KINDS, APPEAL_RESULTS, APPLICANT_TYPES, CHANNELS, FEE_METHODS,
+                                        PAUSE_KINDS)
     from ..disclosure.categories import STATES as DISCLOSURE_STATES
     from ..plans.models import DEADLINE_KIND_LABELS
     from ..plans.models import ROLE_LABELS as ASSIGNMENT_ROLES
@@ -73,7 +74,7 @@ def _code_tables() -> dict[str, Any]:
     return {
         "status": (status_by_object, any_status),
         "role": ({"user": USER_ROLES}, ASSIGNMENT_ROLES | USER_ROLES),
-        "kind": ({"circular": CIRCULAR_KIND_LABELS}, UNIT_KINDS),
+        "kind": ({"circular": CIRCULAR_KIND_LABELS, "disclosure_request": APPEAL_KINDS | PAUSE_KINDS}, UNIT_KINDS),
         "rule_kind": ({}, UNIT_KINDS),
         "state": ({}, DISCLOSURE_STATES),
         "deadline_kind": ({}, DEADLINE_KIND_LABELS),
