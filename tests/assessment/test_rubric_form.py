@@ -92,6 +92,7 @@ def test_form_saves_the_rubric_written_by_hand(client, auth, world):
     # the seed moved to 2022 fills the form, in Chinese, with a help line per setting
     assert "每次扣分" in page and "单项上限" in page and "延期后按新期限计算" in page and "任务逾期完成" in page
     assert "按工作日累计的扣分" in page
+    assert 'value="2022年度政务公开工作目标责任考核细则"' in page  # the seed's name moves to the year too
     resp = client.post("/assessment/rubrics/edit", data=form_data())
     assert resp.status_code == 302, resp.get_data(as_text=True)
     doc = db.session.scalar(sa.select(RubricDocument).where(RubricDocument.year == 2022))

@@ -368,9 +368,12 @@ def _start_data(year: int) -> dict:
     doc = queries.rubric_for_year(year)
     for text in ((doc.yaml_text,) if doc else ()) + (_seed_text(),):
         try:
-            return dict(load_rubric(text).to_dict(), year=year)
+            data = load_rubric(text).to_dict()
         except RubricError:
             continue
+        # another year's rubric as the starting point: its name names that year
+        data["name"] = data["name"].replace(f"{data['year']}年", f"{year}年")
+        return dict(data, year=year)
     return rubric_form.blank_data(year)
 
 
