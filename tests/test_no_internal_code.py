@@ -167,8 +167,8 @@ def xlsx_text(data: bytes) -> str:
 def docx_text(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist()
-                      if n.startswith("word/") and n.endswith(".xml") and "document" in n or "header" in n
-                      or "footer" in n)
+                      if n.startswith("word/") and n.endswith(".xml")
+                      and any(part in n for part in ("document", "header", "footer")))
     return re.sub(r"<[^>]+>", "", re.sub(r"</w:p>", "\n", xml))
 
 
@@ -179,7 +179,7 @@ def demo_ids() -> dict[str, list[int | str]]:
     from tracker.assessment.models import AssessmentVersion
     from tracker.disclosure.documents import KINDS as DOC_KINDS
     from tracker.disclosure.models import DisclosureDocument, DisclosureRequest
-    from tracker.plans.models import Assignment, Plan, PlanImport, Task
+    from tracker.plans.models import Assignment, Plan, PlanImport
     from tracker.reports.models import Evidence, ProgressReport
     from tracker.supervise.models import Circular, EscalationNotice, RectificationItem, RectificationNotice
     from tracker.units.models import UnitGroup
@@ -216,7 +216,6 @@ def demo_ids() -> dict[str, list[int | str]]:
         "version_id": [first(sa.select(AssessmentVersion.id))],
         "annual_report_id": [first(sa.select(AnnualReport.id))],
         "request_id": [request], "document_id": [document or 1], "kind": list(DOC_KINDS), "year": [2021],
-        "_unused": [Task.id],
     }
 
 
