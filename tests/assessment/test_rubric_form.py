@@ -127,10 +127,17 @@ BAD = [
     pytest.param({"rule-2-name": ""}, "第3条规则的名称未填写", id="rule-without-name"),
     pytest.param({"ind-1-weight": "50"}, "第2项指标“进展报送”的权重（分）指标权重合计110分，超过满分100分", id="weights-above-full"),
     pytest.param({"full_score": "0"}, "满分应大于0", id="zero-full-score"),
-    pytest.param({"assessment_weight": "120"}, "考核权重应大于0且不超过100%", id="weight-above-100"),
+    pytest.param({"assessment_weight": "120"}, "考核权重应大于0且不超过100%，不是 120%", id="weight-above-100"),
+    pytest.param({"assessment_weight": "四"}, "考核权重应填写百分数，如 4，不是“四”", id="weight-not-a-number"),
+    pytest.param({"bonus_cap": ""}, "加分项的加分合计上限未填写", id="bonus-cap-missing"),
     pytest.param({"bonus_cap": "-1"}, "加分项的加分合计上限不能为负数（-1）", id="negative-bonus-cap"),
-    pytest.param({"cat-1-unit_kinds": []}, "第2个单位类别“B类（政府部门）”的单位类型应列出至少一种单位类型", id="category-without-kinds"),
-    pytest.param({"cat-1-unit_kinds": ["zone"]}, "单位类型 zone 已归入类别 A", id="kind-in-two-categories"),
+    pytest.param({"cat-1-unit_kinds": []}, "第2个单位类别“B类（政府部门）”的单位类型至少勾选一种", id="category-without-kinds"),
+    pytest.param({"cat-1-unit_kinds": ["city_dept", "zone"]},
+                 "第2个单位类别“B类（政府部门）”的单位类型不能包含“开发区/管委会”：它已归入“A类（县级政府）”",
+                 id="kind-in-two-categories"),
+    pytest.param({"cat-1-unit_kinds": ["town"]},
+                 "第2个单位类别“B类（政府部门）”的单位类型（乡镇/街道）在现有单位中都不存在，没有单位属于该类别",
+                 id="category-no-unit-is-in"),
 ]
 
 
@@ -184,3 +191,11 @@ def test_roles(client, auth, world):
         assert client.get("/assessment/rubrics?year=2022").status_code == show
         auth.logout()
     assert db.session.scalar(sa.select(RubricDocument)).name == "2022年度政务公开考核细则"
+
+
+def test_a_stored_rubric_that_no_longer_loads_opens_the_seed_with_a_warning(client, auth, world):
+    db.session.add(RubricDocument(year=2022, name="坏细则", yaml_text="year: 2022\nrules: 1\n"))
+    db.session.flush()
+    auth.login(world.admin)
+    page = client.get("/assessment/rubrics/edit?year=2022").get_data(as_text=True)
+    assert "已保存的2022年度细则有误" in page and 'value="任务逾期完成"' in page

@@ -378,13 +378,18 @@ class _Checker:
     """Read typed values out of plain data, collecting a message per problem."""
 
     def __init__(self, lines: Mapping[Path, int], errors: Iterable[str] = (), *, root: Any = None,
-                 chinese: bool = False) -> None:
+                 chinese: bool = False, kind_labels: Mapping[str, str] | None = None) -> None:
+        #: unit kind → its Chinese name, for form-mode messages
+        self.kind_labels = kind_labels or {}
         self.lines = lines
         self.errors: list[str] = list(errors)
         #: the whole document, to name items by their Chinese names (form mode)
         self.root = root
         #: form mode: name fields in Chinese ("第2项指标“任务落实”的权重") instead of lines and keys
         self.chinese = chinese
+
+    def kind_name(self, kind: str) -> str:
+        return self.kind_labels.get(kind, kind)
 
     def missing(self, key: str) -> str:
         return "未填写" if self.chinese else f"缺少 {key}"
@@ -519,19 +524,21 @@ def _weight(ck: _Checker, data: Mapping[str, Any], path: Path) -> Decimal:
     else:
         value = _to_decimal(raw)
         if value is None or not 0 < value <= 1:
-            ck.fail(path + (key,), f"考核权重应写成百分数（如 4%）或 0 到 1 之间的小数，不是 {raw!r}")
+            ck.fail(path + (key,), f"应填写百分数，如 4，不是“{str(raw).rstrip('%')}”" if ck.chinese
+                    else f"考核权重应写成百分数（如 4%）或 0 到 1 之间的小数，不是 {raw!r}")
             return Decimal(0)
     if not 0 < value <= 1:
-        ck.fail(path + (key,), f"考核权重应大于0且不超过100%，不是 {raw!r}")
+        ck.fail(path + (key,), f"应大于0且不超过100%，不是 {raw}" if ck.chinese
+                else f"考核权重应大于0且不超过100%，不是 {raw!r}")
         return Decimal(0)
     return value.normalize()
 
 
 def _parse(
     data: Any, lines: Mapping[Path, int], unit_kinds_present: Iterable[str] | None, errors: list[str],
-    chinese: bool = False,
+    chinese: bool = False, kind_labels: Mapping[str, str] | None = None,
 ) -> Rubric:
-    ck = _Checker(lines, errors, root=data, chinese=chinese)
+    ck = _Checker(lines, errors, root=data, chinese=chinese, kind_labels=kind_labels)
     root = ck.mapping(data, (), _TOP_KEYS)
     if root is None:
         raise RubricError(ck.errors)
@@ -548,7 +555,8 @@ def _parse(
 
     categories: list[Category] = []
     seen: dict[str, Path] = {}
-    kind_owner: dict[str, str] = {}
+    #: unit kind → (code, name) of the category it is in
+    kind_owner: dict[str, tuple[str, str]] = {}
     for index, raw in enumerate(ck.items(root, "categories", ())):
         path: Path = ("categories", index)
         item = ck.mapping(raw, path, _CATEGORY_KEYS)
@@ -560,25 +568,33 @@ def _parse(
         kinds_raw = item.get("unit_kinds")
         kinds: list[str] = []
         if not isinstance(kinds_raw, list) or not kinds_raw:
-            ck.fail(path + ("unit_kinds",), "应列出至少一种单位类型（unit_kinds）")
+            ck.fail(path + ("unit_kinds",), "至少勾选一种" if ck.chinese else "应列出至少一种单位类型（unit_kinds）")
         else:
             for k_index, kind in enumerate(kinds_raw):
                 if not isinstance(kind, str) or not kind.strip():
                     ck.fail(path + ("unit_kinds", k_index), f"单位类型应为文字，不是 {kind!r}")
                     continue
-                if kind in kind_owner and kind_owner[kind] != code:
-                    ck.fail(path + ("unit_kinds", k_index), f"单位类型 {kind} 已归入类别 {kind_owner[kind]}，不能同时属于类别 {code}")
+                if kind in kind_owner and kind_owner[kind][0] != code:
+                    if ck.chinese:
+                        ck.fail(path + ("unit_kinds",), f"不能包含“{ck.kind_name(kind)}”：它已归入“{kind_owner[kind][1]}”")
+                    else:
+                        ck.fail(path + ("unit_kinds", k_index),
+                                f"单位类型 {kind} 已归入类别 {kind_owner[kind][0]}，不能同时属于类别 {code}")
                     continue
-                kind_owner[kind] = code
+                kind_owner[kind] = (code, cname)
                 if kind not in kinds:
                     kinds.append(kind)
         if unit_kinds_present is not None and kinds:
             present = set(unit_kinds_present)
             if not present.intersection(kinds):
-                ck.fail(
-                    path + ("unit_kinds",),
-                    f"类别 {code}（{cname}）的单位类型 {'、'.join(kinds)} 在现有单位中都不存在，没有单位属于该类别",
-                )
+                if ck.chinese:
+                    ck.fail(path + ("unit_kinds",), f"（{'、'.join(ck.kind_name(k) for k in kinds)}）在现有单位中都不存在，"
+                            "没有单位属于该类别")
+                else:
+                    ck.fail(
+                        path + ("unit_kinds",),
+                        f"类别 {code}（{cname}）的单位类型 {'、'.join(kinds)} 在现有单位中都不存在，没有单位属于该类别",
+                    )
         categories.append(Category(code, cname, tuple(kinds), ck.line(path)))
     if "categories" in root and isinstance(root["categories"], list) and not root["categories"]:
         ck.fail(("categories",), "至少需要一个单位类别")
@@ -632,7 +648,10 @@ def _parse(
             )
     elif any(r.is_bonus for r in rules):
         first = next(i for i, r in enumerate(rules) if r.is_bonus)
-        ck.fail(("rules", first), "有加分规则时须设置 bonus.cap（加分上限）")
+        if ck.chinese:
+            ck.fail(("bonus", "cap"), "未填写（有加分规则时必填）")
+        else:
+            ck.fail(("rules", first), "有加分规则时须设置 bonus.cap（加分上限）")
 
     if ck.errors:
         raise RubricError(ck.errors)
@@ -708,12 +727,13 @@ def _parse_rule(ck: _Checker, item: Mapping[str, Any], path: Path, indicator_cod
 
 
 def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable[str] | None = None,
-                chinese: bool = False) -> Rubric:
+                chinese: bool = False, kind_labels: Mapping[str, str] | None = None) -> Rubric:
     """Load and validate a rubric from YAML text or from already-parsed data.
 
     Raises ``RubricError`` listing every problem. With ``unit_kinds_present`` (the kinds of the
     units that exist), a category that no present kind maps to is refused as well. With
-    ``chinese`` (plain data from the edit form), messages name fields in Chinese instead of keys.
+    ``chinese`` (plain data from the edit form), messages name fields in Chinese instead of keys, and
+    unit kinds by ``kind_labels``.
     """
     lines: dict[Path, int] = {}
     errors: list[str] = []
@@ -732,4 +752,4 @@ def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable
     else:
         data = source
     kinds = None if unit_kinds_present is None else list(unit_kinds_present)
-    return _parse(data, lines, kinds, errors, chinese=chinese and not isinstance(source, str))
+    return _parse(data, lines, kinds, errors, chinese=chinese and not isinstance(source, str), kind_labels=kind_labels)

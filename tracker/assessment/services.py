@@ -23,7 +23,7 @@ from ..extensions import db
 from ..inbox.services import notify_unit, notify_users, staff_ids_over
 from ..plans.models import Assignment, Plan
 from ..timeutil import to_local, utcnow
-from ..units.models import Unit
+from ..units.models import UNIT_KINDS, Unit
 from .models import AssessmentVersion, Bonus, Objection, RubricDocument
 from .queries import COUNTED_ROLES, ScoreSheet, accepted_item_ids, collect_facts, present_unit_kinds, rubric_for_year
 from .rubric import Rubric, RubricError, load_rubric
@@ -108,7 +108,7 @@ def save_rubric_data(actor, data: dict, *, year: int) -> RubricDocument:
 
     data = dict(data, year=year)
     try:
-        rubric = load_rubric(data, unit_kinds_present=present_unit_kinds(), chinese=True)
+        rubric = load_rubric(data, unit_kinds_present=present_unit_kinds(), chinese=True, kind_labels=UNIT_KINDS)
     except RubricError as exc:
         raise RubricRejected(list(exc.messages)) from None
     return _store_rubric(actor, rubric, rubric_yaml(rubric))

@@ -363,18 +363,22 @@ def _seed_text() -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def _start_data(year: int) -> dict:
-    """The form's starting point: the year's rubric, else the seed moved to that year, else a blank one."""
+def _start_data(year: int) -> tuple[dict, bool]:
+    """The form's starting point: the year's rubric, else the seed moved to that year, else a blank one;
+    and whether it is the year's stored rubric."""
     doc = queries.rubric_for_year(year)
-    for text in ((doc.yaml_text,) if doc else ()) + (_seed_text(),):
+    if doc is not None:
         try:
-            data = load_rubric(text).to_dict()
+            return load_rubric(doc.yaml_text).to_dict(), True
         except RubricError:
-            continue
-        # another year's rubric as the starting point: its name names that year
-        data["name"] = data["name"].replace(f"{data['year']}年", f"{year}年")
-        return dict(data, year=year)
-    return rubric_form.blank_data(year)
+            pass
+    try:
+        data = load_rubric(_seed_text()).to_dict()
+    except RubricError:
+        return rubric_form.blank_data(year), False
+    # the seed's name names its own year
+    data["name"] = data["name"].replace(f"{data['year']}年", f"{year}年")
+    return dict(data, year=year), False
 
 
 def _edit_page(form, data: dict, messages: list[str], status: int = 200):
@@ -395,7 +399,10 @@ def rubric_edit():
         if not 2000 <= year <= 2100:
             abort(404)
         form.year.data = year
-        return _edit_page(form, _start_data(year), [])
+        data, stored = _start_data(year)
+        if queries.rubric_for_year(year) is not None and not stored:
+            flash(f"已保存的{year}年度细则有误，表单中是默认细则；如需查看或修改原文，请用“以 YAML 文本导入”。", "warning")
+        return _edit_page(form, data, [])
     if not form.validate_on_submit():
         year = form.year.data if isinstance(form.year.data, int) else _today().year
         return _edit_page(form, rubric_form.data_from_form(request.form, year),
