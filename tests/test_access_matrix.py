@@ -27,7 +27,7 @@ EXPECTED_ROLES = {
     "units.import_units": ADMIN, "units.groups": ADMIN, "units.group_new": ADMIN, "units.group_edit": ADMIN,
     "units.group_delete": ADMIN,
     "supervise.calendar": ADMIN, "supervise.calendar_delete": ADMIN, "supervise.offices": ADMIN,
-    "audit.index": ADMIN,
+    "audit.index": ADMIN, "audit.export": ADMIN,
     # plans: staff read; the supervisor imports
     "plans.index": STAFF, "plans.detail": STAFF, "plans.task": STAFF,
     "plans.import_start": SUPERVISOR, "plans.import_preview": SUPERVISOR, "plans.import_names": SUPERVISOR,
@@ -66,7 +66,7 @@ EXPECTED_ROLES = {
     "assessment.index": SIGNED_IN, "assessment.plan": SIGNED_IN, "assessment.version": SIGNED_IN,
     "assessment.unit": SIGNED_IN,
     "assessment.rubrics": STAFF, "assessment.bonuses": STAFF, "assessment.objections": STAFF,
-    "assessment.rubric_edit": ADMIN,
+    "assessment.rubric_edit": ADMIN, "assessment.rubric_yaml": ADMIN, "assessment.rubric_export": ADMIN,
     "assessment.compute": SUPERVISOR, "assessment.freeze": SUPERVISOR, "assessment.add_bonus": SUPERVISOR,
     "assessment.delete_bonus": SUPERVISOR, "assessment.decide_objection": SUPERVISOR,
     "assessment.file_objection": REPORTER,

@@ -184,24 +184,24 @@ def test_supervisor_enters_and_deletes_a_bonus(client, auth, world, scenario):
 
 def test_admin_uploads_a_rubric_with_errors_shown_per_line_and_nothing_saved(client, auth, world, rubric_text):
     auth.login(world.admin)
-    form = client.get("/assessment/rubrics/edit?year=2021").get_data(as_text=True)
+    form = client.get("/assessment/rubrics/yaml?year=2021").get_data(as_text=True)
     assert "full_score: 100" in form and 'for="text"' in form
     bad = rubric_text.replace("type: circular_criticism", "type: circular_blame").replace("    cap: 8\n", "    cap: -8\n")
-    resp = client.post("/assessment/rubrics/edit", data={"year": "2021", "text": bad})
+    resp = client.post("/assessment/rubrics/yaml", data={"year": "2021", "text": bad})
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     assert "未保存" in html and "未知的规则类型" in html and "不能为负数" in html
     assert html.count("<li>第") == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RubricDocument)) == 0
     upload = {"year": "2021", "text": "", "upload": (io.BytesIO(rubric_text.encode("utf-8")), "rubric.yaml")}
-    resp = client.post("/assessment/rubrics/edit", data=upload, content_type="multipart/form-data")
+    resp = client.post("/assessment/rubrics/yaml", data=upload, content_type="multipart/form-data")
     assert resp.status_code == 302
     doc = db.session.scalar(sa.select(RubricDocument))
     assert doc.year == 2021 and doc.yaml_text == rubric_text and doc.loaded_by_id == world.admin.id
     assert "2021年度政务公开工作目标责任考核细则" in client.get("/assessment/rubrics").get_data(as_text=True)
     auth.logout()
     auth.login(world.supervisor)
-    assert client.post("/assessment/rubrics/edit", data={"year": "2021", "text": rubric_text}).status_code == 403
+    assert client.post("/assessment/rubrics/yaml", data={"year": "2021", "text": rubric_text}).status_code == 403
 
 
 def test_forms_carry_csrf_and_a_post_without_it_is_refused(client, world, scenario, csrf_enabled):
@@ -282,7 +282,7 @@ def test_an_alias_bomb_in_the_rubric_editor_is_refused_at_once(client, auth, wor
     from tests.assessment.test_rubric import BOMB
 
     auth.login(world.admin)
-    resp = client.post("/assessment/rubrics/edit", data={"year": "2021", "text": BOMB})
+    resp = client.post("/assessment/rubrics/yaml", data={"year": "2021", "text": BOMB})
     assert resp.status_code == 400
     assert "不支持锚点引用" in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RubricDocument)) == 0

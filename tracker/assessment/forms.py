@@ -57,3 +57,18 @@ class RubricForm(Form):
     text = TextAreaField("考核细则（YAML）", render_kw={"rows": 28, "spellcheck": "false"})
     upload = FileField("或上传 YAML 文件")
     submit = SubmitField("校验并保存")
+
+
+class RubricEditForm(Form):
+    """The rubric edit form's fixed part (year and CSRF); the items come from rubric_form.data_from_form."""
+
+    year = HiddenField("年度", validators=[InputRequired("请填写年度。")])
+
+    def validate_year(self, field) -> None:
+        try:
+            year = int(field.data)
+        except (TypeError, ValueError):
+            raise ValidationError("年度应为2000至2100之间的整数。") from None
+        if not 2000 <= year <= 2100:
+            raise ValidationError("年度应为2000至2100之间的整数。")
+        field.data = year

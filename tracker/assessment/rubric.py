@@ -21,6 +21,8 @@ import yaml
 
 __all__ = [
     "RULE_TYPES",
+    "RULE_PARAMS",
+    "Param",
     "DAY_RULE_TYPES",
     "DUE_RULE_TYPES",
     "RubricError",
@@ -48,6 +50,54 @@ RULE_TYPES: dict[str, str] = {
 DAY_RULE_TYPES = frozenset({"late_completion", "overdue_at_assessment", "rectification_overdue"})
 #: Types measured against an assignment's due date, where an extension may move that date.
 DUE_RULE_TYPES = frozenset({"late_completion", "overdue_at_assessment"})
+#: Types that deduct points (every type but the bonus).
+DEDUCTION_TYPES = frozenset(RULE_TYPES) - {"bonus"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting of a rule, declared once: the YAML key, its Chinese label and help, its kind,
+    the rule types it applies to, and its default. Parsing, the edit form, the display and the
+    messages are all derived from ``RULE_PARAMS``; a new setting is one line there plus the
+    field of the same name on ``Rule``."""
+
+    key: str
+    label: str
+    help: str
+    #: "number" (points, ≥0, two decimals), "flag" (yes/no) or "kinds" (deadline kinds)
+    kind: str
+    #: rule types the setting applies to
+    types: frozenset[str] = frozenset(RULE_TYPES)
+    required: bool = False
+    default: Any = None
+    #: shown when the setting is given for a type it does not apply to ({type} is the type)
+    refused: str = "规则类型 {type} 不能设置 {key}"
+
+    def applies(self, rule_type: str | None) -> bool:
+        return rule_type is None or rule_type in self.types
+
+
+RULE_PARAMS: tuple[Param, ...] = (
+    Param("amount", "每次扣分", "每发生一次扣的分数。", "number", DEDUCTION_TYPES, required=True,
+          refused="加分规则不设 {key}：分值由督查人员录入，单项最高分用 item_cap 限定"),
+    Param("per_day", "每个工作日加扣", "按工作日累计的扣分，逾期一个工作日加扣一次；不填则不按天计。", "number",
+          DAY_RULE_TYPES, refused="规则类型 {type} 不按天计算，不能设置 {key}"),
+    Param("item_cap", "单项上限", "一件事最多扣（加）的分数；不填则不限。", "number"),
+    Param("cap", "本规则合计上限", "同一单位在本规则下合计最多扣（加）的分数；不填则只受指标权重限制。", "number"),
+    Param("extension_moves_due", "延期后按新期限计算", "勾选：经批准延期的按延期后的期限计算；不勾选：一律按原定期限。",
+          "flag", DUE_RULE_TYPES, default=False, refused="规则类型 {type} 与到期日无关，不能设置 {key}"),
+    Param("exclude_deadline_kinds", "不计扣分的时限类型", "勾选的时限类型（如持续推进）不按本规则扣分。", "kinds",
+          DUE_RULE_TYPES, default=("continuous",), refused="规则类型 {type} 与到期日无关，不能设置 {key}"),
+)
+
+#: Chinese labels of every other field of the rubric, for the form, the display and the messages.
+TOP_LABELS = {"year": "年度", "name": "细则名称", "full_score": "满分", "assessment_weight": "考核权重",
+              "categories": "单位类别", "indicators": "指标", "rules": "规则", "bonus": "加分项"}
+CATEGORY_LABELS = {"code": "代码", "name": "名称", "unit_kinds": "单位类型"}
+INDICATOR_LABELS = {"code": "代码", "name": "名称", "weight": "权重（分）", "description": "说明"}
+RULE_LABELS = {"code": "代码", "name": "名称", "type": "规则类型", "indicator": "计入指标", "description": "说明"} | {
+    p.key: p.label for p in RULE_PARAMS}
+BONUS_LABELS = {"name": "名称", "cap": "加分合计上限"}
 
 _CENT = Decimal("0.01")
 _CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
@@ -57,10 +107,7 @@ _PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[%％]\s*$")
 _TOP_KEYS = ("year", "name", "full_score", "assessment_weight", "categories", "indicators", "rules", "bonus")
 _CATEGORY_KEYS = ("code", "name", "unit_kinds")
 _INDICATOR_KEYS = ("code", "name", "weight", "description")
-_RULE_KEYS = (
-    "code", "name", "type", "indicator", "amount", "per_day", "item_cap", "cap",
-    "extension_moves_due", "exclude_deadline_kinds", "description",
-)
+_RULE_KEYS = ("code", "name", "type", "indicator", *(p.key for p in RULE_PARAMS), "description")
 _BONUS_KEYS = ("name", "cap")
 
 Path = tuple[str | int, ...]
@@ -203,14 +250,12 @@ class Rubric:
             data: dict[str, Any] = {"code": r.code, "name": r.name, "type": r.type}
             if r.indicator is not None:
                 data["indicator"] = r.indicator
-            if not r.is_bonus:
-                data["amount"] = num(r.amount)
-            for key in ("per_day", "item_cap", "cap"):
-                if getattr(r, key) is not None:
-                    data[key] = num(getattr(r, key))
-            if r.type in DUE_RULE_TYPES:
-                data["extension_moves_due"] = r.extension_moves_due
-                data["exclude_deadline_kinds"] = list(r.exclude_deadline_kinds)
+            for param in RULE_PARAMS:
+                value = getattr(r, param.key)
+                if not param.applies(r.type) or value is None:
+                    continue
+                data[param.key] = num(value) if param.kind == "number" else (
+                    list(value) if param.kind == "kinds" else value)
             if r.description:
                 data["description"] = r.description
             rules.append(data)
@@ -300,15 +345,54 @@ def _where(path: Path) -> str:
     return text or "（根）"
 
 
+_SECTIONS = {
+    "categories": ("个单位类别", CATEGORY_LABELS),
+    "indicators": ("项指标", INDICATOR_LABELS),
+    "rules": ("条规则", RULE_LABELS),
+}
+
+
+def _where_chinese(path: Path, root: Any) -> str:
+    """Name a field the way the form shows it: 第2项指标“任务落实”的权重."""
+    if not path:
+        return "考核细则"
+    head = path[0]
+    if head in _SECTIONS and len(path) >= 2 and isinstance(path[1], int):
+        noun, labels = _SECTIONS[head]
+        items = root.get(head) if isinstance(root, Mapping) else None
+        item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+        name = item.get("name") if isinstance(item, Mapping) else None
+        where = f"第{path[1] + 1}{noun}" + (f"“{name.strip()}”" if isinstance(name, str) and name.strip() else "")
+        if len(path) >= 3:
+            where += f"的{labels.get(str(path[2]), str(path[2]))}"
+        return where
+    if head == "bonus":
+        return "加分项" + (f"的{BONUS_LABELS.get(str(path[1]), str(path[1]))}" if len(path) >= 2 else "")
+    return TOP_LABELS.get(str(head), str(head))
+
+
 # -- validation -----------------------------------------------------------------------------------
 
 
 class _Checker:
     """Read typed values out of plain data, collecting a message per problem."""
 
-    def __init__(self, lines: Mapping[Path, int], errors: Iterable[str] = ()) -> None:
+    def __init__(self, lines: Mapping[Path, int], errors: Iterable[str] = (), *, root: Any = None,
+                 chinese: bool = False, kind_labels: Mapping[str, str] | None = None) -> None:
+        #: unit kind → its Chinese name, for form-mode messages
+        self.kind_labels = kind_labels or {}
         self.lines = lines
         self.errors: list[str] = list(errors)
+        #: the whole document, to name items by their Chinese names (form mode)
+        self.root = root
+        #: form mode: name fields in Chinese ("第2项指标“任务落实”的权重") instead of lines and keys
+        self.chinese = chinese
+
+    def kind_name(self, kind: str) -> str:
+        return self.kind_labels.get(kind, kind)
+
+    def missing(self, key: str) -> str:
+        return "未填写" if self.chinese else f"缺少 {key}"
 
     def line(self, path: Path) -> int | None:
         while path:
@@ -318,6 +402,9 @@ class _Checker:
         return self.lines.get((), None)
 
     def fail(self, path: Path, message: str) -> None:
+        if self.chinese:
+            self.errors.append(f"{_where_chinese(path, self.root)}{message}")
+            return
         line = self.line(path)
         where = _where(path)
         prefix = f"第{line}行（{where}）" if line is not None else where
@@ -336,7 +423,7 @@ class _Checker:
         value = data.get(key)
         if value is None:
             if required:
-                self.fail(path + (key,), f"缺少 {key} 列表")
+                self.fail(path + (key,), "至少需要一项" if self.chinese else f"缺少 {key} 列表")
             return []
         if not isinstance(value, list):
             self.fail(path + (key,), "应为列表")
@@ -347,7 +434,7 @@ class _Checker:
         value = data.get(key)
         if value is None:
             if required:
-                self.fail(path + (key,), f"缺少 {key}")
+                self.fail(path + (key,), self.missing(key))
             return default
         if not isinstance(value, str) or not value.strip():
             self.fail(path + (key,), "应为非空文字")
@@ -357,7 +444,7 @@ class _Checker:
     def code(self, data: Mapping[str, Any], path: Path) -> str:
         value = data.get("code")
         if value is None:
-            self.fail(path + ("code",), "缺少 code")
+            self.fail(path + ("code",), self.missing("code"))
             return ""
         if not isinstance(value, str) or not _CODE_RE.match(value):
             self.fail(path + ("code",), f"代码 {value!r} 应以英文字母开头，只含字母、数字、下划线、点或连字符")
@@ -370,7 +457,7 @@ class _Checker:
     ) -> Decimal | None:
         if data.get(key) is None:
             if required:
-                self.fail(path + (key,), f"缺少 {key}")
+                self.fail(path + (key,), self.missing(key))
             return None
         value = _to_decimal(data[key])
         if value is None:
@@ -392,7 +479,7 @@ class _Checker:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.fail(path + (key,), "应为 true 或 false")
+            self.fail(path + (key,), "应为“是”或“否”" if self.chinese else "应为 true 或 false")
             return default
         return value
 
@@ -429,7 +516,7 @@ def _weight(ck: _Checker, data: Mapping[str, Any], path: Path) -> Decimal:
     key = "assessment_weight"
     raw = data.get(key)
     if raw is None:
-        ck.fail(path + (key,), "缺少 assessment_weight（考核权重，如 4%）")
+        ck.fail(path + (key,), ck.missing(key) if ck.chinese else "缺少 assessment_weight（考核权重，如 4%）")
         return Decimal(0)
     match = _PERCENT_RE.match(raw) if isinstance(raw, str) else None
     if match:
@@ -437,18 +524,21 @@ def _weight(ck: _Checker, data: Mapping[str, Any], path: Path) -> Decimal:
     else:
         value = _to_decimal(raw)
         if value is None or not 0 < value <= 1:
-            ck.fail(path + (key,), f"考核权重应写成百分数（如 4%）或 0 到 1 之间的小数，不是 {raw!r}")
+            ck.fail(path + (key,), f"应填写百分数，如 4，不是“{str(raw).rstrip('%')}”" if ck.chinese
+                    else f"考核权重应写成百分数（如 4%）或 0 到 1 之间的小数，不是 {raw!r}")
             return Decimal(0)
     if not 0 < value <= 1:
-        ck.fail(path + (key,), f"考核权重应大于0且不超过100%，不是 {raw!r}")
+        ck.fail(path + (key,), f"应大于0且不超过100%，不是 {raw}" if ck.chinese
+                else f"考核权重应大于0且不超过100%，不是 {raw!r}")
         return Decimal(0)
     return value.normalize()
 
 
 def _parse(
-    data: Any, lines: Mapping[Path, int], unit_kinds_present: Iterable[str] | None, errors: list[str]
+    data: Any, lines: Mapping[Path, int], unit_kinds_present: Iterable[str] | None, errors: list[str],
+    chinese: bool = False, kind_labels: Mapping[str, str] | None = None,
 ) -> Rubric:
-    ck = _Checker(lines, errors)
+    ck = _Checker(lines, errors, root=data, chinese=chinese, kind_labels=kind_labels)
     root = ck.mapping(data, (), _TOP_KEYS)
     if root is None:
         raise RubricError(ck.errors)
@@ -465,7 +555,8 @@ def _parse(
 
     categories: list[Category] = []
     seen: dict[str, Path] = {}
-    kind_owner: dict[str, str] = {}
+    #: unit kind → (code, name) of the category it is in
+    kind_owner: dict[str, tuple[str, str]] = {}
     for index, raw in enumerate(ck.items(root, "categories", ())):
         path: Path = ("categories", index)
         item = ck.mapping(raw, path, _CATEGORY_KEYS)
@@ -477,25 +568,33 @@ def _parse(
         kinds_raw = item.get("unit_kinds")
         kinds: list[str] = []
         if not isinstance(kinds_raw, list) or not kinds_raw:
-            ck.fail(path + ("unit_kinds",), "应列出至少一种单位类型（unit_kinds）")
+            ck.fail(path + ("unit_kinds",), "至少勾选一种" if ck.chinese else "应列出至少一种单位类型（unit_kinds）")
         else:
             for k_index, kind in enumerate(kinds_raw):
                 if not isinstance(kind, str) or not kind.strip():
                     ck.fail(path + ("unit_kinds", k_index), f"单位类型应为文字，不是 {kind!r}")
                     continue
-                if kind in kind_owner and kind_owner[kind] != code:
-                    ck.fail(path + ("unit_kinds", k_index), f"单位类型 {kind} 已归入类别 {kind_owner[kind]}，不能同时属于类别 {code}")
+                if kind in kind_owner and kind_owner[kind][0] != code:
+                    if ck.chinese:
+                        ck.fail(path + ("unit_kinds",), f"不能包含“{ck.kind_name(kind)}”：它已归入“{kind_owner[kind][1]}”")
+                    else:
+                        ck.fail(path + ("unit_kinds", k_index),
+                                f"单位类型 {kind} 已归入类别 {kind_owner[kind][0]}，不能同时属于类别 {code}")
                     continue
-                kind_owner[kind] = code
+                kind_owner[kind] = (code, cname)
                 if kind not in kinds:
                     kinds.append(kind)
         if unit_kinds_present is not None and kinds:
             present = set(unit_kinds_present)
             if not present.intersection(kinds):
-                ck.fail(
-                    path + ("unit_kinds",),
-                    f"类别 {code}（{cname}）的单位类型 {'、'.join(kinds)} 在现有单位中都不存在，没有单位属于该类别",
-                )
+                if ck.chinese:
+                    ck.fail(path + ("unit_kinds",), f"（{'、'.join(ck.kind_name(k) for k in kinds)}）在现有单位中都不存在，"
+                            "没有单位属于该类别")
+                else:
+                    ck.fail(
+                        path + ("unit_kinds",),
+                        f"类别 {code}（{cname}）的单位类型 {'、'.join(kinds)} 在现有单位中都不存在，没有单位属于该类别",
+                    )
         categories.append(Category(code, cname, tuple(kinds), ck.line(path)))
     if "categories" in root and isinstance(root["categories"], list) and not root["categories"]:
         ck.fail(("categories",), "至少需要一个单位类别")
@@ -549,7 +648,10 @@ def _parse(
             )
     elif any(r.is_bonus for r in rules):
         first = next(i for i, r in enumerate(rules) if r.is_bonus)
-        ck.fail(("rules", first), "有加分规则时须设置 bonus.cap（加分上限）")
+        if ck.chinese:
+            ck.fail(("bonus", "cap"), "未填写（有加分规则时必填）")
+        else:
+            ck.fail(("rules", first), "有加分规则时须设置 bonus.cap（加分上限）")
 
     if ck.errors:
         raise RubricError(ck.errors)
@@ -577,7 +679,7 @@ def _parse_rule(ck: _Checker, item: Mapping[str, Any], path: Path, indicator_cod
     name = ck.text(item, "name", path)
     rtype = item.get("type")
     if rtype is None:
-        ck.fail(path + ("type",), "缺少 type（规则类型）")
+        ck.fail(path + ("type",), "未选择" if ck.chinese else "缺少 type（规则类型）")
     elif rtype not in RULE_TYPES:
         ck.fail(path + ("type",), f"未知的规则类型 {rtype!r}（可用：{'、'.join(RULE_TYPES)}）")
     rtype = rtype if rtype in RULE_TYPES else None
@@ -589,61 +691,49 @@ def _parse_rule(ck: _Checker, item: Mapping[str, Any], path: Path, indicator_cod
             ck.fail(path + ("indicator",), "加分规则不属于任何指标，请删除 indicator")
         indicator = None
     elif indicator is None:
-        ck.fail(path + ("indicator",), "缺少 indicator（扣分计入的指标）")
+        ck.fail(path + ("indicator",), "未选择" if ck.chinese else "缺少 indicator（扣分计入的指标）")
     elif indicator not in indicator_codes:
         ck.fail(path + ("indicator",), f"指标 {indicator!r} 不存在（已定义：{'、'.join(sorted(indicator_codes)) or '无'}）")
 
-    if is_bonus:
-        if "amount" in item:
-            ck.fail(path + ("amount",), "加分规则不设 amount：分值由督查人员录入，单项最高分用 item_cap 限定")
-        amount = Decimal(0)
-    else:
-        amount = ck.number(item, "amount", path, required=True) or Decimal(0)
-    per_day = ck.number(item, "per_day", path, required=False)
-    if per_day is not None and rtype is not None and rtype not in DAY_RULE_TYPES:
-        ck.fail(path + ("per_day",), f"规则类型 {rtype} 不按天计算，不能设置 per_day")
-    if rtype is not None and not is_bonus and not amount and not per_day and len(ck.errors) == errors_before:
-        ck.fail(path + ("amount",), "amount 与 per_day 不能都为0：该规则不会扣分")
-    item_cap = ck.number(item, "item_cap", path, required=False)
-    cap = ck.number(item, "cap", path, required=False)
-
-    moves = False
-    exclude: tuple[str, ...] = ()
-    for key in ("extension_moves_due", "exclude_deadline_kinds"):
-        if key in item and rtype is not None and rtype not in DUE_RULE_TYPES:
-            ck.fail(path + (key,), f"规则类型 {rtype} 与到期日无关，不能设置 {key}")
-    if rtype in DUE_RULE_TYPES:
-        moves = ck.flag(item, "extension_moves_due", path, default=False)
-        raw_kinds = item.get("exclude_deadline_kinds", ["continuous"])
-        if not isinstance(raw_kinds, list) or not all(isinstance(k, str) for k in raw_kinds):
-            ck.fail(path + ("exclude_deadline_kinds",), "应为时限类型列表，如 [continuous]")
-        else:
-            exclude = tuple(raw_kinds)
+    values: dict[str, Any] = {}
+    for param in RULE_PARAMS:
+        if not param.applies(rtype):
+            if param.key in item:
+                ck.fail(path + (param.key,), param.refused.format(type=rtype, key=param.key))
+            continue
+        if param.kind == "number":
+            values[param.key] = ck.number(item, param.key, path, required=param.required and rtype is not None)
+        elif param.kind == "flag":
+            values[param.key] = ck.flag(item, param.key, path, default=param.default)
+        elif param.kind == "kinds":
+            raw = item.get(param.key, list(param.default))
+            if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+                ck.fail(path + (param.key,), "应为时限类型列表，如 [continuous]")
+            else:
+                values[param.key] = tuple(raw)
+        else:  # pragma: no cover - a declaration error
+            raise ValueError(f"unknown parameter kind {param.kind}")
+    values["amount"] = values.get("amount") or Decimal(0)
+    if rtype is not None and not is_bonus and not values["amount"] and not values.get("per_day") \
+            and len(ck.errors) == errors_before:
+        ck.fail(path + ("amount",), "与每个工作日加扣不能都为0：该规则不会扣分" if ck.chinese
+                else "amount 与 per_day 不能都为0：该规则不会扣分")
     description = ck.text(item, "description", path, required=False)
 
     if len(ck.errors) > errors_before or rtype is None:
         return None
-    return Rule(
-        code=code,
-        name=name,
-        type=rtype,
-        indicator=indicator,
-        amount=amount,
-        per_day=per_day,
-        item_cap=item_cap,
-        cap=cap,
-        extension_moves_due=moves,
-        exclude_deadline_kinds=exclude,
-        description=description,
-        line=ck.line(path),
-    )
+    return Rule(code=code, name=name, type=rtype, indicator=indicator, description=description,
+                line=ck.line(path), **{k: v for k, v in values.items() if v is not None})
 
 
-def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable[str] | None = None) -> Rubric:
+def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable[str] | None = None,
+                chinese: bool = False, kind_labels: Mapping[str, str] | None = None) -> Rubric:
     """Load and validate a rubric from YAML text or from already-parsed data.
 
     Raises ``RubricError`` listing every problem. With ``unit_kinds_present`` (the kinds of the
-    units that exist), a category that no present kind maps to is refused as well.
+    units that exist), a category that no present kind maps to is refused as well. With
+    ``chinese`` (plain data from the edit form), messages name fields in Chinese instead of keys, and
+    unit kinds by ``kind_labels``.
     """
     lines: dict[Path, int] = {}
     errors: list[str] = []
@@ -662,4 +752,4 @@ def load_rubric(source: str | Mapping[str, Any], *, unit_kinds_present: Iterable
     else:
         data = source
     kinds = None if unit_kinds_present is None else list(unit_kinds_present)
-    return _parse(data, lines, kinds, errors)
+    return _parse(data, lines, kinds, errors, chinese=chinese and not isinstance(source, str), kind_labels=kind_labels)

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..inbox.services import notify_unit, notify_users, staff_ids_over
 from ..plans.models import Assignment, Plan
 from ..timeutil import to_local, utcnow
-from ..units.models import Unit
+from ..units.models import UNIT_KINDS, Unit
 from .models import AssessmentVersion, Bonus, Objection, RubricDocument
 from .queries import COUNTED_ROLES, ScoreSheet, accepted_item_ids, collect_facts, present_unit_kinds, rubric_for_year
 from .rubric import Rubric, RubricError, load_rubric
@@ -96,7 +96,25 @@ def check_rubric(text: str, *, year: int | None = None) -> Rubric:
 
 def save_rubric(actor, text: str, *, year: int | None = None) -> RubricDocument:
     """Validate and store the rubric of its year, replacing that year's earlier text; nothing is saved on error."""
-    rubric = check_rubric(text, year=year)
+    return _store_rubric(actor, check_rubric(text, year=year), text)
+
+
+def save_rubric_data(actor, data: dict, *, year: int) -> RubricDocument:
+    """Validate the edit form's data and store it as that year's rubric (as YAML); nothing is saved on error.
+
+    Messages name the fields in Chinese (第2项指标“任务落实”的权重…).
+    """
+    from .rubric_form import rubric_yaml
+
+    data = dict(data, year=year)
+    try:
+        rubric = load_rubric(data, unit_kinds_present=present_unit_kinds(), chinese=True, kind_labels=UNIT_KINDS)
+    except RubricError as exc:
+        raise RubricRejected(list(exc.messages)) from None
+    return _store_rubric(actor, rubric, rubric_yaml(rubric))
+
+
+def _store_rubric(actor, rubric: Rubric, text: str) -> RubricDocument:
     doc = rubric_for_year(rubric.year)
     before = None
     if doc is None:

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import defer
 
@@ -16,11 +16,15 @@ from ..extensions import db
 from ..pagination import Page, current_page, paginate
 from ..plans.models import Plan
 from ..plans.queries import get_plan_for, visible_plans
+from ..reports.storage import content_disposition
 from ..timeutil import app_today
 from . import queries, services
-from .forms import BonusForm, ComputeForm, DecisionForm, ObjectionForm, RubricForm
+from ..plans.models import DEADLINE_KIND_LABELS
+from ..units.models import UNIT_KINDS
+from . import rubric_form
+from .forms import BonusForm, ComputeForm, DecisionForm, ObjectionForm, RubricEditForm, RubricForm
 from .models import OBJECTION_STATUS_LABELS, AssessmentVersion, Bonus, RubricDocument
-from .rubric import RULE_TYPES
+from .rubric import DEDUCTION_TYPES, RULE_PARAMS, RULE_TYPES, RubricError, load_rubric
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
@@ -328,7 +332,28 @@ def delete_bonus(bonus_id: int):
 @roles(*STAFF)
 def rubrics():
     docs = list(db.session.scalars(sa.select(RubricDocument).order_by(RubricDocument.year.desc())))
-    return render_template("assessment/rubrics.html", docs=docs, this_year=_today().year)
+    shown = next((d for d in docs if d.year == request.args.get("year", type=int)), docs[0] if docs else None)
+    rubric, problems = None, []
+    if shown is not None:
+        try:
+            rubric = load_rubric(shown.yaml_text)
+        except RubricError as exc:
+            problems = exc.messages
+    return render_template("assessment/rubrics.html", docs=docs, shown=shown, rubric=rubric, problems=problems,
+                           this_year=_today().year, PARAMS=RULE_PARAMS, param_text=_param_text,
+                           UNIT_KINDS=UNIT_KINDS)
+
+
+def _param_text(rule, param) -> str:
+    """A rule setting as the display shows it."""
+    if not param.applies(rule.type):
+        return "—"
+    value = getattr(rule, param.key)
+    if param.kind == "number":
+        return "不限" if value is None else f"{fmt(value)}分"
+    if param.kind == "flag":
+        return "是" if value else "否"
+    return "、".join(DEADLINE_KIND_LABELS.get(k, k) for k in value) or "无"
 
 
 def _seed_text() -> str:
@@ -338,9 +363,81 @@ def _seed_text() -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
+def _start_data(year: int) -> tuple[dict, bool]:
+    """The form's starting point: the year's rubric, else the seed moved to that year, else a blank one;
+    and whether it is the year's stored rubric."""
+    doc = queries.rubric_for_year(year)
+    if doc is not None:
+        try:
+            return load_rubric(doc.yaml_text).to_dict(), True
+        except RubricError:
+            pass
+    try:
+        data = load_rubric(_seed_text()).to_dict()
+    except RubricError:
+        return rubric_form.blank_data(year), False
+    # the seed's name names its own year
+    data["name"] = data["name"].replace(f"{data['year']}年", f"{year}年")
+    return dict(data, year=year), False
+
+
+def _edit_page(form, data: dict, messages: list[str], status: int = 200):
+    return render_template(
+        "assessment/rubric_edit.html", form=form, data=data, messages=messages, PARAMS=RULE_PARAMS,
+        UNIT_KINDS=UNIT_KINDS, DEADLINE_KINDS=DEADLINE_KIND_LABELS, DEDUCTION_TYPES=DEDUCTION_TYPES,
+        weight_percent=rubric_form.weight_percent(data),
+    ), status
+
+
 @bp.route("/rubrics/edit", methods=["GET", "POST"])
 @roles("admin")
 def rubric_edit():
+    """The rubric as a form: indicators, rules and their settings with Chinese labels."""
+    form = RubricEditForm()
+    if request.method == "GET":
+        year = request.args.get("year", type=int) or _today().year
+        if not 2000 <= year <= 2100:
+            abort(404)
+        form.year.data = year
+        data, stored = _start_data(year)
+        if queries.rubric_for_year(year) is not None and not stored:
+            flash(f"已保存的{year}年度细则有误，表单中是默认细则；如需查看或修改原文，请用“以 YAML 文本导入”。", "warning")
+        return _edit_page(form, data, [])
+    if not form.validate_on_submit():
+        year = form.year.data if isinstance(form.year.data, int) else _today().year
+        return _edit_page(form, rubric_form.data_from_form(request.form, year),
+                          [m for errors in form.errors.values() for m in errors], 400)
+    data = rubric_form.data_from_form(request.form, form.year.data)
+    action = request.form.get("action", "")
+    if action and action != "save":
+        if not rubric_form.apply_action(data, action):
+            abort(400)
+        return _edit_page(form, data, [])
+    try:
+        doc = services.save_rubric_data(current_user, data, year=form.year.data)
+    except services.RubricRejected as exc:
+        db.session.rollback()
+        return _edit_page(form, data, exc.messages, 400)
+    db.session.commit()
+    flash(f"{doc.year}年度考核细则已保存。", "success")
+    return redirect(url_for("assessment.rubrics", year=doc.year))
+
+
+@bp.route("/rubrics/<int:year>/export")
+@roles("admin")
+def rubric_export(year: int):
+    """The year's rubric as a YAML file, for the admin who keeps rubrics as text."""
+    doc = queries.rubric_for_year(year)
+    if doc is None:
+        abort(404)
+    return Response(doc.yaml_text, mimetype="application/x-yaml; charset=utf-8", headers={
+        "Content-Disposition": content_disposition(f"{year}年度考核细则.yaml", inline=False)})
+
+
+@bp.route("/rubrics/yaml", methods=["GET", "POST"])
+@roles("admin")
+def rubric_yaml():
+    """Import or edit the rubric as YAML text (for the admin who prefers it; the form is the default)."""
     form = RubricForm()
     messages: list[str] = []
     status = 200
@@ -368,9 +465,9 @@ def rubric_edit():
             else:
                 db.session.commit()
                 flash(f"{doc.year}年度考核细则已保存。", "success")
-                return redirect(url_for("assessment.rubrics"))
+                return redirect(url_for("assessment.rubrics", year=doc.year))
         status = 400
     else:
         messages = [m for errors in form.errors.values() for m in errors]
         status = 400
-    return render_template("assessment/rubric_edit.html", form=form, messages=messages), status
+    return render_template("assessment/rubric_yaml.html", form=form, messages=messages), status

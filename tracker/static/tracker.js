@@ -4,6 +4,8 @@
  * data-count="CSS selector"      on a form: count the matching elements first; with none, show
  * data-count-empty="请先勾选…"    and do not submit; "{n}" in data-confirm becomes the count.
  * data-print                     on a button: print the page.
+ * data-switch                    on a select inside a [data-switch-scope]: the scope's elements with
+ * data-shown-for="a b"           are shown only while the select's value is one of the listed values.
  */
 (function () {
   "use strict";
@@ -27,6 +29,26 @@
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
+  });
+
+  function applySwitch(select) {
+    var scope = select.closest("[data-switch-scope]");
+    if (!scope) {
+      return;
+    }
+    scope.querySelectorAll("[data-shown-for]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-shown-for").split(" ").indexOf(select.value) < 0;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-switch]")) {
+      applySwitch(event.target);
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-switch]").forEach(applySwitch);
   });
 
   document.addEventListener("click", function (event) {

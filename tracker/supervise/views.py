@@ -410,7 +410,7 @@ def run_sweep():
         return redirect(url_for("supervise.job_runs"))
     if as_of < today:
         if as_of.year != today.year:
-            flash(f"页面只能回放{today.year}年内的日期；更早的日期请由管理员用命令行 flask supervise sweep --as-of 处理。"
+            flash(f"页面只能回放{today.year}年内的日期；更早的日期请联系系统管理员处理。"
                   "未作任何修改。", "danger")
             return redirect(url_for("supervise.job_runs"))
         # A replay writes nothing: it shows the figures as of that date, computed like every page.

@@ -128,7 +128,7 @@ def groups():
     q = sa.select(UnitGroup).order_by(UnitGroup.owner_id, UnitGroup.phrase)
     page = paginate(q, per_page=current_app.config["PAGE_SIZE"])
     members = {g.id: services.group_member_ids(g) for g in page.items}
-    return render_template("units/groups.html", page=page, members=members)
+    return render_template("units/groups.html", page=page, members=members, kinds=UNIT_KINDS)
 
 
 def _save_group(group: UnitGroup | None):
