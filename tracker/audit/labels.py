@@ -52,6 +52,8 @@ ACTION_LABELS: dict[str, str] = {
     # 年度报告
     "annual_report.import": "导入年度报告", "annual_report.build": "生成年度报告", "annual_report.publish": "发布年度报告",
     "annual_report.withdraw": "撤回年度报告", "annual_report.tasks": "生成年度报告任务",
+    "annual_report.section2": "填报年度报告第二部分", "annual_report.texts": "修改年度报告文字部分",
+    "annual_report.redraft": "重新生成年度报告第五部分草稿", "annual_report.finalize": "年度报告定稿并提交任务",
 }
 
 #: object type → what the log shows before the number ("整改事项 #150")
@@ -91,7 +93,7 @@ FIELD_LABELS: dict[str, str] = {
     "is_published": "公开", "folded": "合并",
     # reports and extensions
     "target_values": "指标完成值", "is_close_request": "申请办结", "is_public": "公开", "report_id": "进展报告",
-    "reported": "已报送", "evidence": "佐证", "requested_due_on": "申请延至", "decision_reason": "审批意见",
+    "reported": "已报送", "evidence": "佐证", "progress_report": "进展报告", "requested_due_on": "申请延至", "decision_reason": "审批意见",
     "previous_due_on": "原完成时限", "assignment_before": "交办事项（修改前）", "assignment_after": "交办事项（修改后）",
     # supervision
     "prefix": "文号前缀", "notices": "整改通知数", "items": "整改事项数", "overdue": "逾期", "newly_overdue": "新增逾期",
@@ -105,6 +107,9 @@ FIELD_LABELS: dict[str, str] = {
     "chars": "字数", "indicators": "指标", "rules": "规则", "rule": "规则", "points": "分值", "version_id": "考核结果版本",
     "excluded": "剔除事项", "frozen_at": "发布时间", "item_id": "扣分事项", "result": "结果", "decided_on": "决定日期",
     "filed_on": "提出日期",
+    # 年度报告
+    "s1": "一、总体情况", "s5": "五、存在的主要问题及改进情况", "s6": "六、其他需要报告的事项",
+    "section2": "二、主动公开政府信息情况",
     # 依申请公开
     "applicant_type": "申请人类型", "received_on": "收到日期", "confirmed_on": "确认日期", "corrected_on": "补正日期",
     "extension_days": "延长天数", "delayed_due_on": "延后的答复期限", "fee_method": "收费方式", "fee_amount": "收费金额",
