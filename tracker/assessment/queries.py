@@ -130,7 +130,6 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     zone = ZoneInfo(tz)
     local_date = _LocalDates(zone)
     plan_ids = [p.id for p in plans]
-    counted = sa.select(Assignment.id).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
 
     tasks = {
         tid: (ref, title)
@@ -156,12 +155,21 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             deadline_kind=kind, ref=ref, title=title,
         ))
 
+    # Each of the few returned reports and missed periods looks up its own assignment, rather
+    # than being probed against a list of every counted assignment of the plans (a province has
+    # 200,000, and SQLite would build that list first).
+    def counted_assignment(assignment_id) -> sa.Exists:
+        return sa.exists().where(Assignment.id == assignment_id, Assignment.plan_id.in_(plan_ids),
+                                 Assignment.role.in_(COUNTED_ROLES))
+
     returned = [
         ReturnedReportFact(id=rid, unit_id=unit_id, assignment_id=aid, returned_on=local_date(at))
         for rid, unit_id, aid, at in _rows(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
-                      sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at))
-            .where(ProgressReport.status == "returned", ProgressReport.assignment_id.in_(counted))
+                      # read as a plain DateTime, as completed_at above
+                      sa.type_coerce(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at),
+                                     sa.DateTime()))
+            .where(ProgressReport.status == "returned", counted_assignment(ProgressReport.assignment_id))
         )
         if at is not None
     ]
@@ -170,7 +178,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         MissedReportFact(unit_id=unit_id, assignment_id=aid, period_end=end)
         for unit_id, aid, end in _rows(
             sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end)
-            .where(PeriodicCheck.is_missed, PeriodicCheck.assignment_id.in_(counted))
+            .where(PeriodicCheck.is_missed, counted_assignment(PeriodicCheck.assignment_id))
         )
     ]
 
@@ -212,7 +220,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     ]
     from ..disclosure.queries import assessment_facts
 
-    requests, appeals = assessment_facts(_unit_sources(plans), sorted({p.year for p in plans}))
+    requests, appeals = assessment_facts([u.id for u in units], sorted({p.year for p in plans}), as_of=as_of)
     return Facts(
         requests=requests,
         appeals=appeals,
