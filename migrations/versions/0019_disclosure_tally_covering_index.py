@@ -1,4 +1,4 @@
-"""covering indexes again: the dashboard's assignment index takes withdrawn_at, the register's unit index the request figures
+"""covering indexes: the dashboard's assignment index takes withdrawn_at again, the register's unit index the request figures, returned reports their own
 
 Revision ID: 0019
 Revises: 0018
@@ -6,6 +6,7 @@ Create Date: 2026-12-07 04:50:00
 
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -28,9 +29,15 @@ def upgrade():
     op.drop_index('ix_disclosure_requests_unit_received', table_name='disclosure_requests')
     op.create_index('ix_disclosure_requests_unit_received', 'disclosure_requests',
                     ['unit_id', 'received_on', 'id', 'state', 'due_on', 'answered_on'], unique=False)
+    # The assessment reads every returned report of the plans (one in sixteen of a province's).
+    op.create_index('ix_progress_reports_returned', 'progress_reports',
+                    ['assignment_id', 'id', 'unit_id', 'reviewed_at', 'updated_at'], unique=False,
+                    sqlite_where=sa.text("status = 'returned'"), postgresql_where=sa.text("status = 'returned'"))
 
 
 def downgrade():
+    op.drop_index('ix_progress_reports_returned', table_name='progress_reports',
+                  sqlite_where=sa.text("status = 'returned'"), postgresql_where=sa.text("status = 'returned'"))
     op.drop_index('ix_assignments_plan_dashboard', table_name='assignments')
     op.create_index('ix_assignments_plan_dashboard', 'assignments', _DASHBOARD, unique=False)
     op.drop_index('ix_disclosure_requests_unit_received', table_name='disclosure_requests')
