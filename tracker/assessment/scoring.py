@@ -200,13 +200,19 @@ def _day(d: date) -> str:
 def _task(a: AssignmentFact | None, assignment_id: int) -> str:
     if a is None:
         return f"承办事项{assignment_id}"
-    title = a.title.strip()
+    return _task_label(a.ref, a.title) or f"承办事项{a.id}"
+
+
+@lru_cache(maxsize=8192)
+def _task_label(ref: str, title: str) -> str:
+    """Name a task by its clause and title (a province's events name a few thousand tasks again and again)."""
+    title = title.strip()
     if len(title) > _TITLE_LIMIT:
         title = title[: _TITLE_LIMIT - 1] + "…"
-    ref = a.ref.strip()
+    ref = ref.strip()
     if title:
         return f"{ref}「{title}」" if ref else f"「{title}」"
-    return f"任务{ref}" if ref else f"承办事项{a.id}"
+    return f"任务{ref}" if ref else ""
 
 
 def _points(value: Any) -> Decimal:
@@ -517,19 +523,19 @@ def compute(
     seen_ids: set[str] = set()
     matched_exclusions: set[str] = set()
     for rule_index, rule in enumerate(rubric.rules):
-        events = _bonus(rule, ctx, first_bonus_rule) if rule.is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
+        is_bonus, code = rule.is_bonus, rule.code
+        events = _bonus(rule, ctx, first_bonus_rule) if is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
         for event in events:
-            item_id = f"{rule.code}:{event.source_type}:{event.source_id}"
-            if event.suffix:
-                item_id += f":{event.suffix}"
+            unit_id, source_type, source_id, suffix, occurred_on = event[:5]
+            item_id = f"{code}:{source_type}:{source_id}:{suffix}" if suffix else f"{code}:{source_type}:{source_id}"
             if item_id in seen_ids:
                 raise ValueError(f"two facts give the same line item {item_id}")
             seen_ids.add(item_id)
-            if item_id in excluded:
+            if excluded and item_id in excluded:
                 matched_exclusions.add(item_id)
                 continue
-            key = (rule.is_bonus, event.occurred_on or date.min, rule_index, event.source_id, event.suffix)
-            found[event.unit_id].append((key, rule, event, item_id))
+            key = (is_bonus, occurred_on or date.min, rule_index, source_id, suffix)
+            found[unit_id].append((key, rule, event, item_id))
 
     scores = [_score_unit(rubric, unit, found.get(unit.id, [])) for unit in units.values()]
     return Result(as_of=as_of, rubric=rubric, units=_ranked(rubric, scores), excluded=tuple(sorted(matched_exclusions)))
