@@ -18,7 +18,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..plans.models import Assignment, Plan
+from ..plans.models import Assignment, Plan, Task
 from ..plans.queries import visible_plans
 from ..plans.status import StatusRules, zone_offset_seconds
 from ..scope import under
@@ -71,8 +71,8 @@ def _statements(scoped: bool, tz: str, offset: int) -> tuple[sa.Select, sa.Selec
     """The two grouped scans, built once per shape with bound parameters (see dashboard.queries).
 
     Counts are grouped by plan and unit, the order of the dashboard's covering index (no sort;
-    the groups are added up per jurisdiction in Python); tasks are counted apart, as distinct
-    tasks per plan, which is what the dashboard's task card counts.
+    the groups are added up per jurisdiction in Python); tasks are counted apart: the tasks with
+    an assignment in view, which is what the dashboard's task card counts.
     """
     rules = StatusRules(as_of=sa.bindparam("pv_as_of"), soon_until=sa.bindparam("pv_soon_until"),
                         day_end=sa.bindparam("pv_day_end"))
@@ -84,8 +84,13 @@ def _statements(scoped: bool, tz: str, offset: int) -> tuple[sa.Select, sa.Selec
                   sa.func.count().filter(rules.overdue()), sa.func.count().filter(rules.completed_on_time(tz, offset)))
         .where(*where).group_by(Assignment.plan_id, Assignment.unit_id)
     )
-    tasks = sa.select(Assignment.plan_id, sa.func.count(sa.distinct(Assignment.task_id))).where(*where).group_by(
-        Assignment.plan_id)
+    # A task counts when one of its assignments is in view: looked up task by task (a province's
+    # year has a few thousand), each stopping at its first assignment.
+    in_view = sa.exists().where(Assignment.task_id == Task.id, Assignment.withdrawn_at.is_(None))
+    if scoped:
+        in_view = in_view.where(Assignment.unit_id == Unit.id, under(Unit.path, sa.bindparam("pv_scope")))
+    tasks = (sa.select(Task.plan_id, sa.func.count())
+             .where(Task.plan_id.in_(sa.bindparam("pv_plans", expanding=True)), in_view).group_by(Task.plan_id))
     return counts, tasks
 
 
