@@ -3,7 +3,7 @@
 Each row is a jurisdiction that issued plans of the year (a city under a province), with the
 figures of all its plans added up — the same figures its dashboard shows plan by plan, counted
 with the same ``StatusRules`` — and its on-time rate (按时办结率, see ``tracker.plans.status``).
-One grouped scan over the year's assignments gives every row.
+One grouped scan over the year's assignments gives every row (on PostgreSQL with GROUPING SETS, which also counts the tasks; SQLite looks the tasks up apart).
 
 Ranking: by on-time rate, highest first; equal rates share a rank (1, 2, 2, 4) and are listed in
 the units' official order; a jurisdiction with nothing due yet has no rate and no rank and comes
@@ -94,6 +94,16 @@ def _statements(scoped: bool, tz: str, offset: int) -> tuple[sa.Select, sa.Selec
     return counts, tasks
 
 
+@functools.lru_cache(maxsize=8)
+def _grouping_sets_statement(scoped: bool, tz: str, offset: int) -> sa.Select:
+    """PostgreSQL: both groupings of _statements in one scan (GROUPING SETS); grouping(task_id) is
+    1 on the (plan, unit) rows and 0 on the (plan, task) rows."""
+    counts, _ = _statements(scoped, tz, offset)
+    return (counts.add_columns(sa.func.grouping(Assignment.task_id)).group_by(None)
+            .group_by(sa.func.grouping_sets(sa.tuple_(Assignment.plan_id, Assignment.unit_id),
+                                            sa.tuple_(Assignment.plan_id, Assignment.task_id))))
+
+
 def overview(user, year: int, rules: StatusRules, *, tz: str = "Asia/Shanghai",
              scope_path: str | None = None) -> list[CityRow]:
     """Return one row per jurisdiction with plans of the year the user may see, ranked.
@@ -122,10 +132,21 @@ def overview(user, year: int, rules: StatusRules, *, tz: str = "Asia/Shanghai",
                   "pv_day_end": rules.day_end}
         if scope_path is not None:
             values["pv_scope"] = prefix_pattern(scope_path)
-        counts, tasks = _statements(scope_path is not None, tz, zone_offset_seconds(rules.as_of, tz))
-        for plan_id, n in db.session.execute(tasks, values):
-            city_of[plan_id].tasks += n
-        for plan_id, n, completed, overdue, on_time in db.session.execute(counts, values):
+        shape = (scope_path is not None, tz, zone_offset_seconds(rules.as_of, tz))
+        if db.session.get_bind().dialect.name == "postgresql":
+            groups = []
+            for plan_id, n, completed, overdue, on_time, by_unit in db.session.execute(
+                    _grouping_sets_statement(*shape), values):
+                if by_unit:
+                    groups.append((plan_id, n, completed, overdue, on_time))
+                else:
+                    city_of[plan_id].tasks += 1
+        else:
+            counts, tasks = _statements(*shape)
+            for plan_id, n in db.session.execute(tasks, values):
+                city_of[plan_id].tasks += n
+            groups = db.session.execute(counts, values).all()
+        for plan_id, n, completed, overdue, on_time in groups:
             row = city_of[plan_id]
             row.assignments += n
             row.completed += completed
