@@ -3,7 +3,8 @@
 Each row is a jurisdiction that issued plans of the year (a city under a province), with the
 figures of all its plans added up — the same figures its dashboard shows plan by plan, counted
 with the same ``StatusRules`` — and its on-time rate (按时办结率, see ``tracker.plans.status``).
-One grouped scan over the year's assignments gives every row (on PostgreSQL with GROUPING SETS, which also counts the tasks; SQLite looks the tasks up apart).
+One grouped scan over the year's assignments gives every row (on PostgreSQL with GROUPING SETS,
+which also counts the tasks; SQLite looks the tasks up apart).
 
 Ranking: by on-time rate, highest first; equal rates share a rank (1, 2, 2, 4) and are listed in
 the units' official order; a jurisdiction with nothing due yet has no rate and no rank and comes
