@@ -88,7 +88,8 @@ def province_overview(ctx: Context) -> int:
     """A provincial supervisor's overview of every city's plans of the dataset's year, computed each time."""
     province_id = ctx.scalar(sa.select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
     year = ctx.ds.as_of.year
-    resp = ctx.get(ctx.client("supervisor", province_id), f"/dashboard/province?year={year}&as_of={ctx.ds.as_of.isoformat()}")
+    resp = ctx.get(ctx.client("supervisor", province_id),
+                   f"/dashboard/province?year={year}&as_of={ctx.ds.as_of.isoformat()}")
     rows = ctx.table_rows(resp)
     if "按时办结率" not in resp.get_data(as_text=True) or rows < 2:
         raise ScenarioFailed("the province overview shows no cities")

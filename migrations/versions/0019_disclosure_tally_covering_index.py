@@ -1,4 +1,4 @@
-"""covering indexes: the dashboard's assignment index takes withdrawn_at again, the register's unit index the request figures, returned reports their own
+"""covering indexes: dashboard assignments (with withdrawn_at), the request tally, returned reports
 
 Revision ID: 0019
 Revises: 0018
