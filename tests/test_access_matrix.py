@@ -50,6 +50,8 @@ EXPECTED_ROLES = {
     # dashboard: staff read; the supervisor drafts circulars and publishes the public page
     "dashboard.index": STAFF, "dashboard.assignments": STAFF, "dashboard.overdue": STAFF,
     "dashboard.circular": SUPERVISOR, "dashboard.publish": SUPERVISOR,
+    # issue 15: all cities' plans of a year, for the supervisor and the leader of the jurisdiction
+    "dashboard.province_overview": {"supervisor", "leader"},
     # the public progress pages
     "public.index": ANYONE, "public.plan": ANYONE,
     # supervision: notices and circulars are read by all (reporters their own unit's); the supervisor acts

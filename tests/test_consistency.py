@@ -1,7 +1,7 @@
 """One truth: every page, document and workbook shows the same figures for the same plan and date.
 
 For the demo at three dates, and for a small generated world, this collects every figure shown
-about the same assignments — the dashboard's cards and unit rows, its list, the 逾期情况汇总, the
+about the same assignments — the dashboard's cards and unit rows, its list, the province overview, the 逾期情况汇总, the
 督办 逾期与临期 page, a reporter's 我的任务 and 督办 pages, the public page, the assessment's
 lateness items, the 逾期清单 and 工作台账 workbooks (read back with openpyxl), the 考核结果 workbook,
 and the 督办/催办 .docx notices (read back with python-docx) — and asserts they agree: counts,
@@ -397,3 +397,39 @@ def test_every_view_agrees_on_an_adhoc_item_and_moved_and_closed_assignments(app
     assert closed.id not in plan_truth.by_id and kept.id in plan_truth.by_id
     assert plan_truth.by_id[w.a_aud.id].unit_id == w.county.id
     assert checked["dashboard"] == checked["workbooks"] == checked["reporter"] == 2
+
+
+# --- issue 15: the province overview adds up each city's dashboards ------------------------------
+
+
+def dashboard_tasks(html: str) -> int:
+    """The dashboard's 任务 card: tasks that have a unit assigned."""
+    return int(re.search(r'<div class="small text-muted">任务</div><div class="num"><a [^>]*>(\d+)</a>', html).group(1))
+
+
+@pytest.mark.parametrize("as_of", [date(2021, 11, 12), date(2021, 11, 15), date(2021, 12, 31)])
+def test_the_province_overview_agrees_with_each_citys_dashboards(app, client, as_of):
+    from tests.dashboard.province_world import build_province
+
+    world = build_province()
+    _login(client, world.users.supervisor.username, "password123")
+    html = _html(client, f"/dashboard/province?year=2021&as_of={as_of.isoformat()}")
+    overview = {int(r["city"]): r for r in _rows(html, "city")}
+    assert len(overview) == 4
+    for key, city in (("jia", world.jia), ("yi", world.yi), ("bing", world.bing), ("ding", world.ding)):
+        cards: Counter = Counter()
+        tasks = 0
+        for plan in world.plans[key]:
+            page = _html(client, f"/dashboard/?plan={plan.id}&as_of={as_of.isoformat()}")
+            cards.update(dashboard_cards(page))
+            tasks += dashboard_tasks(page)
+        row = overview[city.id]
+        assert int(row["plans"]) == len(world.plans[key]), city.name
+        assert int(row["tasks"]) == tasks, city.name
+        assert int(row["assignments"]) == sum(cards.values()), city.name
+        assert (int(row["completed"]), int(row["overdue"])) == (cards["completed"], cards["overdue"]), city.name
+        # 按时办结 as status.py's Python form counts it, assignment by assignment
+        rules = StatusRules.at(as_of, tz="Asia/Shanghai", calendar=current_calendar())
+        loaded = db.session.scalars(sa.select(Assignment).where(
+            Assignment.plan_id.in_([p.id for p in world.plans[key]]))).all()
+        assert int(row["ontime"]) == sum(rules.is_completed_on_time(a) for a in loaded), city.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tracker.plans.models import Assignment, Plan
+from tracker.units.models import Unit
 from tracker.dashboard.views import figure_cache
 from tracker.public.views import page_cache
 
@@ -80,3 +81,16 @@ def public_page_uncached(ctx: Context) -> int:
     if resp.headers.get("X-Cache") != "miss":
         raise ScenarioFailed("the public page came from the cache")
     return ctx.table_rows(resp)
+
+
+@scenario("province overview")
+def province_overview(ctx: Context) -> int:
+    """A provincial supervisor's overview of every city's plans of the dataset's year, computed each time."""
+    province_id = ctx.scalar(sa.select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+    year = ctx.ds.as_of.year
+    resp = ctx.get(ctx.client("supervisor", province_id),
+                   f"/dashboard/province?year={year}&as_of={ctx.ds.as_of.isoformat()}")
+    rows = ctx.table_rows(resp)
+    if "按时办结率" not in resp.get_data(as_text=True) or rows < 2:
+        raise ScenarioFailed("the province overview shows no cities")
+    return rows

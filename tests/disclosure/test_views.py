@@ -223,3 +223,21 @@ def test_dashboard_shows_the_request_figures(client, auth, world):
     # received, answered on time, open past its due date, on-time rate (1 of 2 answered)
     assert numbers == ["3", "1", "1", "50.0%"]
     assert "另有逾期答复1件" in section
+
+
+def test_a_new_request_changes_the_dashboard_card_while_the_plan_figures_come_from_the_cache(client, auth, world):
+    # The request figures are read live (a covering index keeps them cheap), never kept with the
+    # plan's cached figures: a request registered between two views shows on the second.
+    def received(page: str) -> str:
+        section = page[page.index("依申请公开办理情况"):]
+        return re.findall(r'class="num">(?:<a[^>]*>)?([\d.%]+)', section)[0]
+
+    register(world, received=D(2021, 9, 28))
+    auth.login(world.supervisor)
+    url = f"/dashboard/?plan={world.plan.id}&as_of=2021-11-15"
+    first = client.get(url)
+    assert received(first.get_data(as_text=True)) == "1"
+    register(world, received=D(2021, 10, 8))
+    second = client.get(url)
+    assert second.headers["X-Cache"] == "hit"
+    assert received(second.get_data(as_text=True)) == "2"

@@ -27,6 +27,7 @@ from flask import abort
 from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
 from ..extensions import db
+from ..timeutil import UTCDateTime
 from ..plans.models import Assignment, Plan, Task
 from ..reports.models import ProgressReport
 from ..supervise.models import (
@@ -86,6 +87,34 @@ class _LocalDates:
         return (value + offset).date()
 
 
+def _readers():
+    """Return (read a date, read a UTC instant, how to select such a column) for the session's database.
+
+    The fact queries read a province's dates by the hundred thousand. SQLite keeps them as ISO
+    text, which SQLAlchemy's types parse row by row with a regular expression; reading the text
+    and parsing it with ``fromisoformat`` costs a tenth. Other databases hand back dates and
+    datetimes themselves (read as a plain DateTime: the UTC type's per-row conversion is not
+    needed either; _LocalDates takes naive values as UTC).
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        def read_date(value):
+            return None if value is None else date.fromisoformat(value)
+
+        def read_instant(value):
+            return None if value is None else datetime.fromisoformat(value)
+
+        return read_date, read_instant, lambda column: sa.type_coerce(column, sa.String())
+    return _same, _same, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
+
+
+def _same(value):
+    return value
+
+
+def _is_instant(column) -> bool:
+    return isinstance(column.type, (sa.DateTime, UTCDateTime))
+
+
 def _rows(stmt) -> list[sa.Row]:
     """Run a read on the session's connection without ORM row processing (the fact queries are big)."""
     return db.session.connection().execute(stmt).all()
@@ -130,7 +159,6 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     zone = ZoneInfo(tz)
     local_date = _LocalDates(zone)
     plan_ids = [p.id for p in plans]
-    counted = sa.select(Assignment.id).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
 
     tasks = {
         tid: (ref, title)
@@ -138,30 +166,37 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             sa.select(Task.id, Task.ref, Task.title).where(Task.plan_id.in_(plan_ids))
         )
     }
+    read_date, read_instant, as_read = _readers()
     wanted = sa.select(
-        Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.role, Assignment.due_on,
-        # read as a plain DateTime: the UTC type's per-row conversion costs more than the query
-        Assignment.original_due_on, Assignment.status, sa.type_coerce(Assignment.completed_at, sa.DateTime()),
+        Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.role, as_read(Assignment.due_on),
+        as_read(Assignment.original_due_on), Assignment.status, as_read(Assignment.completed_at),
         Assignment.deadline_kind,
     ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES),
             Assignment.withdrawn_at.is_(None))  # read on the connection: the ORM filter does not apply
     if as_of is not None:
         wanted = wanted.where(_may_score(as_of, zone))
     assignments = []
+    no_task = ("", "")
     for aid, unit_id, task_id, role, due, original, status, done, kind in _rows(wanted):
-        ref, title = tasks.get(task_id, ("", ""))
+        ref, title = tasks.get(task_id, no_task)
         assignments.append(AssignmentFact(
-            id=aid, unit_id=unit_id, task_id=task_id, role=role, due_on=due, original_due_on=original,
-            completed_at_date=local_date(done) if status == "completed" else None,
-            deadline_kind=kind, ref=ref, title=title,
+            aid, unit_id, task_id, role, read_date(due), read_date(original),
+            local_date(read_instant(done)) if status == "completed" else None, kind, ref, title,
         ))
 
+    # Each of the few returned reports and missed periods looks up its own assignment, rather
+    # than being probed against a list of every counted assignment of the plans (a province has
+    # 200,000, and SQLite would build that list first).
+    def counted_assignment(assignment_id) -> sa.Exists:
+        return sa.exists().where(Assignment.id == assignment_id, Assignment.plan_id.in_(plan_ids),
+                                 Assignment.role.in_(COUNTED_ROLES))
+
     returned = [
-        ReturnedReportFact(id=rid, unit_id=unit_id, assignment_id=aid, returned_on=local_date(at))
+        ReturnedReportFact(id=rid, unit_id=unit_id, assignment_id=aid, returned_on=local_date(read_instant(at)))
         for rid, unit_id, aid, at in _rows(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
-                      sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at))
-            .where(ProgressReport.status == "returned", ProgressReport.assignment_id.in_(counted))
+                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)))
+            .where(ProgressReport.status == "returned", counted_assignment(ProgressReport.assignment_id))
         )
         if at is not None
     ]
@@ -170,7 +205,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         MissedReportFact(unit_id=unit_id, assignment_id=aid, period_end=end)
         for unit_id, aid, end in _rows(
             sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end)
-            .where(PeriodicCheck.is_missed, PeriodicCheck.assignment_id.in_(counted))
+            .where(PeriodicCheck.is_missed, counted_assignment(PeriodicCheck.assignment_id))
         )
     ]
 
@@ -212,7 +247,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     ]
     from ..disclosure.queries import assessment_facts
 
-    requests, appeals = assessment_facts(_unit_sources(plans), sorted({p.year for p in plans}))
+    requests, appeals = assessment_facts([u.id for u in units], sorted({p.year for p in plans}), as_of=as_of)
     return Facts(
         requests=requests,
         appeals=appeals,

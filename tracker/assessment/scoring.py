@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -49,9 +49,12 @@ class WorkdayCounter(Protocol):
     def workdays_between(self, start: date, end: date) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
-class LineItem:
-    """One deduction or bonus with its reason and the record that caused it."""
+class LineItem(NamedTuple):
+    """One deduction or bonus with its reason and the record that caused it.
+
+    A named tuple rather than a frozen dataclass, as immutable: a province's result holds tens of
+    thousands and a tuple is made several times faster.
+    """
 
     #: stable across computations: rule code, source type, source id (and what else tells it apart)
     id: str
@@ -200,13 +203,19 @@ def _day(d: date) -> str:
 def _task(a: AssignmentFact | None, assignment_id: int) -> str:
     if a is None:
         return f"承办事项{assignment_id}"
-    title = a.title.strip()
+    return _task_label(a.ref, a.title) or f"承办事项{a.id}"
+
+
+@lru_cache(maxsize=8192)
+def _task_label(ref: str, title: str) -> str:
+    """Name a task by its clause and title (a province's events name a few thousand tasks again and again)."""
+    title = title.strip()
     if len(title) > _TITLE_LIMIT:
         title = title[: _TITLE_LIMIT - 1] + "…"
-    ref = a.ref.strip()
+    ref = ref.strip()
     if title:
         return f"{ref}「{title}」" if ref else f"「{title}」"
-    return f"任务{ref}" if ref else f"承办事项{a.id}"
+    return f"任务{ref}" if ref else ""
 
 
 def _points(value: Any) -> Decimal:
@@ -282,6 +291,15 @@ class _Context:
     assignments: dict[int, AssignmentFact]
     #: lead and responsible assignments of assessed units
     counted: list[AssignmentFact]
+    #: (due, until) -> overdue working days: a province has thousands of events but few distinct dates
+    _overdue_days: dict[tuple[date, date], int] = field(default_factory=dict)
+
+    def overdue_days(self, due: date, until: date) -> int:
+        key = (due, until)
+        days = self._overdue_days.get(key)
+        if days is None:
+            days = self._overdue_days[key] = overdue_workdays(self.calendar, due, until)
+        return days
 
     def counts(self, unit_id: int, assignment_id: int) -> bool:
         """Tell whether an event about this unit and assignment may be scored."""
@@ -291,12 +309,19 @@ class _Context:
         return a is None or a.role in _COUNTED_ROLES
 
 
-def _late_event(rule: Rule, ctx: _Context, a, due: date, until: date, situation: str) -> _Event | None:
-    """Return the per-working-day deduction for an assignment late from `due` to `until`, if any day is late."""
-    days = overdue_workdays(ctx.calendar, due, until)
+def _late_event(rule: Rule, ctx: _Context, a, due: date, until: date, situation: str,
+                deductions: dict[int, tuple[Decimal, str]]) -> _Event | None:
+    """Return the per-working-day deduction for an assignment late from `due` to `until`, if any day is late.
+
+    ``deductions`` remembers the rule's deduction per number of days for the caller's loop.
+    """
+    days = ctx.overdue_days(due, until)
     if days < 1:
         return None
-    magnitude, how = _day_deduction(rule, days)
+    found = deductions.get(days)
+    if found is None:
+        found = deductions[days] = _day_deduction(rule, days)
+    magnitude, how = found
     return _Event(
         a.unit_id, "assignment", a.id, "", due, magnitude,
         f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，{situation.format(days=days)}，{how}",
@@ -304,6 +329,7 @@ def _late_event(rule: Rule, ctx: _Context, a, due: date, until: date, situation:
 
 
 def _late_completion(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    deductions: dict[int, tuple[Decimal, str]] = {}
     for a in ctx.counted:
         done = a.completed_at_date
         if done is None or done > ctx.as_of or a.deadline_kind in rule.exclude_deadline_kinds:
@@ -311,13 +337,14 @@ def _late_completion(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         due = _due_for(rule, a)
         if due is None or done <= due:
             continue
-        event = _late_event(rule, ctx, a, due, done, f"{_day(done)}完成，逾期完成{{days}}个工作日")
+        event = _late_event(rule, ctx, a, due, done, f"{_day(done)}完成，逾期完成{{days}}个工作日", deductions)
         if event is not None:
             yield event
 
 
 def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     as_of = ctx.as_of
+    deductions: dict[int, tuple[Decimal, str]] = {}
     for a in ctx.counted:
         if a.completed_at_date is not None and a.completed_at_date <= as_of:
             continue
@@ -326,16 +353,16 @@ def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         due = _due_for(rule, a)
         if due is None or due >= as_of:
             continue
-        event = _late_event(rule, ctx, a, due, as_of, f"截至{_day(as_of)}仍未完成，逾期{{days}}个工作日")
+        event = _late_event(rule, ctx, a, due, as_of, f"截至{_day(as_of)}仍未完成，逾期{{days}}个工作日", deductions)
         if event is not None:
             yield event
 
 
 def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    magnitude, how = _flat_deduction(rule)
     for r in ctx.facts.returned_reports:
         if r.returned_on > ctx.as_of or not ctx.counts(r.unit_id, r.assignment_id):
             continue
-        magnitude, how = _flat_deduction(rule)
         task = _task(ctx.assignments.get(r.assignment_id), r.assignment_id)
         yield _Event(
             r.unit_id, "report", r.id, "", r.returned_on, magnitude,
@@ -344,10 +371,10 @@ def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
 
 
 def _missed_periodic_report(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+    magnitude, how = _flat_deduction(rule)
     for m in ctx.facts.missed_reports:
         if m.period_end > ctx.as_of or not ctx.counts(m.unit_id, m.assignment_id):
             continue
-        magnitude, how = _flat_deduction(rule)
         task = _task(ctx.assignments.get(m.assignment_id), m.assignment_id)
         yield _Event(
             m.unit_id, "assignment", m.assignment_id, m.period_end.isoformat(), m.period_end, magnitude,
@@ -364,7 +391,7 @@ def _rectification_overdue(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         end = closed or as_of
         if end <= r.due_on:
             continue
-        days = overdue_workdays(ctx.calendar, r.due_on, end)
+        days = ctx.overdue_days(r.due_on, end)
         if days < 1:
             continue
         magnitude, how = _day_deduction(rule, days)
@@ -405,13 +432,13 @@ def _bonus(rule: Rule, ctx: _Context, first_bonus_rule: str | None) -> Iterator[
 def _request_late(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     """One deduction per request answered after its deadline, or still unanswered past it."""
     as_of = ctx.as_of
+    magnitude, how = _flat_deduction(rule)
     for r in ctx.facts.requests:
         if r.unit_id not in ctx.units or r.due_on >= as_of:
             continue
         answered = r.answered_on if r.answered_on is not None and r.answered_on <= as_of else None
         if answered is not None and answered <= r.due_on:
             continue
-        magnitude, how = _flat_deduction(rule)
         state = f"{_day(answered)}答复" if answered else f"截至{_day(as_of)}仍未答复"
         yield _Event(r.unit_id, "disclosure_request", r.id, "", r.due_on, magnitude,
                      f"政府信息公开申请（{r.serial}）应于{_day(r.due_on)}前答复，{state}，{how}")
@@ -499,19 +526,19 @@ def compute(
     seen_ids: set[str] = set()
     matched_exclusions: set[str] = set()
     for rule_index, rule in enumerate(rubric.rules):
-        events = _bonus(rule, ctx, first_bonus_rule) if rule.is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
+        is_bonus, code = rule.is_bonus, rule.code
+        events = _bonus(rule, ctx, first_bonus_rule) if is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
         for event in events:
-            item_id = f"{rule.code}:{event.source_type}:{event.source_id}"
-            if event.suffix:
-                item_id += f":{event.suffix}"
+            unit_id, source_type, source_id, suffix, occurred_on = event[:5]
+            item_id = f"{code}:{source_type}:{source_id}:{suffix}" if suffix else f"{code}:{source_type}:{source_id}"
             if item_id in seen_ids:
                 raise ValueError(f"two facts give the same line item {item_id}")
             seen_ids.add(item_id)
-            if item_id in excluded:
+            if excluded and item_id in excluded:
                 matched_exclusions.add(item_id)
                 continue
-            key = (rule.is_bonus, event.occurred_on or date.min, rule_index, event.source_id, event.suffix)
-            found[event.unit_id].append((key, rule, event, item_id))
+            key = (is_bonus, occurred_on or date.min, rule_index, source_id, suffix)
+            found[unit_id].append((key, rule, event, item_id))
 
     scores = [_score_unit(rubric, unit, found.get(unit.id, [])) for unit in units.values()]
     return Result(as_of=as_of, rubric=rubric, units=_ranked(rubric, scores), excluded=tuple(sorted(matched_exclusions)))
@@ -526,45 +553,44 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
     deducted: dict[str, Decimal] = {i.code: _ZERO for i in rubric.indicators}
     bonus = _ZERO
     items: list[LineItem] = []
+    unit_id = unit.id
 
-    for _key, rule, event, item_id in sorted(found, key=lambda entry: entry[0]):
-        counted = event.magnitude
+    found.sort(key=_first)
+    for _key, rule, event, item_id in found:
+        counted = magnitude = event.magnitude
         note = ""
-        if rule.code in rule_left and counted > rule_left[rule.code]:
-            counted = rule_left[rule.code]
+        code = rule.code
+        left = rule_left.get(code)
+        if left is not None and counted > left:
+            counted = left
             note = f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分"
-        if rule.is_bonus:
+        is_bonus = rule.type == "bonus"
+        if is_bonus:
             if counted > bonus_left:
                 counted = bonus_left
                 note = f"已达{rubric.bonus.name}上限{_fmt(rubric.bonus.cap)}分"
             bonus_left -= counted
             bonus += counted
         else:
-            assert rule.indicator is not None
-            if counted > indicator_left[rule.indicator]:
-                counted = indicator_left[rule.indicator]
-                indicator = indicators[rule.indicator]
+            code_i = rule.indicator
+            assert code_i is not None
+            if counted > indicator_left[code_i]:
+                counted = indicator_left[code_i]
+                indicator = indicators[code_i]
                 note = f"“{indicator.name}”扣分已达该指标权重{_fmt(indicator.weight)}分"
-            indicator_left[rule.indicator] -= counted
-            deducted[rule.indicator] += counted
-        if rule.code in rule_left:
-            rule_left[rule.code] -= counted
+            indicator_left[code_i] -= counted
+            deducted[code_i] += counted
+        if left is not None:
+            rule_left[code] -= counted
         explanation = event.explanation
         if note:
             explanation += f"；{note}，本项计{_fmt(counted)}分"
         items.append(
             LineItem(
-                id=item_id,
-                unit_id=unit.id,
-                rule=rule.code,
-                rule_name=rule.name,
-                indicator=rule.indicator,
-                points=counted if rule.is_bonus else -counted,
-                raw_points=event.magnitude if rule.is_bonus else -event.magnitude,
-                explanation=explanation,
-                source_type=event.source_type,
-                source_id=event.source_id,
-                occurred_on=event.occurred_on,
+                item_id, unit_id, code, rule.name, rule.indicator,
+                counted if is_bonus else -counted,
+                magnitude if is_bonus else -magnitude,
+                explanation, event.source_type, event.source_id, event.occurred_on,
             )
         )
 
@@ -584,6 +610,10 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
         deductions=(-deductions).quantize(_CENT),
         items=tuple(items),
     )
+
+
+def _first(entry: tuple) -> tuple:
+    return entry[0]
 
 
 def _ranked(rubric: Rubric, scores: list[UnitScore]) -> tuple[UnitScore, ...]:

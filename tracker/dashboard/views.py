@@ -25,7 +25,7 @@ from ..reports.models import REPORT_STATUS_LABELS
 from ..supervise.calendar_db import current_calendar
 from ..timeutil import app_today, parse_iso_date
 from ..units.models import CATEGORIES, Unit
-from . import charts, queries, services
+from . import charts, province, queries, services
 from .cache import FigureCache
 from .circular import UnitFigures, draft_circular
 from .queries import STATUS_LABELS, STATUSES, Filters, StatusRules
@@ -253,6 +253,35 @@ def _charts(sel: Selection, data: queries.Dashboard) -> dict[str, str]:
         "trend": charts.line_chart(trend, id_prefix="chart-trend", title="逾期承办数周趋势（每周日及统计日）",
                                    series_label="逾期承办数", width=560),
     }
+
+
+@bp.route("/province")
+@roles("supervisor", "leader")
+def province_overview():
+    """Every jurisdiction's plans of one year side by side (a provincial supervisor's or leader's view)."""
+    tz = current_app.config["TIMEZONE"]
+    try:
+        as_of = parse_iso_date(request.args.get("as_of")) or app_today()
+    except ValueError as exc:
+        raise ServiceError(str(exc), status=400) from None
+    if not FIRST_DAY <= as_of <= LAST_DAY:
+        raise ServiceError(f"统计日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", status=400)
+    years = province.years(current_user)
+    raw_year = request.args.get("year", "").strip()
+    if raw_year:
+        if not raw_year.isdecimal() or not FIRST_DAY.year <= int(raw_year) <= LAST_DAY.year:
+            raise ServiceError(f"年度应为{FIRST_DAY.year}至{LAST_DAY.year}之间的年份。", status=400)
+        year = int(raw_year)
+    else:
+        year = as_of.year if as_of.year in years or not years else years[0]
+    rules = StatusRules.at(as_of, tz=tz, calendar=current_calendar())
+    rows = province.overview(current_user, year, rules, tz=tz, scope_path=queries.scope_path_of(current_user))
+    total = province.CityRow(unit_id=0, name="合计")
+    for r in rows:
+        for attr in ("plans", "tasks", "assignments", "completed", "overdue", "on_time"):
+            setattr(total, attr, getattr(total, attr) + getattr(r, attr))
+    return render_template("dashboard/province.html", rows=rows, total=total, year=year,
+                           years=sorted(set(years) | {year}, reverse=True), as_of=as_of)
 
 
 @bp.route("/assignments")

@@ -12,6 +12,10 @@ Definitions, for a local calendar date ``as_of`` (any past date can be replayed)
 - **completed** (已办结): ``status == 'completed'`` and completed before the end of the local day
   ``as_of`` (completed later: still open on ``as_of``; no ``completed_at`` recorded: completed all
   along, as imported data may lack it).
+- **completed on time** (按时办结): completed (as above) and before the end of the local day of
+  its effective due date, or with no due date or no ``completed_at`` (nothing shows it late).
+  The province overview's **on-time rate** (按时办结率) is those over the items that had to be
+  finished by ``as_of``: completed plus overdue (``StatusRules.completed_on_time``).
 - **overdue** (逾期): not completed and the effective due date is before ``as_of``.
 - **overdue working days** (逾期工作日): the China working days after the effective due date up to
   and including ``as_of`` (``tracker.calendar.overdue_workdays``): due on a Friday and still open
@@ -36,6 +40,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..calendar import WorkCalendar, default_calendar, overdue_workdays
 from ..extensions import db
@@ -65,6 +71,49 @@ def completed_by(instant: datetime) -> sa.ColumnElement[bool]:
         Assignment.status == "completed",
         sa.or_(Assignment.completed_at.is_(None), Assignment.completed_at < instant),
     )
+
+
+class _local_day_end_of(FunctionElement):
+    """The UTC instant at which the local day of a date column ends, given the zone's name and its
+    UTC offset in seconds (a Python int, written into the SQL).
+
+    PostgreSQL converts with the zone itself. SQLite, which stores UTC instants as naive text and
+    knows no zones, shifts by the offset (the zone's offset on the as-of date); for a zone east of
+    UTC the day ends on the date itself, so the instant is the date's text and a clock time.
+    """
+
+    type = sa.DateTime()
+    inherit_cache = True
+    name = "local_day_end_of"
+
+    def __init__(self, day, zone: str, offset: int):
+        # The offset as SQL text: part of the statement (and its cache key), not a parameter.
+        super().__init__(day, sa.literal(zone, sa.String()), sa.literal_column(str(int(offset)), sa.Integer()))
+
+
+@compiles(_local_day_end_of)
+def _local_day_end_of_pg(element, compiler, **kw):
+    day, zone, _offset = element.clauses
+    return "timezone(%s, CAST(%s AS TIMESTAMP) + INTERVAL '1 day')" % (
+        compiler.process(zone, **kw), compiler.process(day, **kw))
+
+
+@compiles(_local_day_end_of, "sqlite")
+def _local_day_end_of_sqlite(element, compiler, **kw):
+    # The stored text is 'YYYY-MM-DD HH:MM:SS.ffffff', which sorts after 'YYYY-MM-DD HH:MM:SS' of
+    # the same second: an item completed at the very instant the day ends is late, as in Python.
+    day_column, _zone, offset = element.clauses
+    day = compiler.process(day_column, **kw)
+    seconds = 86400 - int(offset.name)  # from the start of the date to the end of its local day
+    days, rest = divmod(seconds, 86400)
+    clock = f" {rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    start = day if days == 0 else f"date({day}, '{days:+d} day')"
+    return f"({start} || '{clock}')"
+
+
+def zone_offset_seconds(day: date, tz: str) -> int:
+    """Return the zone's UTC offset at noon of the day, in seconds."""
+    return int(datetime.combine(day, time(12), tzinfo=ZoneInfo(tz)).utcoffset().total_seconds())
 
 
 @dataclass(frozen=True)
@@ -128,6 +177,20 @@ class StatusRules:
     def on_track(self) -> sa.ColumnElement[bool]:
         return sa.and_(self.open(), sa.or_(Assignment.due_on.is_(None), Assignment.due_on > self.soon_until))
 
+    def completed_on_time(self, tz: str = "Asia/Shanghai", offset: int | None = None) -> sa.ColumnElement[bool]:
+        """Completed by as_of and before the end of the local due date (no due date or no
+        completion time: on time). See ``is_completed_on_time``.
+
+        offset: the zone's UTC offset in seconds, which SQLite needs (default: on as_of; give it
+        when as_of is a bound parameter).
+        """
+        if offset is None:
+            offset = zone_offset_seconds(self.as_of, tz)
+        due_end = _local_day_end_of(Assignment.due_on, tz, offset)
+        return sa.and_(self.completed(), sa.or_(
+            Assignment.due_on.is_(None), Assignment.completed_at.is_(None),
+            Assignment.completed_at < due_end))
+
     def condition(self, status: str) -> sa.ColumnElement[bool]:
         """Return the condition for one of STATUSES."""
         if status not in STATUSES:
@@ -151,6 +214,14 @@ class StatusRules:
 
     def is_completed(self, a) -> bool:
         return a.status == "completed" and (a.completed_at is None or _aware(a.completed_at) < self.day_end)
+
+    def is_completed_on_time(self, a, tz: str = "Asia/Shanghai") -> bool:
+        """Tell whether one assignment was completed by as_of and on or before its local due date."""
+        if not self.is_completed(a):
+            return False
+        if a.due_on is None or a.completed_at is None:
+            return True
+        return _aware(a.completed_at) < local_day_end(a.due_on, tz)
 
     def status_of(self, a) -> str:
         """Return the status of one assignment (anything with status, completed_at and due_on)."""

@@ -66,6 +66,12 @@ class ProgressReport(db.Model):
             "ix_progress_reports_public", "plan_id", "submitted_at",
             sqlite_where=sa.text("is_public = 1"), postgresql_where=sa.text("is_public"),
         ),
+        # The returned reports the assessment scores (a tenth of a province's 600,000): read from the
+        # index alone, never from the table.
+        sa.Index(
+            "ix_progress_reports_returned", "assignment_id", "id", "unit_id", "reviewed_at", "updated_at",
+            sqlite_where=sa.text("status = 'returned'"), postgresql_where=sa.text("status = 'returned'"),
+        ),
         # One draft per assignment, and one close request awaiting review: two posts at once cannot both win.
         sa.Index(
             "uq_progress_reports_one_draft", "assignment_id", unique=True,
