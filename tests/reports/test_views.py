@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
@@ -523,3 +523,44 @@ def test_my_tasks_can_be_replayed_at_a_past_date(client, auth, w):
     assert "逾期" in text_of(client.get("/my/tasks?as_of=not-a-date"))  # a bad date shows today instead
     detail = text_of(client.get(f"/assignments/{w.a_fin.id}?as_of=2021-11-15"))
     assert "剩4个工作日" in detail and "提交延期申请</button>" not in detail  # extensions go by the real today
+
+
+# --- answering a returned report (issue 21) ---------------------------------------------------------
+
+def _returned_report(w):
+    r = ReportFactory(assignment=w.a_fin, status="returned", text="已发布政策解读12篇。", progress=60,
+                      links=["https://www.example.gov.cn/a"], review_comment="请补充解读材料的发布链接",
+                      reviewer=w.supervisor, reviewed_at=datetime.now(timezone.utc))
+    db.session.commit()
+    return r
+
+
+def test_the_form_shows_what_the_reviewer_asked_for(client, auth, w):
+    _returned_report(w)
+    auth.login(w.reporter)
+    page = text_of(client.get(f"/assignments/{w.a_fin.id}"))
+    block = page[page.index('id="return-request"'):page.index("</div>", page.index('id="return-request"'))]
+    assert "退回原因：请补充解读材料的发布链接" in block
+    assert w.supervisor.display_name in block
+    assert page.index('id="return-request"') < page.index('name="submit"')
+
+
+def test_an_unchanged_resubmission_is_refused_and_a_changed_one_accepted(client, auth, w):
+    _returned_report(w)
+    auth.login(w.reporter)
+    resp = post_report(client, w.a_fin)  # the pre-filled form sent back as it was
+    assert resp.status_code == 409
+    assert "与被退回的报告完全相同" in text_of(resp)
+    assert db.session.scalar(sa.select(sa.func.count()).where(ProgressReport.status == "submitted")) == 0
+    resp = post_report(client, w.a_fin, text="已发布政策解读12篇，已补充发布链接。")
+    assert resp.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).where(ProgressReport.status == "submitted")) == 1
+
+
+def test_a_new_evidence_file_alone_is_a_change(client, auth, w):
+    _returned_report(w)
+    auth.login(w.reporter)
+    resp = post_report(client, w.a_fin, files=[("解读截图.png", PNG)])
+    assert resp.status_code == 302
+    sent = db.session.scalar(sa.select(ProgressReport).where(ProgressReport.status == "submitted"))
+    assert [e.original_name for e in sent.evidence] == ["解读截图.png"]
