@@ -415,6 +415,9 @@ def test_extension_request_then_approval(client, auth, w):
     auth.login(w.supervisor)
     body = text_of(client.get("/extensions"))
     assert new_due in body and "需等待年度统计数据" in body
+    assert "<th>工作要点</th>" in body  # the plan column (issue 21)
+    row = body[body.index("需等待年度统计数据") - 2000:body.index("需等待年度统计数据")]
+    assert w.plan.title in row and "测政办发〔2021〕1号" in row
     req = db.session.scalar(sa.select(ExtensionRequest))
     resp = client.post(f"/extensions/{req.id}/decide", data={"decision": "approve"}, follow_redirects=True)
     assert f"已批准延期，新的完成时限为{new_due}" in text_of(resp)
@@ -564,3 +567,27 @@ def test_a_new_evidence_file_alone_is_a_change(client, auth, w):
     assert resp.status_code == 302
     sent = db.session.scalar(sa.select(ProgressReport).where(ProgressReport.status == "submitted"))
     assert [e.original_name for e in sent.evidence] == ["解读截图.png"]
+
+
+def test_review_queue_search_is_kept_across_pages_and_bulk_approval(app, client, auth, w):
+    for i in range(3):
+        ReportFactory(assignment=w.a_fin, text=f"预算公开第{i}批")
+    ReportFactory(assignment=w.a_aud, text="审计公告")
+    db.session.flush()
+    auth.login(w.supervisor)
+    app.config["PAGE_SIZE"], old = 2, app.config["PAGE_SIZE"]
+    try:
+        page = text_of(client.get("/review", query_string={"q": "预算"}))
+        assert "审计公告" not in page and "第 1 / 2 页，共 3 条" in page
+        assert 'value="预算"' in page
+        assert "q=%E9%A2%84%E7%AE%97" in page and "page=2" in page  # the next-page link keeps the search
+        assert 'data-check-all="input[form=bulk-form][name=report_ids]"' in page and "全选" in page
+        next_field = re.search(r'name="next" value="([^"]+)"', page).group(1)
+        assert "q=%E9%A2%84%E7%AE%97" in next_field
+        ids = [str(r) for r in db.session.scalars(sa.select(ProgressReport.id).where(ProgressReport.text.like("预算%")))]
+        resp = client.post("/review/bulk", data={"report_ids": ids[:2], "next": next_field.replace("&amp;", "&")})
+        assert "q=%E9%A2%84%E7%AE%97" in resp.headers["Location"]
+        page = text_of(client.get(resp.headers["Location"]))
+        assert "共 1 条" in page and "审计公告" not in page
+    finally:
+        app.config["PAGE_SIZE"] = old

@@ -244,14 +244,15 @@ def review_queue():
     plan_id = request.args.get("plan", type=int)
     unit_id = request.args.get("unit", type=int)
     section = request.args.get("section", "").strip() or None
-    filters = dict(plan_id=plan_id, unit_id=unit_id, section=section)
+    term = request.args.get("q", "").strip()[:100] or None
+    filters = dict(plan_id=plan_id, unit_id=unit_id, section=section, term=term)
     page = _page(queries.review_queue(current_user, **filters), queries.review_queue_count(current_user, **filters))
     plans = db.session.execute(
         plan_queries.visible_plans(current_user).with_only_columns(Plan.id, Plan.title)
         .order_by(Plan.year.desc(), Plan.id.desc())
     ).all()
     return render_template("reports/review_queue.html", page=page, plans=plans, plan_id=plan_id, unit_id=unit_id,
-                           section=section, units=queries.queue_units(current_user, include=unit_id),
+                           section=section, term=term or "", units=queries.queue_units(current_user, include=unit_id),
                            sections=queries.plan_sections(plan_id) if plan_id else [])
 
 

@@ -4,6 +4,8 @@
  * data-count="CSS selector"      on a form: count the matching elements first; with none, show
  * data-count-empty="请先勾选…"    and do not submit; "{n}" in data-confirm becomes the count.
  * data-print                     on a button: print the page.
+ * data-check-all="CSS selector"  on a checkbox: tick or clear every matching checkbox with it; it
+ *                                follows them (ticked when all are, half-ticked when some are).
  */
 (function () {
   "use strict";
@@ -26,6 +28,39 @@
     }
     if (question && !window.confirm(question)) {
       event.preventDefault();
+    }
+  });
+
+  function checkAllBoxes() {
+    return document.querySelectorAll("[data-check-all]");
+  }
+
+  function syncCheckAll(master) {
+    var boxes = document.querySelectorAll(master.getAttribute("data-check-all"));
+    var ticked = 0;
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].checked) { ticked++; }
+    }
+    master.checked = boxes.length > 0 && ticked === boxes.length;
+    master.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var selector = target.getAttribute && target.getAttribute("data-check-all");
+    if (selector) {
+      var boxes = document.querySelectorAll(selector);
+      for (var i = 0; i < boxes.length; i++) {
+        boxes[i].checked = target.checked;
+      }
+      target.indeterminate = false;
+      return;
+    }
+    var masters = checkAllBoxes();
+    for (var j = 0; j < masters.length; j++) {
+      if (target.matches && target.matches(masters[j].getAttribute("data-check-all"))) {
+        syncCheckAll(masters[j]);
+      }
     }
   });
 
