@@ -62,6 +62,8 @@ EXPECTED_ROLES = {
     "supervise.circular_delete": SUPERVISOR, "supervise.circular_publish": SUPERVISOR,
     "supervise.job_runs": {"admin", "supervisor"}, "supervise.run_sweep": {"admin", "supervisor"},
     "supervise.assessment_schedule": {"admin"},
+    # issue 21: manual 催办 (a supervisor's, like reviewing)
+    "supervise.remind": SUPERVISOR,
     # assessment: the admin keeps the rubric; the supervisor scores; units see their own and may object
     "assessment.index": SIGNED_IN, "assessment.plan": SIGNED_IN, "assessment.version": SIGNED_IN,
     "assessment.unit": SIGNED_IN,

@@ -282,7 +282,7 @@ def issued_events(assignment_id: int, as_of: date | None = None) -> list[IssuedE
     ``reminders_issued`` counts (as many as it counts for the same as_of)."""
     from ..supervise.models import STAGE_LABELS, EscalationItem, EscalationNotice, Reminder
 
-    reminders = sa.select(Reminder.sweep_on, Reminder.stage, Reminder.due_on).where(
+    reminders = sa.select(Reminder.sweep_on, Reminder.stage, Reminder.due_on, Reminder.sent_by_id).where(
         Reminder.assignment_id == assignment_id)
     escalations = (sa.select(EscalationNotice.issued_on, EscalationNotice.doc_number, EscalationItem.due_on)
                    .join(EscalationNotice, EscalationNotice.id == EscalationItem.notice_id)
@@ -290,8 +290,9 @@ def issued_events(assignment_id: int, as_of: date | None = None) -> list[IssuedE
     if as_of is not None:
         reminders = reminders.where(Reminder.sweep_on <= as_of)
         escalations = escalations.where(EscalationNotice.issued_on <= as_of)
-    out = [IssuedEvent(on, "reminder", f"催办（{STAGE_LABELS.get(stage, stage)}，完成时限{due.isoformat()}）")
-           for on, stage, due in db.session.execute(reminders)]
+    out = [IssuedEvent(on, "reminder", f"{'督查人员' if by else ''}催办（{STAGE_LABELS.get(stage, stage)}，"
+                                       f"完成时限{due.isoformat()}）")
+           for on, stage, due, by in db.session.execute(reminders)]
     out += [IssuedEvent(on, "escalation", f"督办通知 {number}（完成时限{due.isoformat()}）")
             for on, number, due in db.session.execute(escalations)]
     return sorted(out, key=lambda e: (e.on, e.kind != "reminder"))

@@ -554,7 +554,7 @@ class TimelineEntry:
 
 
 #: audit actions the domain tables already tell; the timeline takes those from the tables
-_TOLD_BY_TABLES = ("report.", "extension.", "evidence.", "assignment.complete")
+_TOLD_BY_TABLES = ("report.", "extension.", "evidence.", "assignment.complete", "reminder.")
 
 
 def timeline(assignment: Assignment) -> list[TimelineEntry]:
