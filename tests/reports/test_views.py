@@ -591,3 +591,55 @@ def test_review_queue_search_is_kept_across_pages_and_bulk_approval(app, client,
         assert "共 1 条" in page and "审计公告" not in page
     finally:
         app.config["PAGE_SIZE"] = old
+
+
+# --- print views (issue 21) --------------------------------------------------------------------------
+
+def test_my_tasks_prints_every_row_at_the_date_asked(app, client, auth, w):
+    from tracker.timeutil import cn_date
+
+    late = AssignmentFactory(task=TaskFactory(plan=w.plan, title="逾期的任务", ref="9"), unit=w.finance)
+    late.due_on = late.original_due_on = w.today - timedelta(days=30)
+    db.session.flush()
+    auth.login(w.reporter)
+    app.config["PAGE_SIZE"], old = 1, app.config["PAGE_SIZE"]
+    try:
+        screen = text_of(client.get("/my/tasks"))
+        assert 'href="/my/tasks/print"' in screen
+        html = text_of(client.get("/my/tasks/print"))
+    finally:
+        app.config["PAGE_SIZE"] = old
+    assert "<nav" not in html and "data-print>打印</button>" in html
+    assert "<h1>测试市财政局承办任务清单</h1>" in html and "制表单位：测试市财政局" in html
+    assert f"统计截至：{cn_date(w.today)}" in html
+    assert set(re.findall(r'<tr data-assignment="(\d+)"', html)) == {str(w.a_fin.id), str(late.id)}  # not paged
+    # as_of: the same list replayed on an earlier day, with the state of that day
+    earlier = w.today - timedelta(days=40)
+    html = text_of(client.get(f"/my/tasks/print?as_of={earlier.isoformat()}&status=overdue"))
+    assert f"统计截至：{cn_date(earlier)}" in html and "共 <strong data-total=\"0\">0</strong> 项" in html
+    html = text_of(client.get("/my/tasks/print?status=overdue"))
+    assert re.findall(r'<tr data-assignment="(\d+)" data-status="(\w+)"', html) == [(str(late.id), "overdue")]
+    auth.logout()
+    auth.login(w.supervisor)
+    assert client.get("/my/tasks/print").status_code == 403
+
+
+def test_review_queue_prints_with_its_filters(client, auth, w):
+    ReportFactory(assignment=w.a_fin, text="预算公开进展")
+    ReportFactory(assignment=w.a_aud, text="审计公告进展")
+    ReportFactory(assignment=w.a_other, text="别市的报告")
+    db.session.flush()
+    auth.login(w.supervisor)
+    screen = text_of(client.get("/review?q=预算"))
+    assert 'href="/review/print?q=%E9%A2%84%E7%AE%97"' in screen
+    html = text_of(client.get("/review/print?q=预算"))
+    assert "<nav" not in html and "data-print>打印</button>" in html
+    assert "<h1>待审核进展报告清单</h1>" in html and "制表单位：测试市人民政府" in html
+    assert "筛选条件：关键词“预算”" in html
+    assert "预算公开进展" in html and "审计公告进展" not in html and "别市的报告" not in html
+    html = text_of(client.get("/review/print"))
+    assert "预算公开进展" in html and "审计公告进展" in html and "别市的报告" not in html
+    assert 'name="decision"' not in html  # a printout, not a form
+    auth.logout()
+    auth.login(w.reporter)
+    assert client.get("/review/print").status_code == 403
