@@ -21,8 +21,9 @@ Definitions, for a local calendar date ``as_of`` (any past date can be replayed)
   item due on ``as_of`` itself is due soon, not overdue.
 - **on track** (正常推进): not completed and neither of the above (due later, or no due date:
   a continuous task (持续推进) has none).
-- **reminders issued so far** (已催办/督办): the sweep's ``Reminder`` rows (催办) dated on or before
-  ``as_of`` and its ``EscalationItem`` rows (督办) in notices issued on or before ``as_of``
+- **reminders issued so far** (已催办/督办): the ``Reminder`` rows (催办: the sweep's, and a supervisor's
+  manual ones, at most one per assignment and day — ``tracker.supervise.remind``) dated on or before
+  ``as_of`` and the sweep's ``EscalationItem`` rows (督办) in notices issued on or before ``as_of``
   (``reminders_issued``). Nothing else counts.
 
 The sweep flags what it finds in ``Assignment.alert`` with these same rules (plus the missed
