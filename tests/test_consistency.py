@@ -184,6 +184,16 @@ def check_plan(app, client, plan: Plan, as_of: date, *, staff: tuple[str, str], 
     issued = {int(r["assignment"]): (int(r["reminders"]), int(r["escalations"])) for r in summary}
     assert issued == {i: (truth.issued[i].reminders, truth.issued[i].escalations) if i in truth.issued else (0, 0)
                       for i in truth.days()}
+    # its print view (issue 21): every unit on one page, the same days and reminders
+    printed = []
+    for tr, cell in re.findall(r'(<tr data-assignment[^>]*>).*?<td class="issued" ([^>]*)>',
+                               _html(client, f"/dashboard/overdue/print?{q}"), re.S):
+        printed.append(dict(re.findall(r'data-([a-z]+)="([^"]*)"', tr)) | dict(re.findall(r'data-([a-z]+)="([^"]*)"', cell)))
+    assert {int(r["assignment"]): int(r["days"]) for r in printed} == truth.days()
+    assert {int(r["assignment"]): (int(r["reminders"]), int(r["escalations"])) for r in printed} == issued
+    listed_print = {int(r["assignment"]): int(r["days"]) for r in _rows(
+        _html(client, f"/dashboard/assignments/print?{q}&status=overdue"), "assignment")}
+    assert listed_print == truth.days()
     checked["summary"] += 1
 
     # 督办 → 逾期与临期, as of the same date.
@@ -283,6 +293,9 @@ def check_plan(app, client, plan: Plan, as_of: date, *, staff: tuple[str, str], 
         rows = re.findall(r'<tr data-assignment="(\d+)">.*?data-status="(\w+)"(?: data-days="(\d+)")?', html, re.S)
         shown_mine = {int(i): int(d) for i, s, d in rows if s == "overdue" and int(i) in truth.by_id}
         assert shown_mine == {i: truth.days()[i] for i in mine}
+        printed = re.findall(r'<tr data-assignment="(\d+)" data-status="(\w+)" data-days="(\d*)"',
+                             _html(client, f"/my/tasks/print?{q}&status=overdue"))
+        assert {int(i): int(d) for i, s, d in printed if s == "overdue"} == {i: truth.days()[i] for i in mine}
         page = _html(client, f"/supervise/overdue?as_of={as_of.isoformat()}")
         assert re.search(rf"逾期 {all_overdue}<", page), "the reporter's 督办 page and 我的任务 disagree"
         checked["reporter"] += 1
