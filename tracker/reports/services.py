@@ -245,6 +245,9 @@ def save_report(actor, assignment: Assignment, *, text: str | None, progress: in
     if submit:
         if not body:
             raise ServiceError("请填写进展情况后再提交。")
+        # Two submissions at once: the second waits here for the first to commit, then its checks see the
+        # first one's report (PostgreSQL; SQLite runs one writer at a time).
+        db.session.execute(sa.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
         if is_close_request and percent < 100:
             raise ServiceError("申请办结时，完成进度应为100%。")
         if is_close_request and _has_pending_close_request(assignment):
