@@ -82,6 +82,9 @@ EXPECTED_ROLES = {
     "annual.index": SIGNED_IN, "annual.detail": SIGNED_IN, "annual.docx": SIGNED_IN,
     "annual.import_start": {"supervisor", "reporter"}, "annual.import_confirm": {"supervisor", "reporter"},
     "annual.build": {"supervisor", "reporter"},
+    # the unit's reporter fills in its own report (section 二, prose, final mark); the supervisor may correct it
+    "annual.edit_section2": {"supervisor", "reporter"}, "annual.edit_texts": {"supervisor", "reporter"},
+    "annual.redraft": {"supervisor", "reporter"}, "annual.finalize": {"supervisor", "reporter"},
     "annual.publish": SUPERVISOR, "annual.withdraw": SUPERVISOR,
     "annual.public_index": ANYONE, "annual.public_detail": ANYONE,
     # disclosure requests: staff read the register (applicant data masked); the office and the units write
@@ -91,6 +94,9 @@ EXPECTED_ROLES = {
     "disclosure.new": {"supervisor", "reporter"}, "disclosure.edit": {"supervisor", "reporter"},
     "disclosure.act": {"supervisor", "reporter"}, "disclosure.appeal_result": {"supervisor", "reporter"},
     "disclosure.upload": {"supervisor", "reporter"}, "disclosure.import_register": {"supervisor", "reporter"},
+    # 使用说明: every signed-in user reads every role's help and its screenshots (demo data only); visitors get
+    # the short one on the public page
+    "help.index": SIGNED_IN, "help.role": SIGNED_IN, "help.screenshot": SIGNED_IN,
 }
 
 #: What a URL parameter is filled with: an id that exists for ints, a plain word otherwise.

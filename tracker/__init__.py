@@ -14,7 +14,7 @@ from . import config as config_module
 from .extensions import bootstrap, csrf, db, login_manager, migrate
 
 #: Domains whose views.py holds a Blueprint named `bp`, registered in this order.
-BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox", "dashboard", "public", "supervise", "assessment", "exports", "annual", "disclosure")
+BLUEPRINTS = ("accounts", "units", "audit", "plans", "reports", "inbox", "dashboard", "public", "supervise", "assessment", "exports", "annual", "disclosure", "help")
 #: Domains whose cli.py holds a click group or command named `cli`.
 CLI_MODULES = ("accounts", "units", "plans", "demo", "supervise", "assessment", "exports", "annual", "disclosure", "jobs")
 #: Model modules imported so metadata is complete for create_all and Alembic.

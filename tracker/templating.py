@@ -47,7 +47,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_nav():
-        return {"ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items(), "inbox_unread": inbox_unread(),
+        return {"ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items(), "nav_system": nav_items(system=True),
+                "inbox_unread": inbox_unread(),
                 "fixed_today": current_app.config.get("TODAY")}
 
 
@@ -74,11 +75,19 @@ NAV = (
 )
 
 
-def nav_items() -> list[tuple[str, str]]:
+#: The administrator's pages gathered under one 系统管理 menu, so the bar keeps to one line at 1280 px.
+SYSTEM_MENU = frozenset({"supervise.calendar", "units.index", "units.groups", "accounts.users", "accounts.locks",
+                         "audit.index"})
+
+
+def nav_items(system: bool = False) -> list[tuple[str, str, bool]]:
+    """The navigation entries the current user may open: the bar's, or with `system` the 系统管理 menu's."""
     if not current_user.is_authenticated:
         return []
     items = []
     for endpoint, label, roles in NAV:
+        if (endpoint in SYSTEM_MENU) != system:
+            continue
         if current_user.role in roles and endpoint in current_app.view_functions:
             items.append((url_for(endpoint), label, request.endpoint == endpoint))
     return items

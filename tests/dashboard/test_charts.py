@@ -119,3 +119,21 @@ def test_nice_ticks():
 def test_text_width_counts_cjk_as_full_width():
     assert charts.text_width("财政局", 10) == 30
     assert charts.text_width("ab", 10) == pytest.approx(12)
+
+
+def test_segment_numbers_sit_on_a_solid_plate():
+    """Issue 21: numbers on the red-hatched bars were hard to read; each one now has a white plate under it."""
+    from tests.contrast import contrast, parse_colour
+
+    root = parse(charts.stacked_bar_chart(rows(), title="t", id_prefix="u"))
+    plates = [r for r in root.iterfind(".//s:rect", NS) if r.get("class") == "seg-value-bg"]
+    labels = [t for t in root.iterfind(".//s:text", NS) if t.get("class") == "seg-value"]
+    assert len(plates) == len(labels) == 6  # 5, 3, 12 | 1, 1 | 2: every segment is wide enough for its number
+    for plate, label in zip(plates, labels):
+        assert plate.get("fill") == "#fff"
+        x, y, w, h = (float(plate.get(k)) for k in ("x", "y", "width", "height"))
+        tx, ty = float(label.get("x")), float(label.get("y"))
+        assert x < tx < x + w and y < ty < y + h
+        assert w >= charts.text_width(label.text, 12)
+        # Dark text on white: far above WCAG AA's 4.5:1 (the red #dc3545 hatching was 4.5 at best).
+        assert contrast(parse_colour(label.get("fill")), parse_colour("#fff")) > 12

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -136,3 +142,42 @@ def pytest_runtest_makereport(item, call):
     rep = outcome.get_result()
     if rep.when == "call":
         item.rep_call = rep
+
+
+DEMO_ROOT = Path(__file__).resolve().parents[2]
+FLASK = [sys.executable, "-m", "flask"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+#: The demo as `make run` starts it: migrated, loaded and served by real processes with TRACKER_TODAY=2021-11-15.
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo-clock")
+    with ExitStack() as stack:
+        url = stack.enter_context(temporary_database("tracker_demo")) if PG_URL else f"sqlite:///{tmp / 'demo.db'}"
+        env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url, "TRACKER_TODAY": "2021-11-15",
+               "TRACKER_UPLOAD_DIR": str(tmp / "uploads"), "TRACKER_SECRET_KEY": "demo-clock-secret"}
+        env.pop("TRACKER_TEST_DATABASE_URL", None)
+        for step in (["db", "upgrade"], ["demo", "load"]):
+            done = subprocess.run(FLASK + step, cwd=DEMO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+        port = _free_port()
+        proc = subprocess.Popen(FLASK + ["run", "--host", "127.0.0.1", "--port", str(port)], cwd=DEMO_ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stack.callback(proc.wait, 10)
+        stack.callback(proc.terminate)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/login", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the demo server did not start")
+        yield base

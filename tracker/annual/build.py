@@ -42,26 +42,31 @@ ROW_OF = {
 BLOCK_OF = {"review": "review", "suit_direct": "direct_suit", "suit_after_review": "suit_after_review"}
 
 
-def _tables(figures, fmt: F.Format) -> tuple[dict, dict]:
-    """Return sections 三 and 四 in the format's rows from the register's figures of one unit."""
-    rows = F.s3_rows(fmt.split_other)
-    section3 = {row.key: dict.fromkeys(F.S3_COLUMN_KEYS, 0) for row in rows}
-    for grid_row in figures.rows:
-        if grid_row.counts is None or grid_row.key not in ROW_OF:
-            continue
-        key = ROW_OF[grid_row.key]
-        if key not in section3:  # the 2019 format prints （六）其他处理 as one row
-            key = "other_handling"
-        for applicant, count in grid_row.counts.items():
-            section3[key][COLUMN_OF[applicant]] += count
-    for values in section3.values():
-        values["total"] = sum(values[col] for col in F.APPLICANT_KEYS)
+def _section4(appeals: dict) -> dict:
     section4 = {}
     for kind, block in BLOCK_OF.items():
-        results = figures.appeals.get(kind, {})
+        results = appeals.get(kind, {})
         parts = {col: results.get(col, 0) for col, _ in F.S4_PARTS}
         section4[block] = {**parts, "total": sum(parts.values())}
-    return section3, section4
+    return section4
+
+
+def _section3_of(tally, fmt: F.Format) -> dict:
+    """Return section 三 in the format's rows from the register's tally of one unit (tallies_three).
+
+    Each count goes to its cell and to its row's 总计 at once, so no row is summed afterwards.
+    """
+    section3 = {row.key: dict.fromkeys(F.S3_COLUMN_KEYS, 0) for row in fmt.rows}
+    for (code, applicant), count in tally.items():
+        key = ROW_OF.get(code)
+        if key is None or not count:
+            continue
+        if key not in section3:  # the 2019 format prints （六）其他处理 as one row
+            key = "other_handling"
+        cells = section3[key]
+        cells[COLUMN_OF[applicant]] += count
+        cells["total"] += count
+    return section3
 
 
 def fees_collected(unit_ids: list[int], year: int) -> dict[int, Decimal]:
@@ -123,23 +128,28 @@ def _blank_section2(fmt: F.Format) -> dict:
 def build_many(units: list[Unit], year: int, existing: dict[int, AnnualReport] | None = None) -> list[ReportData]:
     """Return the units' reports for the year built from the tracker (a few queries for all of them).
 
-    What a unit entered in a stored report of the same format (section 二, section 一) is kept.
+    What a unit entered in a stored report of the same format (section 二, section 一, and 五 and 六
+    when edited in the web) is kept.
     """
     fmt = F.get_format(F.format_for_year(year))
     ids = [unit.id for unit in units]
-    figures = register.figures_of(ids, year)
+    tallies = register.tallies_three(ids, year)
+    appeals = register.sections_four(ids, year)
     fees = fees_collected(ids, year)
     problems = problems_drafts(ids, year)
     out = []
     for unit in units:
-        section3, section4 = _tables(figures[unit.id], fmt)
+        section3, section4 = _section3_of(tallies[unit.id], fmt), _section4(appeals[unit.id])
         stored = (existing or {}).get(unit.id)
         kept = ReportData.from_dict(stored.content) if stored is not None and stored.format == fmt.key else None
+        edited = [key for key in (kept.edited if kept else []) if key in F.TEXT_SECTIONS]
         texts = {"s1": kept.texts.get("s1", "") if kept else "", "s5": problems[unit.id],
                  "s6": fees_text(fees[unit.id])}
+        for key in edited:  # what a person wrote stays
+            texts[key] = kept.texts.get(key, "")
         out.append(ReportData(format=fmt.key, unit_name=unit.name, year=year, texts=texts,
                               section2=kept.section2 if kept and kept.section2 else _blank_section2(fmt),
-                              section3=section3, split_other=fmt.split_other, section4=section4))
+                              section3=section3, split_other=fmt.split_other, section4=section4, edited=edited))
     return out
 
 

@@ -90,6 +90,11 @@ def import_cmd(file: str, unit_name: str, year: int, force: bool):
     db.session.commit()
     state = "勾稽关系一致" if report.is_consistent else f"勾稽关系不一致（{len(report.failures)} 项，已确认导入）"
     click.echo(f"已导入 {unit.name} {year} 年度报告（{F.FORMAT_LABELS[report.format]}），{state}，状态：草稿。")
+    from .tasks import report_assignment
+
+    assignment = report_assignment(unit.id, year)
+    if assignment is not None and assignment.status != "completed":
+        click.echo("已作为本单位年度报告任务的办结申请提交（附 Word 全文），等待督查人员审核。")
 
 
 @cli.command("tasks")

@@ -1,5 +1,6 @@
 """Demo step: 运城市人民政府办公室's 2020 annual report is seed 002, imported and published; its 2021
-report is built from the demo 依申请公开 register and carries over seed 002's 1 application."""
+report is built from the demo 依申请公开 register and carries over seed 002's 1 application; its section 二
+is filled in (the form shows seed 002's figures beside) and its section 五 edited from the draft."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -8,7 +9,7 @@ from ..accounts.models import User
 from ..config import PROJECT_ROOT
 from ..extensions import db
 from ..units.models import Unit
-from . import services
+from . import editing, services
 from .build import build_report
 
 SEED = PROJECT_ROOT / "seeds" / "yuncheng" / "2020_annual_report.txt"
@@ -35,6 +36,27 @@ def load(result, progress) -> None:
     progress(f"年度报告：导入{UNIT}{YEAR}年度报告（{_state(report)}），已发布")
     built, _ = build_report(supervisor, unit, YEAR + 1)
     progress(f"年度报告：由依申请公开登记台账生成{UNIT}{YEAR + 1}年度报告草稿（{_state(built)}）")
+    editing.save_section2(supervisor, built, {editing.field_name(item, row, col): value
+                                              for (item, row, col), value in SECTION2_2021.items()})
+    draft = built.content["texts"]["s5"]
+    editing.save_texts(supervisor, built, {"s1": OVERVIEW_2021, "s5": draft.replace(DRAFT_TAIL, IMPROVEMENTS_2021)})
+    progress(f"年度报告：填报{UNIT}{YEAR + 1}年度报告第二部分，编辑第一、五部分")
+
+
+#: the office's section 二 for 2021, as its clerk would type it (seed 002 shows 14 规范性文件 made in 2020)
+SECTION2_2021 = {
+    ("i1", "rules", "issued"): "0", ("i1", "rules", "repealed"): "0", ("i1", "rules", "in_force"): "2",
+    ("i1", "normative", "issued"): "12", ("i1", "normative", "repealed"): "3", ("i1", "normative", "in_force"): "23",
+    ("i5", "licensing", "decisions"): "0",
+    ("i6", "penalty", "decisions"): "0", ("i6", "enforcement", "decisions"): "0",
+    ("i8", "fees", "amount"): "0",
+}
+OVERVIEW_2021 = ("2021年，运城市人民政府办公室认真贯彻《中华人民共和国政府信息公开条例》，围绕市委、市政府中心工作，"
+                 "持续推进决策、执行、管理、服务、结果公开，政务公开工作取得新进展。")
+#: the last line of the drafted 五, replaced by what the office writes
+DRAFT_TAIL = "改进情况：（请补充具体改进措施。）"
+IMPROVEMENTS_2021 = ("改进情况：一是建立政策解读台账，做到政策文件与解读材料同步组织、同步审签、同步发布；"
+                     "二是每季度开展一次政府网站和政务新媒体自查，发现问题限期整改。")
 
 
 def _state(report) -> str:

@@ -84,6 +84,29 @@ _ITEMS_2021 = (
          (("fees", "行政事业性收费"),)),
 )
 
+#: A 2021-format cell → the 2019-format cell that holds the nearest figure last year (item, column):
+#: shown beside the form when last year's report is in the old format.
+PREVIOUS_CELL_2019 = {
+    ("i1", "issued"): ("i1", "made"),
+    ("i1", "in_force"): ("i1", "total"),
+    ("i5", "decisions"): ("i5", "decisions"),
+    ("i6", "decisions"): ("i6", "decisions"),
+}
+
+
+def previous_cell(fmt: str, last_fmt: str, item: str, column: str) -> tuple[str, str] | None:
+    """Return the (item, column) of last year's report that answers this year's cell, or None."""
+    if fmt == last_fmt:
+        return item, column
+    if fmt == FORMAT_2021 and last_fmt == FORMAT_2019:
+        return PREVIOUS_CELL_2019.get((item, column))
+    return None
+
+
+def column_label(fmt: str, item: str, column: str) -> str:
+    return next(label for key, label, _ in get_format(fmt).item(item).columns if key == column)
+
+
 # ---------------------------------------------------------------- section 三
 
 #: Applicant columns, then the total, in print order: (key, label, group label or "").

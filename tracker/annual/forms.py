@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, SelectField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Regexp
 
 from ..forms import Form
@@ -33,3 +33,18 @@ class ConfirmForm(Form):
     sha256 = HiddenField(validators=[Regexp(r"^[0-9a-f]{64}$")])
     filename = HiddenField()
     submit = SubmitField("已核对，确认导入")
+
+
+class Section2Form(Form):
+    """Section 二's cells are posted as s2-<item>-<row>-<column> and checked by tracker.annual.editing."""
+
+    submit = SubmitField("保存第二部分")
+
+
+class TextsForm(Form):
+    #: the service names the section and its length (tracker.annual.editing.MAX_TEXT); this only stops abuse
+    max_lengths = {"s1": 100_000, "s5": 100_000, "s6": 100_000}
+    s1 = TextAreaField("一、总体情况")
+    s5 = TextAreaField("五、存在的主要问题及改进情况")
+    s6 = TextAreaField("六、其他需要报告的事项")
+    submit = SubmitField("保存文字部分")

@@ -43,13 +43,15 @@ class ReportData:
     split_other: bool = False
     #: block key → column key → int
     section4: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: prose sections (s1, s5, s6) a person edited in the web: a rebuild keeps them
+    edited: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "format": self.format, "format_label": F.FORMAT_LABELS[self.format],
             "unit_name": self.unit_name, "year": self.year, "texts": dict(self.texts),
             "section2": self.section2, "section3": self.section3, "split_other": self.split_other,
-            "section4": self.section4,
+            "section4": self.section4, "edited": list(self.edited),
         }
 
     @classmethod
@@ -57,7 +59,7 @@ class ReportData:
         return cls(format=data["format"], unit_name=data.get("unit_name"), year=data.get("year"),
                    texts=dict(data.get("texts") or {}), section2=data.get("section2") or {},
                    section3=data["section3"], split_other=bool(data.get("split_other")),
-                   section4=data["section4"])
+                   section4=data["section4"], edited=list(data.get("edited") or []))
 
     def s3_rows(self) -> tuple[F.Row, ...]:
         return F.s3_rows(self.split_other)

@@ -97,7 +97,8 @@ def read_upload(data: bytes, filename: str) -> reader.ReportData:
 def import_report(actor, unit: Unit, year: int, data: bytes, filename: str, *, confirm: bool = False) -> AnnualReport:
     """Store a report file as the unit's report for the year; one with failed checks needs `confirm`.
 
-    A stored draft for the same unit and year is replaced; a published one is refused.
+    A stored draft for the same unit and year is replaced; a published one is refused. When the year's
+    report assignments exist, the report is reported on the unit's assignment (tasks.submit_report).
     """
     check_year(year)
     report_data = read_upload(data, filename)
@@ -126,6 +127,9 @@ def import_report(actor, unit: Unit, year: int, data: bytes, filename: str, *, c
         db.session.add(report)
     db.session.flush()
     record(actor, "annual_report.import", "annual_report", report.id, before=before, after=snapshot(report))
+    from .tasks import submit_report  # the report is the evidence on the unit's report assignment
+
+    submit_report(actor, report, "导入")
     return report
 
 

@@ -16,13 +16,15 @@ from flask_login import current_user
 from ..access import ROLES, public, require, roles
 from ..errors import ServiceError, commit_or_flash
 from ..extensions import db
+from ..plans.status import StatusRules
 from ..reports.storage import content_disposition
 from ..supervise.queries import in_scope, units_in_scope
 from ..timeutil import app_today
 from ..units.models import Unit
 from . import checks, document, queries, services
 from . import formats as F
-from .forms import ConfirmForm, ImportForm
+from . import editing, tasks
+from .forms import ConfirmForm, ImportForm, Section2Form, TextsForm
 from .reader import ReportData
 
 bp = Blueprint("annual", __name__)
@@ -49,7 +51,10 @@ def index():
 def detail(annual_report_id: int):
     report = queries.get_for(current_user, annual_report_id)
     result = services.check_stored(report)
-    return render_template("annual/detail.html", report=report, result=result, failed=checks.failed_cells(result), F=F)
+    assignment = tasks.report_assignment(report.unit_id, report.year)
+    return render_template("annual/detail.html", report=report, result=result, failed=checks.failed_cells(result), F=F,
+                           edited=ReportData.from_dict(report.content).edited, assignment=assignment,
+                           assignment_state=StatusRules.at(app_today()).state(assignment) if assignment else None)
 
 
 @bp.route("/annual-reports/<int:annual_report_id>/docx")
@@ -160,6 +165,75 @@ def publish(annual_report_id: int):
 @roles("supervisor")
 def withdraw(annual_report_id: int):
     return _set_status(annual_report_id, services.withdraw, "年度报告已撤回，公开页面不再显示。")
+
+
+# --- what the unit types in: section 二, the prose, the final mark -----------------------------------------
+# The unit's reporter edits its own unit's report; the supervisor of the jurisdiction may correct it too
+# (DESIGN.md: the supervisor edits tasks and reviews reports). Leaders only read.
+
+
+@bp.route("/annual-reports/<int:annual_report_id>/section2", methods=["GET", "POST"])
+@roles("supervisor", "reporter")
+def edit_section2(annual_report_id: int):
+    report = queries.get_for(current_user, annual_report_id)
+    form = Section2Form()
+    posted = None
+    if form.validate_on_submit():
+        ok, _ = commit_or_flash(lambda: editing.save_section2(current_user, report, request.form))
+        if ok:
+            flash("第二部分（主动公开政府信息情况）已保存。", "success")
+            return redirect(url_for("annual.detail", annual_report_id=report.id))
+        posted = request.form
+    elif request.method == "POST":
+        flash("表单已过期，请重新填写。", "danger")
+        posted = request.form
+    last_year = editing.last_year_of(report)
+    status = 400 if posted is not None else 200
+    return render_template("annual/section2.html", report=report, form=form, items=editing.cells(report, last_year),
+                           last_year=last_year, posted=posted, F=F), status
+
+
+@bp.route("/annual-reports/<int:annual_report_id>/texts", methods=["GET", "POST"])
+@roles("supervisor", "reporter")
+def edit_texts(annual_report_id: int):
+    report = queries.get_for(current_user, annual_report_id)
+    data = ReportData.from_dict(report.content)
+    form = TextsForm(data=data.texts) if request.method == "GET" else TextsForm()
+    if form.validate_on_submit():
+        texts = {key: getattr(form, key).data for key in editing.TEXT_KEYS}
+        ok, _ = commit_or_flash(lambda: editing.save_texts(current_user, report, texts))
+        if ok:
+            flash("文字部分已保存；重新生成报告时保留所编辑的内容。", "success")
+            return redirect(url_for("annual.detail", annual_report_id=report.id))
+        return render_template("annual/texts.html", report=report, form=form, edited=data.edited, F=F), 400
+    if request.method == "POST":
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if name in form._fields and name != "csrf_token" else "表单"
+            flash(f"{label}：{'；'.join(errors)}" if name != "csrf_token" else "表单已过期，请重新填写。", "danger")
+        return render_template("annual/texts.html", report=report, form=form, edited=data.edited, F=F), 400
+    return render_template("annual/texts.html", report=report, form=form, edited=data.edited, F=F)
+
+
+@bp.route("/annual-reports/<int:annual_report_id>/redraft", methods=["POST"])
+@roles("supervisor", "reporter")
+def redraft(annual_report_id: int):
+    report = queries.get_for(current_user, annual_report_id)
+    if commit_or_flash(lambda: editing.redraft_problems(current_user, report))[0]:
+        flash("已按本年度逾期任务和整改事项重新生成第五部分草稿。", "success")
+    return redirect(url_for("annual.edit_texts", annual_report_id=report.id))
+
+
+@bp.route("/annual-reports/<int:annual_report_id>/finalize", methods=["POST"])
+@roles("supervisor", "reporter")
+def finalize(annual_report_id: int):
+    report = queries.get_for(current_user, annual_report_id)
+    ok, progress = commit_or_flash(lambda: tasks.finalize(current_user, report))
+    if ok:
+        if progress.status == "approved":
+            flash("年度报告已定稿，作为本单位年度报告任务的报告（附 Word 全文）审核通过，任务已办结。", "success")
+        else:
+            flash("年度报告已定稿，已作为本单位年度报告任务的办结申请提交（附 Word 全文），等待审核。", "success")
+    return redirect(url_for("annual.detail", annual_report_id=report.id))
 
 
 # --- public -----------------------------------------------------------------------------------------

@@ -159,8 +159,13 @@ def stacked_bar_chart(rows: Sequence[BarRow], *, title: str, id_prefix: str,
                     f'fill="{_fill(id_prefix, s)}" stroke="#fff" stroke-width="0.5">'
                     f'<title>{escape(f"{row.label}：{s.label} {value}")}</title></rect>')
             text = str(value)
-            if w >= text_width(text, font_size - 1) + 6:
-                rect += _label(x + w / 2, mid, text, size=font_size - 1, anchor="middle", cls="seg-value", halo=True)
+            text_w = text_width(text, font_size - 1)
+            if w >= text_w + 6:
+                # The number sits on a solid white plate: readable on the red hatching and in greyscale print.
+                plate_w, plate_h = text_w + 6, font_size + 3
+                rect += (f'<rect class="seg-value-bg" x="{x + w / 2 - plate_w / 2:.1f}" y="{mid - plate_h / 2:.1f}" '
+                         f'width="{plate_w:.1f}" height="{plate_h}" rx="3" fill="#fff"/>')
+                rect += _label(x + w / 2, mid, text, size=font_size - 1, anchor="middle", cls="seg-value")
             link = row.links.get(s.key)
             if link:
                 rect = f'<a href={quoteattr(link)}>{rect}</a>'

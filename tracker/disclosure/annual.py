@@ -74,22 +74,41 @@ def _grid(tally: Counter) -> list[GridRow]:
     return rows
 
 
-def sections_three(unit_ids: list[int], year: int) -> dict[int, list[GridRow]]:
-    """Return section 三 of each unit, from one pass over the requests of all of them."""
+#: the outcome bucket of a request still open on 31 December (its answer category otherwise)
+_FORWARD = "~forward"
+
+
+def tallies_three(unit_ids: list[int], year: int) -> dict[int, Counter]:
+    """Return each unit's section 三 counts as (row, applicant type) → count, from one grouped query.
+
+    Rows are new | carried | <answer code> | total | forward. The database counts (unit, applicant type,
+    received this year or before, answer or still open) and sends a few counts per unit instead of
+    every request.
+    """
     first, last = date(year, 1, 1), date(year, 12, 31)
     r = DisclosureRequest
-    stmt = sa.select(r.unit_id, r.applicant_type, r.received_on, r.answered_on, r.answer_category).where(
-        r.unit_id.in_(unit_ids), r.received_on <= last, sa.or_(r.answered_on.is_(None), r.answered_on >= first))
+    received = sa.case((r.received_on >= first, "new"), else_="carried")
+    outcome = sa.case((sa.and_(r.answered_on.is_not(None), r.answered_on <= last), r.answer_category),
+                      else_=_FORWARD)
+    stmt = (sa.select(r.unit_id, r.applicant_type, received, outcome, sa.func.count())
+            .where(r.unit_id.in_(unit_ids), r.received_on <= last,
+                   sa.or_(r.answered_on.is_(None), r.answered_on >= first))
+            .group_by(r.unit_id, r.applicant_type, received, outcome))
     tallies: dict[int, Counter] = {unit_id: Counter() for unit_id in unit_ids}
-    for unit_id, applicant_type, received_on, answered_on, category in db.session.execute(stmt):
+    for unit_id, applicant_type, when, category, n in db.session.connection().execute(stmt):
         tally = tallies[unit_id]
-        tally[("new" if received_on >= first else "carried", applicant_type)] += 1
-        if answered_on is not None and answered_on <= last:
-            tally[(category, applicant_type)] += 1
-            tally[("total", applicant_type)] += 1
+        tally[(when, applicant_type)] += n
+        if category == _FORWARD:
+            tally[("forward", applicant_type)] += n
         else:
-            tally[("forward", applicant_type)] += 1
-    return {unit_id: _grid(tally) for unit_id, tally in tallies.items()}
+            tally[(category, applicant_type)] += n
+            tally[("total", applicant_type)] += n
+    return tallies
+
+
+def sections_three(unit_ids: list[int], year: int) -> dict[int, list[GridRow]]:
+    """Return section 三 of each unit, from one grouped query over the requests of all of them."""
+    return {unit_id: _grid(tally) for unit_id, tally in tallies_three(unit_ids, year).items()}
 
 
 def section_three(unit_id: int, year: int) -> list[GridRow]:
@@ -104,7 +123,7 @@ def sections_four(unit_ids: list[int], year: int) -> dict[int, dict[str, dict[st
         DisclosureRequest.unit_id.in_(unit_ids), a.filed_on >= first, a.filed_on <= last)
     out = {unit_id: {kind: {result: 0 for result in cat.APPEAL_RESULTS} for kind in cat.APPEAL_KINDS}
            for unit_id in unit_ids}
-    for unit_id, kind, result, decided_on in db.session.execute(stmt):
+    for unit_id, kind, result, decided_on in db.session.connection().execute(stmt):
         if result != "pending" and (decided_on is None or decided_on > last):
             result = "pending"
         out[unit_id][kind][result] += 1

@@ -5,8 +5,9 @@ import os
 import tempfile
 from collections.abc import Callable
 from datetime import date
+from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..access import ROLES, STAFF, roles
@@ -71,8 +72,11 @@ def _selection(*, filters: bool) -> Selection:
                      category=category, status=status, tz=_tz())
 
 
-def send_workbook(write: Callable[[object], object], name: str):
-    """Write a workbook into an unlinked temporary file and stream it to the browser."""
+def send_workbook(write: Callable[[object], object], name: str, ascii_name: str | None = None):
+    """Write a workbook into an unlinked temporary file and stream it to the browser.
+
+    `ascii_name` is the plain name for clients that cannot read the UTF-8 one (RFC 6266's filename=).
+    """
     handle = tempfile.NamedTemporaryFile(prefix="tracker-export-", suffix=".xlsx", delete=False)
     try:
         write(handle)
@@ -83,7 +87,11 @@ def send_workbook(write: Callable[[object], object], name: str):
         if not handle.closed:
             handle.close()
         os.unlink(handle.name)
-    return send_file(stream, mimetype=documents.MIME, as_attachment=True, download_name=name, max_age=0)
+    response = send_file(stream, mimetype=documents.MIME, as_attachment=True, download_name=name, max_age=0)
+    if ascii_name:
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(name, safe='')}")
+    return response
 
 
 @bp.route("/")
@@ -98,8 +106,7 @@ def index():
 @roles(*STAFF)
 def ledger():
     sel = _selection(filters=True)
-    return send_workbook(lambda out: documents.write_ledger(out, sel),
-                         documents.filename("工作台账", sel.title, sel.as_of))
+    return send_workbook(lambda out: documents.write_ledger(out, sel), *documents.ledger_filenames(sel))
 
 
 @bp.route("/overdue")
@@ -120,7 +127,9 @@ def assessment():
         plan = _plan()
         version = latest_version(plan.id)
         if version is None:
-            abort(404, description="该工作要点尚未计算考核结果。")
+            # Not a missing page: the plan exists, its scores do not yet. Say so where the export was chosen.
+            flash(f"《{plan.title}》尚未计算考核结果，暂无可导出的考核结果。请先在“考核”中计算。", "warning")
+            return redirect(url_for("exports.index"))
     else:
         version = get_version_for(current_user, version_id)
     return send_workbook(lambda out: documents.write_assessment(out, version),

@@ -87,7 +87,7 @@ class JobOutcome:
 # --- the registry -----------------------------------------------------------------------------------
 
 #: modules that register jobs when imported, in the order the jobs are listed
-JOB_MODULES = ("tracker.supervise.jobs", "tracker.assessment.jobs")
+JOB_MODULES = ("tracker.supervise.jobs", "tracker.assessment.jobs", "tracker.annual.jobs")
 _REGISTRY: dict[str, JobSpec] = {}
 
 

@@ -9,6 +9,7 @@ from ..dashboard.queries import StatusRules
 from ..pagination import paginate
 from ..supervise.calendar_db import current_calendar
 from ..timeutil import app_today, utcnow
+from ..help.content import PUBLIC_TIPS
 from . import queries
 from .cache import PageCache
 
@@ -43,7 +44,7 @@ def _respond(html: str, hit: bool):
 @public
 def index():
     page = paginate(queries.published_plans(), per_page=current_app.config["PAGE_SIZE"])
-    return render_template("public/index.html", page=page)
+    return render_template("public/index.html", page=page, tips=PUBLIC_TIPS)
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -70,6 +71,6 @@ def plan(plan_id: int):
     rendered_at = utcnow()
     html = render_template("public/plan.html", plan=the_plan, tasks=tasks, summary=summary, today=today,
                            rendered_at=rendered_at, newest=queries.newest_public_report(plan_id),
-                           labels=queries.PUBLIC_STATUS_LABELS)
+                           labels=queries.PUBLIC_STATUS_LABELS, tips=PUBLIC_TIPS)
     cache.put(plan_id, html, rendered_at, float(setting("PUBLIC_CACHE_SECONDS", DEFAULT_TTL)), version)
     return _respond(html, hit=False)

@@ -286,6 +286,39 @@ def save_report(actor, assignment: Assignment, *, text: str | None, progress: in
     return report
 
 
+def has_pending_close_request(assignment: Assignment) -> bool:
+    """Return whether a close request (申请办结) on the assignment waits for review."""
+    return _has_pending_close_request(assignment)
+
+
+def submit_close_request_for(actor, assignment: Assignment, *, text: str, files: Sequence[FileUpload],
+                             now: datetime | None = None) -> ProgressReport:
+    """Submit a close request on a unit's assignment for it, by a supervisor or the system (actor None).
+
+    For a document the tracker itself holds as the unit's work (the unit's annual report): it carries the
+    files as evidence and is reviewed like any report. A unit's own reporter uses save_report.
+    """
+    now = now or utcnow()
+    if actor is not None and actor.role != "supervisor":
+        raise ServiceError("只有督查人员可以代为提交。", status=403)
+    if assignment.status == "completed":
+        raise ServiceError("该任务已办结，不能再填报。", status=409)
+    if _has_pending_close_request(assignment):
+        raise ServiceError("已有一份办结申请正在审核中，请等待审核结果。", status=409)
+    stored = store_files(list(files))
+    report = ProgressReport(assignment=assignment, unit_id=assignment.unit_id, author_id=getattr(actor, "id", None),
+                            text=_input(clean_text, text), progress=100, target_values={}, links=[],
+                            is_close_request=True, status="submitted", submitted_at=now, created_at=now,
+                            updated_at=now)
+    db.session.add(report)
+    _attach_evidence(report, stored, now)
+    if assignment.status == "pending":
+        assignment.status = "in_progress"
+    db.session.flush()
+    _audit_report(actor, "report.submit", report, None)
+    return report
+
+
 def remove_draft_evidence(actor, evidence: Evidence) -> None:
     """Take a file off the unit's draft; the bytes go once the transaction commits and nothing else uses them."""
     report = evidence.report

@@ -1,0 +1,1 @@
+"""使用说明: one help page per role, with the screenshots the browser journeys take."""
