@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import check_a11y, login, logout
-from tests.e2e.test_demo_clock import demo_server  # noqa: F401 - the demo served by real processes
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 1000}
@@ -35,7 +34,7 @@ def flash(page) -> str:
     return " ".join(page.locator("main .alert").all_inner_texts())
 
 
-def test_a_returned_report_is_answered_by_a_change_and_approved_with_select_all(demo_server, page):  # noqa: F811
+def test_a_returned_report_is_answered_by_a_change_and_approved_with_select_all(demo_server, page):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
 
@@ -100,7 +99,7 @@ def test_a_returned_report_is_answered_by_a_change_and_approved_with_select_all(
     assert page.locator("thead th", has_text="工作要点").count() == 1
 
 
-def test_a_supervisor_reminds_and_prints_the_overdue_summary(demo_server, page):  # noqa: F811
+def test_a_supervisor_reminds_and_prints_the_overdue_summary(demo_server, page):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
     login(page, demo_server, "duban")
@@ -147,7 +146,7 @@ def test_a_supervisor_reminds_and_prints_the_overdue_summary(demo_server, page):
     assert re.search(r"Page size:.*\(A4\)", info), info
 
 
-def test_a_unit_prints_its_task_list(demo_server, page):  # noqa: F811
+def test_a_unit_prints_its_task_list(demo_server, page):
     login(page, demo_server, "caizheng")
     page.goto(f"{demo_server}/my/tasks")
     page.get_by_role("link", name="打印版").click()
