@@ -64,6 +64,11 @@ EXPECTED_ROLES = {
     "supervise.circular_delete": SUPERVISOR, "supervise.circular_publish": SUPERVISOR,
     "supervise.job_runs": {"admin", "supervisor"}, "supervise.run_sweep": {"admin", "supervisor"},
     "supervise.assessment_schedule": {"admin"},
+    # issue 21: manual 催办 (a supervisor's, like reviewing)
+    "supervise.remind": SUPERVISOR,
+    # issue 21: print views (A4, no navigation), each with the roles of its screen page
+    "dashboard.overdue_print": STAFF, "dashboard.assignments_print": STAFF,
+    "reports.review_queue_print": SUPERVISOR, "reports.my_tasks_print": REPORTER,
     # assessment: the admin keeps the rubric; the supervisor scores; units see their own and may object
     "assessment.index": SIGNED_IN, "assessment.plan": SIGNED_IN, "assessment.version": SIGNED_IN,
     "assessment.unit": SIGNED_IN,

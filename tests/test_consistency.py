@@ -184,6 +184,16 @@ def check_plan(app, client, plan: Plan, as_of: date, *, staff: tuple[str, str], 
     issued = {int(r["assignment"]): (int(r["reminders"]), int(r["escalations"])) for r in summary}
     assert issued == {i: (truth.issued[i].reminders, truth.issued[i].escalations) if i in truth.issued else (0, 0)
                       for i in truth.days()}
+    # its print view (issue 21): every unit on one page, the same days and reminders
+    printed = []
+    for tr, cell in re.findall(r'(<tr data-assignment[^>]*>).*?<td class="issued" ([^>]*)>',
+                               _html(client, f"/dashboard/overdue/print?{q}"), re.S):
+        printed.append(dict(re.findall(r'data-([a-z]+)="([^"]*)"', tr)) | dict(re.findall(r'data-([a-z]+)="([^"]*)"', cell)))
+    assert {int(r["assignment"]): int(r["days"]) for r in printed} == truth.days()
+    assert {int(r["assignment"]): (int(r["reminders"]), int(r["escalations"])) for r in printed} == issued
+    listed_print = {int(r["assignment"]): int(r["days"]) for r in _rows(
+        _html(client, f"/dashboard/assignments/print?{q}&status=overdue"), "assignment")}
+    assert listed_print == truth.days()
     checked["summary"] += 1
 
     # 督办 → 逾期与临期, as of the same date.
@@ -283,6 +293,9 @@ def check_plan(app, client, plan: Plan, as_of: date, *, staff: tuple[str, str], 
         rows = re.findall(r'<tr data-assignment="(\d+)">.*?data-status="(\w+)"(?: data-days="(\d+)")?', html, re.S)
         shown_mine = {int(i): int(d) for i, s, d in rows if s == "overdue" and int(i) in truth.by_id}
         assert shown_mine == {i: truth.days()[i] for i in mine}
+        printed = re.findall(r'<tr data-assignment="(\d+)" data-status="(\w+)" data-days="(\d*)"',
+                             _html(client, f"/my/tasks/print?{q}&status=overdue"))
+        assert {int(i): int(d) for i, s, d in printed if s == "overdue"} == {i: truth.days()[i] for i in mine}
         page = _html(client, f"/supervise/overdue?as_of={as_of.isoformat()}")
         assert re.search(rf"逾期 {all_overdue}<", page), "the reporter's 督办 page and 我的任务 disagree"
         checked["reporter"] += 1
@@ -342,6 +355,14 @@ def test_every_view_agrees_on_a_generated_world_and_its_boundaries(app, client, 
             t = TaskFactory(plan=plan, ref=f"{i}.{unit.id}", title=f"边界{name}", deadline=d)
             made[(name, unit.id)] = AssignmentFactory(task=t, unit=unit, due_on=d, original_due_on=d, role="lead")
     db.session.flush()
+    # Manual 催办 (issue 21): the county's holiday item by hand on 10 November and again on the as-of
+    # date (two reminders); the finance one by hand on the as-of date, before the sweep (one: the
+    # sweep adds none that day).
+    from tracker.supervise.remind import send_reminders
+
+    assert len(send_reminders(w.supervisor, [made[("holiday", w.county.id)].id], today=date(2021, 11, 10)).sent) == 1
+    assert len(send_reminders(w.supervisor, [made[("holiday", w.county.id)].id, made[("holiday", w.finance.id)].id],
+                              today=AS_OF).sent) == 2
     supervise.sweep(AS_OF)
     db.session.flush()
     UserFactory(username="rep-county", role="reporter", unit=w.county, display_name="县填报员")
@@ -349,6 +370,8 @@ def test_every_view_agrees_on_a_generated_world_and_its_boundaries(app, client, 
     checked: Counter = Counter()
     truth = check_plan(app, client, plan, AS_OF, staff=("admin1", "password123"),
                        reporter=("rep1", "password123"), checked=checked)
+    assert truth.issued[made[("holiday", w.county.id)].id].reminders == 2
+    assert truth.issued[made[("holiday", w.finance.id)].id].reminders == 1
     st = {name: truth.state[made[(name, w.finance.id)].id] for name in due}
     assert (st["today"].status, st["today"].overdue_workdays) == ("due_soon", 0)
     assert st["window_end"].status == "due_soon" and st["beyond"].status == "on_track"
@@ -359,7 +382,8 @@ def test_every_view_agrees_on_a_generated_world_and_its_boundaries(app, client, 
     flags = {name: made[(name, w.finance.id)].alert for name in due}
     assert flags == {"today": "due_soon", "window_end": "due_soon", "beyond": None, "friday": "overdue",
                      "holiday": "overdue"}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 8
+    # 8 items in the window, one reminded twice by hand
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 9
     assert checked["docx"] > 0 and checked["reporter"] == 1
 
 

@@ -25,6 +25,16 @@ def prefix_pattern(path):
     return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
+def contains_pattern(term: str) -> str:
+    """Return a LIKE pattern matching strings that contain `term` as typed (escape character '/')."""
+    return "%" + term.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def contains(column, term: str) -> sa.ColumnElement[bool]:
+    """Condition: the column contains `term`, ignoring case; % _ / in the term match only themselves."""
+    return column.ilike(contains_pattern(term), escape="/")
+
+
 def under(path_column, path) -> sa.ColumnElement[bool]:
     """Condition: the path column lies in the subtree rooted at `path` (a string, a bound
     parameter, or another row's path column)."""

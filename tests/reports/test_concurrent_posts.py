@@ -98,3 +98,14 @@ def test_twenty_drafts_at_once_leave_one_draft(tmp_path):
         codes = [code for code, _ in answers]
         assert 500 not in codes and set(codes) <= {302, 409}, codes
         assert _reports(app, assignment_id) == [("draft", False)]
+
+
+def test_twenty_identical_reports_at_once_enter_the_queue_once(tmp_path):
+    # issue 21: a duplicate never enters the review queue, even from twenty clicks at once
+    with _own_app(tmp_path) as (app, (username, assignment_id)):
+        answers = _post_at_once(app, username, f"/assignments/{assignment_id}/reports",
+                                {"text": "已发布政策解读12篇。", "progress": "60", "submit": "提交审核"})
+        codes = sorted(code for code, _ in answers)
+        assert 500 not in codes and codes.count(302) == 1 and codes.count(409) == POSTS - 1, codes
+        assert all("与正在审核中的报告完全相同" in body for code, body in answers if code == 409)
+        assert _reports(app, assignment_id) == [("submitted", False)]

@@ -107,3 +107,34 @@ def test_latest_report_per_assignment(world):
     assert queries.latest_reports([world.a_fin.id, world.a_aud.id]) == {world.a_fin.id: newest, world.a_aud.id: other}
     assert queries.latest_reports([world.a_fin.id], include_drafts=False)[world.a_fin.id].status == "approved"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(queries.assignment_reports(world.a_fin).subquery())) == 1
+
+
+# --- the review queue's keyword search (issue 21) ------------------------------------------------------
+
+def test_review_queue_keyword_search_matches_task_unit_and_report_any_case(world):
+    sci = AssignmentFactory(task=TaskFactory(plan=world.plan, title="推进OFD版式文件应用", ref="3.2",
+                                             text="全面推行100%电子化"), unit=world.county)
+    r_sci = ReportFactory(assignment=sci, text="已完成培训")
+    r_fin = ReportFactory(assignment=world.a_fin, text="已发布预算_决算公开专栏")
+    r_aud = ReportFactory(assignment=world.a_aud, text="审计结果已公告")
+    ReportFactory(assignment=world.a_other, text="别市的OFD报告")  # outside the supervisor's city
+    db.session.flush()
+    # term -> the reports expected, worked out from the rows above
+    table = {
+        "ofd": {r_sci.id},            # task title, typed in another case
+        "3.2": {r_sci.id},            # task number
+        "100%": {r_sci.id},           # task text; % matches only itself
+        "%": {r_sci.id},
+        "_": {r_fin.id},              # report text; _ matches only itself
+        "审计局": {r_aud.id},          # unit name
+        "测试县": {r_sci.id},          # unit short name
+        "财政信息": {r_fin.id, r_aud.id},  # the shared task's title
+        "公告": {r_aud.id},            # report text
+        "没有这个词": set(),
+    }
+    for term, expected in table.items():
+        got = {r.id for r in db.session.scalars(queries.review_queue(world.supervisor, term=term)).unique()}
+        assert got == expected, term
+        assert queries.review_queue_count(world.supervisor, term=term) == len(expected), term
+    assert queries.review_queue_count(world.admin, term="ofd") == 2
+    assert queries.review_queue_count(world.supervisor, term="财政信息", unit_id=world.audit.id) == 1

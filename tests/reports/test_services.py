@@ -402,3 +402,67 @@ def test_timeline_tells_who_did_what_in_order(w):
     # The sweep's reminder row, not the inbox message (which only tests used to write).
     assert got[8:] == [("notice", f"催办（临期，完成时限{w.a_fin.due_on.isoformat()}）", None)]
     assert services.timeline(w.a_fin)[2].detail == "材料不全"
+
+
+# --- answering a returned report (issue 21) ---------------------------------------------------------
+
+def _returned(w, **kw):
+    r = save(w, **kw)
+    services.review_report(w.supervisor, r, approve=False, reason="请补充政策解读的发布链接", now=NOW)
+    db.session.commit()  # so that a refused submission's rollback leaves the returned report
+    return r
+
+
+def test_an_unchanged_resubmission_of_a_returned_report_is_refused(w, uploads):
+    r = _returned(w, files=[("解读.pdf", io.BytesIO(PDF))])
+    before = len(actions())
+    with pytest.raises(ServiceError) as exc:
+        save(w)  # the same text and link, and no file the returned report lacked
+    assert exc.value.status == 409 and "与被退回的报告完全相同" in exc.value.message
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(ProgressReport.id))) == 1
+    assert len(actions()) == before
+    # The same file again is no change either.
+    with pytest.raises(ServiceError, match="与被退回的报告完全相同"):
+        save(w, files=[("另一个名字.pdf", io.BytesIO(PDF))])
+    db.session.rollback()
+    assert db.session.scalars(sa.select(ProgressReport.status)).all() == ["returned"]
+    assert stored_files(uploads) and len(stored_files(uploads)) == 1  # the refused copy left no file
+    assert r.id is not None
+
+
+@pytest.mark.parametrize("change", [
+    {"text": "已发布解读材料12篇，并补充了发布链接。"},
+    {"links": "https://www.example.gov.cn/a.html\nhttps://www.example.gov.cn/b.html"},
+])
+def test_a_changed_text_or_link_answers_a_returned_report(w, change):
+    _returned(w)
+    sent = save(w, **change)
+    assert sent.status == "submitted"
+    assert sorted(db.session.scalars(sa.select(ProgressReport.status))) == ["returned", "submitted"]
+
+
+def test_a_new_evidence_file_alone_answers_a_returned_report(w, uploads):
+    _returned(w, files=[("解读.pdf", io.BytesIO(PDF))])
+    sent = save(w, files=[("截图.png", io.BytesIO(PNG))])
+    assert sent.status == "submitted" and [e.original_name for e in sent.evidence] == ["截图.png"]
+
+
+def test_a_new_file_saved_in_the_draft_first_counts_as_a_change(w, uploads):
+    _returned(w)
+    save(w, submit=False, files=[("截图.png", io.BytesIO(PNG))])
+    assert save(w).status == "submitted"
+
+
+def test_the_same_report_twice_while_waiting_for_review_is_refused(w):
+    save(w)
+    db.session.commit()
+    with pytest.raises(ServiceError, match="与正在审核中的报告完全相同"):
+        save(w)
+    db.session.rollback()
+    assert db.session.scalars(sa.select(ProgressReport.status)).all() == ["submitted"]
+
+
+def test_a_draft_may_repeat_the_returned_report(w):
+    _returned(w)
+    assert save(w, submit=False).status == "draft"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
@@ -415,6 +415,9 @@ def test_extension_request_then_approval(client, auth, w):
     auth.login(w.supervisor)
     body = text_of(client.get("/extensions"))
     assert new_due in body and "需等待年度统计数据" in body
+    assert "<th>工作要点</th>" in body  # the plan column (issue 21)
+    row = body[body.index("需等待年度统计数据") - 2000:body.index("需等待年度统计数据")]
+    assert w.plan.title in row and "测政办发〔2021〕1号" in row
     req = db.session.scalar(sa.select(ExtensionRequest))
     resp = client.post(f"/extensions/{req.id}/decide", data={"decision": "approve"}, follow_redirects=True)
     assert f"已批准延期，新的完成时限为{new_due}" in text_of(resp)
@@ -523,3 +526,120 @@ def test_my_tasks_can_be_replayed_at_a_past_date(client, auth, w):
     assert "逾期" in text_of(client.get("/my/tasks?as_of=not-a-date"))  # a bad date shows today instead
     detail = text_of(client.get(f"/assignments/{w.a_fin.id}?as_of=2021-11-15"))
     assert "剩4个工作日" in detail and "提交延期申请</button>" not in detail  # extensions go by the real today
+
+
+# --- answering a returned report (issue 21) ---------------------------------------------------------
+
+def _returned_report(w):
+    r = ReportFactory(assignment=w.a_fin, status="returned", text="已发布政策解读12篇。", progress=60,
+                      links=["https://www.example.gov.cn/a"], review_comment="请补充解读材料的发布链接",
+                      reviewer=w.supervisor, reviewed_at=datetime.now(timezone.utc))
+    db.session.commit()
+    return r
+
+
+def test_the_form_shows_what_the_reviewer_asked_for(client, auth, w):
+    _returned_report(w)
+    auth.login(w.reporter)
+    page = text_of(client.get(f"/assignments/{w.a_fin.id}"))
+    block = page[page.index('id="return-request"'):page.index("</div>", page.index('id="return-request"'))]
+    assert "退回原因：请补充解读材料的发布链接" in block
+    assert w.supervisor.display_name in block
+    assert page.index('id="return-request"') < page.index('name="submit"')
+
+
+def test_an_unchanged_resubmission_is_refused_and_a_changed_one_accepted(client, auth, w):
+    _returned_report(w)
+    auth.login(w.reporter)
+    resp = post_report(client, w.a_fin)  # the pre-filled form sent back as it was
+    assert resp.status_code == 409
+    assert "与被退回的报告完全相同" in text_of(resp)
+    assert db.session.scalar(sa.select(sa.func.count()).where(ProgressReport.status == "submitted")) == 0
+    resp = post_report(client, w.a_fin, text="已发布政策解读12篇，已补充发布链接。")
+    assert resp.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).where(ProgressReport.status == "submitted")) == 1
+
+
+def test_a_new_evidence_file_alone_is_a_change(client, auth, w):
+    _returned_report(w)
+    auth.login(w.reporter)
+    resp = post_report(client, w.a_fin, files=[("解读截图.png", PNG)])
+    assert resp.status_code == 302
+    sent = db.session.scalar(sa.select(ProgressReport).where(ProgressReport.status == "submitted"))
+    assert [e.original_name for e in sent.evidence] == ["解读截图.png"]
+
+
+def test_review_queue_search_is_kept_across_pages_and_bulk_approval(app, client, auth, w):
+    for i in range(3):
+        ReportFactory(assignment=w.a_fin, text=f"预算公开第{i}批")
+    ReportFactory(assignment=w.a_aud, text="审计公告")
+    db.session.flush()
+    auth.login(w.supervisor)
+    app.config["PAGE_SIZE"], old = 2, app.config["PAGE_SIZE"]
+    try:
+        page = text_of(client.get("/review", query_string={"q": "预算"}))
+        assert "审计公告" not in page and "第 1 / 2 页，共 3 条" in page
+        assert 'value="预算"' in page
+        assert "q=%E9%A2%84%E7%AE%97" in page and "page=2" in page  # the next-page link keeps the search
+        assert 'data-check-all="input[form=bulk-form][name=report_ids]"' in page and "全选" in page
+        next_field = re.search(r'name="next" value="([^"]+)"', page).group(1)
+        assert "q=%E9%A2%84%E7%AE%97" in next_field
+        ids = [str(r) for r in db.session.scalars(sa.select(ProgressReport.id).where(ProgressReport.text.like("预算%")))]
+        resp = client.post("/review/bulk", data={"report_ids": ids[:2], "next": next_field.replace("&amp;", "&")})
+        assert "q=%E9%A2%84%E7%AE%97" in resp.headers["Location"]
+        page = text_of(client.get(resp.headers["Location"]))
+        assert "共 1 条" in page and "审计公告" not in page
+    finally:
+        app.config["PAGE_SIZE"] = old
+
+
+# --- print views (issue 21) --------------------------------------------------------------------------
+
+def test_my_tasks_prints_every_row_at_the_date_asked(app, client, auth, w):
+    from tracker.timeutil import cn_date
+
+    late = AssignmentFactory(task=TaskFactory(plan=w.plan, title="逾期的任务", ref="9"), unit=w.finance)
+    late.due_on = late.original_due_on = w.today - timedelta(days=30)
+    db.session.flush()
+    auth.login(w.reporter)
+    app.config["PAGE_SIZE"], old = 1, app.config["PAGE_SIZE"]
+    try:
+        screen = text_of(client.get("/my/tasks"))
+        assert 'href="/my/tasks/print"' in screen
+        html = text_of(client.get("/my/tasks/print"))
+    finally:
+        app.config["PAGE_SIZE"] = old
+    assert "<nav" not in html and "data-print>打印</button>" in html
+    assert "<h1>测试市财政局承办任务清单</h1>" in html and "制表单位：测试市财政局" in html
+    assert f"统计截至：{cn_date(w.today)}" in html
+    assert set(re.findall(r'<tr data-assignment="(\d+)"', html)) == {str(w.a_fin.id), str(late.id)}  # not paged
+    # as_of: the same list replayed on an earlier day, with the state of that day
+    earlier = w.today - timedelta(days=40)
+    html = text_of(client.get(f"/my/tasks/print?as_of={earlier.isoformat()}&status=overdue"))
+    assert f"统计截至：{cn_date(earlier)}" in html and "共 <strong data-total=\"0\">0</strong> 项" in html
+    html = text_of(client.get("/my/tasks/print?status=overdue"))
+    assert re.findall(r'<tr data-assignment="(\d+)" data-status="(\w+)"', html) == [(str(late.id), "overdue")]
+    auth.logout()
+    auth.login(w.supervisor)
+    assert client.get("/my/tasks/print").status_code == 403
+
+
+def test_review_queue_prints_with_its_filters(client, auth, w):
+    ReportFactory(assignment=w.a_fin, text="预算公开进展")
+    ReportFactory(assignment=w.a_aud, text="审计公告进展")
+    ReportFactory(assignment=w.a_other, text="别市的报告")
+    db.session.flush()
+    auth.login(w.supervisor)
+    screen = text_of(client.get("/review?q=预算"))
+    assert 'href="/review/print?q=%E9%A2%84%E7%AE%97"' in screen
+    html = text_of(client.get("/review/print?q=预算"))
+    assert "<nav" not in html and "data-print>打印</button>" in html
+    assert "<h1>待审核进展报告清单</h1>" in html and "制表单位：测试市人民政府" in html
+    assert "筛选条件：关键词“预算”" in html
+    assert "预算公开进展" in html and "审计公告进展" not in html and "别市的报告" not in html
+    html = text_of(client.get("/review/print"))
+    assert "预算公开进展" in html and "审计公告进展" in html and "别市的报告" not in html
+    assert 'name="decision"' not in html  # a printout, not a form
+    auth.logout()
+    auth.login(w.reporter)
+    assert client.get("/review/print").status_code == 403

@@ -204,3 +204,72 @@ def test_circular_edit_with_unknown_unit_ids_says_which(client, auth, world):
     assert "单位编号 999999、abc 不在本通报的单位中" in html and "not a valid" not in html.lower()
     db.session.expire_all()
     assert circular.title != "改过的标题" and [cu.unit_id for cu in circular.units] == [world.finance.id]
+
+
+# --- manual 催办 (issue 21) -------------------------------------------------------------------------------
+
+def _due_around_today(world):
+    from datetime import timedelta
+
+    from tracker.timeutil import app_today
+
+    today = app_today()
+    for a in (world.a_fin, world.a_aud, world.a_other):
+        a.status = "completed"
+    late = make_assignment(world, world.finance, today - timedelta(days=20), title="财政专项逾期")
+    soon = make_assignment(world, world.audit, today, title="审计今日到期")  # due today: due soon
+    done = make_assignment(world, world.audit, today - timedelta(days=20), title="已办结的任务", status="completed")
+    db.session.commit()
+    return today, late, soon, done
+
+
+def test_supervisor_reminds_a_selection_from_the_overdue_list(client, auth, world):
+    from tracker.supervise.models import Reminder
+
+    today, late, soon, _ = _due_around_today(world)
+    auth.login(world.supervisor)
+    page = client.get("/supervise/overdue").get_data(as_text=True)
+    assert 'id="remind-form"' in page and f'name="assignment_ids" value="{late.id}"' in page
+    assert 'data-check-all="input[form=remind-form][name=assignment_ids]"' in page
+    assert "确定向所选 {n} 项任务的承办单位发出催办吗" in page
+    # a replayed day shows no 催办 form
+    replay = client.get(f"/supervise/overdue?as_of={date(today.year, 1, 2).isoformat()}").get_data(as_text=True)
+    assert 'id="remind-form"' not in replay
+    resp = client.post("/supervise/remind", data={"assignment_ids": [late.id, soon.id],
+                                                  "next": "/supervise/overdue?alert=overdue"})
+    assert resp.headers["Location"].endswith("/supervise/overdue?alert=overdue")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已向2个单位催办2项任务" in page
+    got = sorted(db.session.execute(sa.select(Reminder.assignment_id, Reminder.stage, Reminder.sweep_on)).all())
+    assert got == sorted([(late.id, "overdue", today), (soon.id, "due_soon", today)])
+    assert [n.title for n in inbox(world.reporter)][-1] == f"催办：财政专项逾期已逾期（完成时限{late.due_on.isoformat()}）"
+    # again the same day: nothing more, and said so
+    page = client.post("/supervise/remind", data={"assignment_ids": [late.id]}, follow_redirects=True)
+    assert "今天已催办过" in page.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) == 2
+
+
+def test_remind_one_from_its_page_and_refusals(client, auth, world):
+    from tracker.supervise.models import Reminder
+
+    _, late, _, done = _due_around_today(world)
+    auth.login(world.supervisor)
+    page = client.get(f"/assignments/{late.id}").get_data(as_text=True)
+    assert 'id="remind-one"' in page and "确定向测试市财政局发出催办吗" in page
+    assert 'id="remind-one"' not in client.get(f"/assignments/{done.id}").get_data(as_text=True)
+    resp = client.post("/supervise/remind", data={"assignment_ids": [late.id], "single": "1",
+                                                  "next": f"/assignments/{late.id}#timeline"})
+    assert resp.headers["Location"].endswith(f"/assignments/{late.id}#timeline")
+    page = client.get(f"/assignments/{late.id}").get_data(as_text=True)
+    assert "督查人员催办（逾期" in page  # on the timeline
+    resp = client.post("/supervise/remind", data={"assignment_ids": [done.id], "single": "1"}, follow_redirects=True)
+    assert "该任务已办结，无需催办。" in resp.get_data(as_text=True)
+    resp = client.post("/supervise/remind", data={}, follow_redirects=True)
+    assert "请先勾选要催办的任务" in resp.get_data(as_text=True)
+    other = make_assignment(world, world.other_dept, late.due_on)
+    db.session.commit()
+    assert client.post("/supervise/remind", data={"assignment_ids": [other.id], "single": "1"}).status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) == 1
+    auth.logout()
+    auth.login(world.reporter)
+    assert client.post("/supervise/remind", data={"assignment_ids": [late.id]}).status_code == 403

@@ -37,6 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "calendar.override": "调整工作日", "calendar.override_delete": "删除工作日调整",
     "office.save": "保存发文机关",
     "job.schedule": "设置定时任务",
+    "reminder.send": "催办",
     # assessment
     "rubric.save": "保存考核细则", "assessment.compute": "计算考核结果", "assessment.freeze": "发布考核结果",
     "bonus.add": "录入加分", "bonus.delete": "删除加分", "objection.file": "提出申诉", "objection.decide": "处理申诉",

@@ -25,6 +25,7 @@ from ..reports.models import REPORT_STATUS_LABELS
 from ..supervise.calendar_db import current_calendar
 from ..timeutil import app_today, parse_iso_date
 from ..units.models import CATEGORIES, Unit
+from .. import printing
 from . import charts, province, queries, services
 from .cache import FigureCache
 from .circular import UnitFigures, draft_circular
@@ -311,17 +312,55 @@ def overdue():
     page_no = min(current_page(), max(1, -(-len(ranked) // OVERDUE_UNITS_PER_PAGE)))
     page = Page(items=ranked[(page_no - 1) * OVERDUE_UNITS_PER_PAGE: page_no * OVERDUE_UNITS_PER_PAGE],
                 page=page_no, per_page=OVERDUE_UNITS_PER_PAGE, total=len(ranked))
-    items = queries.overdue_items(sel.flt, sel.rules, [r.unit_id for r in page.items])
+    return render_template("dashboard/overdue.html", sel=sel, page=page, total_overdue=sum(r.overdue for r in ranked),
+                           **_overdue_items(sel, page.items))
+
+
+def _overdue_items(sel: Selection, unit_rows) -> dict:
+    """Return the overdue items of the given unit rows with their days, reminders issued and last reports."""
+    items = queries.overdue_items(sel.flt, sel.rules, [r.unit_id for r in unit_rows])
     by_unit: dict[int, list] = {}
     for a in items:
         by_unit.setdefault(a.unit_id, []).append(a)
     ids = [a.id for a in items]
-    days = {a.id: sel.rules.overdue_workdays(a) for a in items}
+    return {"by_unit": by_unit, "days": {a.id: sel.rules.overdue_workdays(a) for a in items},
+            "issued": queries.reminders_issued(ids, sel.as_of), "reports": queries.last_reports(ids)}
+
+
+@bp.route("/overdue/print")
+@roles(*STAFF)
+def overdue_print():
+    """逾期情况汇总, every unit on one A4 printout (no pagination, no navigation), as of the chosen date."""
+    sel = _selection()
+    if sel.plan is None:
+        abort(404)
+    ranked = queries.sort_units([r for r in queries.unit_rows(sel.flt, sel.rules, sel.calendar) if r.overdue],
+                                "overdue")
     return render_template(
-        "dashboard/overdue.html", sel=sel, page=page, by_unit=by_unit, days=days,
-        issued=queries.reminders_issued(ids, sel.as_of), reports=queries.last_reports(ids),
-        total_overdue=sum(r.overdue for r in ranked),
-    )
+        "print/overdue.html", sel=sel, units=ranked, total_overdue=sum(r.overdue for r in ranked),
+        **_overdue_items(sel, ranked),
+        **printing.context(f"{sel.plan.title}逾期情况汇总", as_of=sel.as_of, plan=sel.plan,
+                           back=url_for("dashboard.overdue", **sel.args())))
+
+
+@bp.route("/assignments/print")
+@roles(*STAFF)
+def assignments_print():
+    """A unit's (or the selection's) assignments on one A4 printout, as of the chosen date."""
+    sel = _selection(with_unit_section=True)
+    if sel.plan is None:
+        abort(404)
+    rows = db.session.execute(queries.assignment_list(sel.flt, sel.rules, sel.status)
+                              .limit(printing.MAX_PRINT_ROWS + 1)).all()
+    cut = len(rows) > printing.MAX_PRINT_ROWS
+    rows = rows[:printing.MAX_PRINT_ROWS]
+    days = {row.Assignment.id: sel.rules.overdue_workdays(row.Assignment)
+            for row in rows if row.dash_status == "overdue"}
+    title = f"{sel.unit.name}承办事项清单" if sel.unit else "承办事项清单"
+    return render_template(
+        "print/assignments.html", sel=sel, rows=rows, days=days, cut=cut,
+        **printing.context(title, as_of=sel.as_of, plan=sel.plan, subtitle=sel.plan.title,
+                           back=url_for("dashboard.assignments", **sel.args())))
 
 
 @bp.route("/circular")

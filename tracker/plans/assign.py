@@ -369,32 +369,16 @@ def extend_assignments(actor, assignments: list[Assignment], due: date, reason: 
 
 
 def remind_assignments(actor, assignments: list[Assignment], as_of: date) -> int:
-    """Send a 催办 about open assignments now, as the sweep does: one Reminder per assignment, stage
-    and due date (counted once: a second click, or the sweep on the same due date, adds nothing)."""
-    from ..supervise.models import Reminder
+    """Send a 催办 about open assignments now, as the sweep does (tracker.supervise.remind: counted once a
+    day — a second click, or the sweep on the same day, adds nothing); return how many were sent."""
+    from ..supervise.remind import send_reminders
 
     if not assignments:
         raise ServiceError("请先勾选要催办的承办事项。")
     open_ = [a for a in assignments if a.status != "completed" and a.due_on is not None]
     if not open_:
         raise ServiceError("所选事项均已办结或没有完成时限，无需催办。")
-    existing = set(db.session.execute(
-        sa.select(Reminder.assignment_id, Reminder.stage, Reminder.due_on)
-        .where(Reminder.assignment_id.in_([a.id for a in open_]))).all())
-    sent = 0
-    for a in open_:
-        stage = "overdue" if a.due_on < as_of else "due_soon"
-        if (a.id, stage, a.due_on) in existing:
-            continue
-        db.session.add(Reminder(assignment_id=a.id, unit_id=a.unit_id, stage=stage, due_on=a.due_on, sweep_on=as_of))
-        word = "已逾期" if stage == "overdue" else "即将到期"
-        notify_unit(a.unit_id, kind="reminder", title=f"催办：{a.task.title}{word}（完成时限{a.due_on.isoformat()}）",
-                    link=f"/plans/{a.plan_id}/tasks/{a.task_id}", object_type="assignment", object_id=a.id)
-        sent += 1
-    db.session.flush()
-    record(actor, "assignment.remind", "assignment", None,
-           after={"on": as_of, "sent": sent, "assignment_ids": [a.id for a in open_]})
-    return sent
+    return len(send_reminders(actor, [a.id for a in open_], today=as_of).sent)
 
 
 # --- ad-hoc items (交办件) ------------------------------------------------------------------------

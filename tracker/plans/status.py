@@ -25,8 +25,9 @@ Definitions, for a local calendar date ``as_of`` (any past date can be replayed)
   item due on ``as_of`` itself is due soon, not overdue.
 - **on track** (正常推进): not completed and neither of the above (due later, or no due date:
   a continuous task (持续推进) has none).
-- **reminders issued so far** (已催办/督办): the sweep's ``Reminder`` rows (催办) dated on or before
-  ``as_of`` and its ``EscalationItem`` rows (督办) in notices issued on or before ``as_of``
+- **reminders issued so far** (已催办/督办): the ``Reminder`` rows (催办: the sweep's, and a supervisor's
+  manual ones, at most one per assignment and day — ``tracker.supervise.remind``) dated on or before
+  ``as_of`` and the sweep's ``EscalationItem`` rows (督办) in notices issued on or before ``as_of``
   (``reminders_issued``). Nothing else counts.
 
 The sweep flags what it finds in ``Assignment.alert`` with these same rules (plus the missed
@@ -353,7 +354,7 @@ def issued_events(assignment_id: int, as_of: date | None = None) -> list[IssuedE
     ``reminders_issued`` counts (as many as it counts for the same as_of)."""
     from ..supervise.models import STAGE_LABELS, EscalationItem, EscalationNotice, Reminder
 
-    reminders = sa.select(Reminder.sweep_on, Reminder.stage, Reminder.due_on).where(
+    reminders = sa.select(Reminder.sweep_on, Reminder.stage, Reminder.due_on, Reminder.sent_by_id).where(
         Reminder.assignment_id == assignment_id)
     escalations = (sa.select(EscalationNotice.issued_on, EscalationNotice.doc_number, EscalationItem.due_on)
                    .join(EscalationNotice, EscalationNotice.id == EscalationItem.notice_id)
@@ -361,8 +362,9 @@ def issued_events(assignment_id: int, as_of: date | None = None) -> list[IssuedE
     if as_of is not None:
         reminders = reminders.where(Reminder.sweep_on <= as_of)
         escalations = escalations.where(EscalationNotice.issued_on <= as_of)
-    out = [IssuedEvent(on, "reminder", f"催办（{STAGE_LABELS.get(stage, stage)}，完成时限{due.isoformat()}）")
-           for on, stage, due in db.session.execute(reminders)]
+    out = [IssuedEvent(on, "reminder", f"{'督查人员' if by else ''}催办（{STAGE_LABELS.get(stage, stage)}，"
+                                       f"完成时限{due.isoformat()}）")
+           for on, stage, due, by in db.session.execute(reminders)]
     out += [IssuedEvent(on, "escalation", f"督办通知 {number}（完成时限{due.isoformat()}）")
             for on, number, due in db.session.execute(escalations)]
     return sorted(out, key=lambda e: (e.on, e.kind != "reminder"))

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..plans.models import Assignment, Plan, Task
 from ..plans.status import StatusRules
 from ..units.models import Unit
-from ..scope import under
+from ..scope import contains, under
 from .models import Evidence, ExtensionRequest, ProgressReport
 
 #: the task and plan columns list pages show; the long texts (task text, plan source) stay unread
@@ -241,27 +241,35 @@ def action_block(unit_id: int, *, as_of: date, calendar: WorkCalendar, limit: in
 # --- review queues ------------------------------------------------------------------------------------
 
 def _queue_filters(stmt: sa.Select, user, plan_id: int | None, unit_id: int | None, section: str | None,
-                   *, joined: bool) -> sa.Select:
+                   *, joined: bool, term: str | None = None) -> sa.Select:
     """Add scope and filters to a select over submitted reports; join only what the filters need unless joined."""
+    if (user.role != "admin" or term) and not joined:
+        stmt = stmt.join(Unit, ProgressReport.unit_id == Unit.id)
     if user.role != "admin":
-        if not joined:
-            stmt = stmt.join(Unit, ProgressReport.unit_id == Unit.id)
         stmt = stmt.where(under(Unit.path, user.unit.path))
-    if (plan_id or section) and not joined:
+    if (plan_id or section or term) and not joined:
         stmt = stmt.join(Assignment, ProgressReport.assignment_id == Assignment.id)
     if plan_id:
         stmt = stmt.where(Assignment.plan_id == plan_id)
     if unit_id:
         stmt = stmt.where(ProgressReport.unit_id == unit_id)
+    if (section or term) and not joined:
+        stmt = stmt.join(Task, Assignment.task_id == Task.id)
     if section:
-        if not joined:
-            stmt = stmt.join(Task, Assignment.task_id == Task.id)
         stmt = stmt.where(Task.section == section)
+    if term:
+        stmt = stmt.where(queue_term(term))
     return stmt
 
 
+def queue_term(term: str) -> sa.ColumnElement[bool]:
+    """The review queue's keyword search: task title, text or number, unit name, or report text (any case)."""
+    return sa.or_(contains(Task.title, term), contains(Task.text, term), contains(Task.ref, term),
+                  contains(Unit.name, term), contains(Unit.short_name, term), contains(ProgressReport.text, term))
+
+
 def review_queue(user, *, plan_id: int | None = None, unit_id: int | None = None,
-                 section: str | None = None) -> sa.Select:
+                 section: str | None = None, term: str | None = None) -> sa.Select:
     """Select the submitted reports in the supervisor's subtree, oldest first."""
     stmt = (
         sa.select(ProgressReport)
@@ -275,14 +283,14 @@ def review_queue(user, *, plan_id: int | None = None, unit_id: int | None = None
                  joinedload(ProgressReport.author))
         .order_by(ProgressReport.submitted_at, ProgressReport.id)
     )
-    return _queue_filters(stmt, user, plan_id, unit_id, section, joined=True)
+    return _queue_filters(stmt, user, plan_id, unit_id, section, joined=True, term=term)
 
 
 def review_queue_count(user, *, plan_id: int | None = None, unit_id: int | None = None,
-                       section: str | None = None) -> int:
+                       section: str | None = None, term: str | None = None) -> int:
     """Count the review queue with only the joins its filters need (the page's own select joins four tables)."""
     stmt = sa.select(sa.func.count(ProgressReport.id)).where(ProgressReport.status == "submitted")
-    return db.session.scalar(_queue_filters(stmt, user, plan_id, unit_id, section, joined=False)) or 0
+    return db.session.scalar(_queue_filters(stmt, user, plan_id, unit_id, section, joined=False, term=term)) or 0
 
 
 def queue_units(user, *, limit: int = 200, include: int | None = None) -> list[tuple[int, str, int]]:
@@ -326,6 +334,7 @@ def extension_queue(user, *, status: str = "open") -> sa.Select:
         .join(Unit, Assignment.unit_id == Unit.id)
         .options(contains_eager(ExtensionRequest.assignment).contains_eager(Assignment.unit),
                  contains_eager(ExtensionRequest.assignment).joinedload(Assignment.task),
+                 contains_eager(ExtensionRequest.assignment).joinedload(Assignment.plan).load_only(*PLAN_LIST_COLUMNS),
                  joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
     )
     if user.role != "admin":

@@ -159,6 +159,43 @@ def current_draft(assignment: Assignment) -> ProgressReport | None:
     )
 
 
+def last_sent_report(assignment: Assignment) -> ProgressReport | None:
+    """Return the assignment's newest report that left the unit (submitted, approved or returned)."""
+    return db.session.scalar(
+        sa.select(ProgressReport)
+        .where(ProgressReport.assignment_id == assignment.id, ProgressReport.status != "draft")
+        .options(selectinload(ProgressReport.evidence), joinedload(ProgressReport.reviewer))
+        .order_by(ProgressReport.id.desc()).limit(1)
+    )
+
+
+def returned_request(assignment: Assignment) -> ProgressReport | None:
+    """Return the returned report the unit has to answer (the newest sent report, when it was returned)."""
+    last = last_sent_report(assignment)
+    return last if last is not None and last.status == "returned" else None
+
+
+def _same_as(sent: ProgressReport, body: str, urls: list[str], shas: set[str]) -> bool:
+    """Tell whether a submission repeats a sent report: same text and links, and no file the report lacked."""
+    return (body.strip() == (sent.text or "").strip() and list(urls or []) == list(sent.links or [])
+            and shas <= {e.sha256 for e in sent.evidence})
+
+
+def _refuse_repeat(assignment: Assignment, body: str, urls: list[str], shas: set[str]) -> None:
+    """Refuse to submit what the newest sent report already said, when it was returned or awaits review.
+
+    A returned report is answered by changing it (text, links or a new file); an unchanged copy would
+    only enter the review queue again as a duplicate.
+    """
+    last = last_sent_report(assignment)
+    if last is None or last.status not in ("returned", "submitted") or not _same_as(last, body, urls, shas):
+        return
+    if last.status == "returned":
+        raise ServiceError("本次提交与被退回的报告完全相同。请根据退回意见修改进展情况、发布链接，"
+                           "或补充新的佐证材料后再提交。", status=409)
+    raise ServiceError("本次提交与正在审核中的报告完全相同，无需重复提交。", status=409)
+
+
 def _has_pending_close_request(assignment: Assignment) -> bool:
     return bool(db.session.scalar(sa.select(sa.exists().where(
         ProgressReport.assignment_id == assignment.id,
@@ -208,6 +245,9 @@ def save_report(actor, assignment: Assignment, *, text: str | None, progress: in
     if submit:
         if not body:
             raise ServiceError("请填写进展情况后再提交。")
+        # Two submissions at once: the second waits here for the first to commit, then its checks see the
+        # first one's report (PostgreSQL; SQLite runs one writer at a time).
+        db.session.execute(sa.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
         if is_close_request and percent < 100:
             raise ServiceError("申请办结时，完成进度应为100%。")
         if is_close_request and _has_pending_close_request(assignment):
@@ -216,6 +256,10 @@ def save_report(actor, assignment: Assignment, *, text: str | None, progress: in
         raise ServiceError("草稿是空的：请至少填写进展情况、链接或选择文件。")
 
     stored = store_files(files)
+    if submit:
+        # Known only once the files are read; a refusal rolls back, which removes the files just written.
+        shas = {e.sha256 for e in draft.evidence} if draft else set()
+        _refuse_repeat(assignment, body, urls, shas | {f.sha256 for f in stored})
 
     before = snapshot(draft, REPORT_FIELDS) if draft else None
     report = draft or ProgressReport(assignment=assignment, unit_id=assignment.unit_id, created_at=now)
@@ -546,7 +590,7 @@ class TimelineEntry:
 
 
 #: audit actions the domain tables already tell; the timeline takes those from the tables
-_TOLD_BY_TABLES = ("report.", "extension.", "evidence.", "assignment.complete")
+_TOLD_BY_TABLES = ("report.", "extension.", "evidence.", "assignment.complete", "reminder.")
 
 
 def timeline(assignment: Assignment) -> list[TimelineEntry]:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from .. import printing
 from ..access import ROLES, roles
 from ..plans.status import StatusRules
 from ..supervise.calendar_db import current_calendar
@@ -87,6 +88,29 @@ def my_tasks():
                            FILTERS=queries.MY_FILTERS, as_of=as_of, replay=replay, soon_days=rules.soon_workdays)
 
 
+@bp.route("/my/tasks/print")
+@roles("reporter")
+def my_tasks_print():
+    """我的任务 on one A4 printout: the same filters and date as the list, every row (up to the cap)."""
+    (as_of, replay), calendar = _view_date(), current_calendar()
+    unit_id = current_user.unit_id
+    plan_id = request.args.get("plan", type=int)
+    status = request.args.get("status", "")
+    status = status if status in queries.MY_FILTERS else ""
+    term = request.args.get("q", "").strip()[:100]
+    filters = dict(as_of=as_of, calendar=calendar, plan_id=plan_id, status=status, term=term)
+    items = list(db.session.scalars(queries.my_tasks(unit_id, **filters).limit(printing.MAX_PRINT_ROWS + 1)).unique())
+    cut = len(items) > printing.MAX_PRINT_ROWS
+    items = items[:printing.MAX_PRINT_ROWS]
+    rules = StatusRules.at(as_of, calendar=calendar)
+    back = url_for(".my_tasks", **request.args)
+    return render_template(
+        "print/my_tasks.html", items=items, cut=cut, latest=queries.latest_reports([a.id for a in items]),
+        states={a.id: rules.state(a) for a in items}, status_label=queries.MY_FILTERS.get(status, ""), term=term,
+        plan_title=next((t for i, t in queries.my_plans(unit_id) if i == plan_id), None),
+        **printing.context(f"{current_user.unit.name}承办任务清单", as_of=as_of, back=back))
+
+
 # --- the assignment page ------------------------------------------------------------------------------
 
 def _report_form_for(a: Assignment, draft: ProgressReport | None, last: ProgressReport | None) -> ReportForm:
@@ -134,6 +158,7 @@ def _render_assignment(a: Assignment, *, report_form: ReportForm | None = None,
         "reports/assignment.html", a=a, own=own, reports=reports, draft=draft, metrics=metrics,
         target_raw=target_raw, report_form=report_form if can_report else None, ext_form=ext_form if can_extend else None,
         open_ext=open_ext, extensions=extensions, peers=peers, peer_latest=peer_latest,
+        returned=last if can_report and last is not None and last.status == "returned" else None,
         timeline=services.timeline(a), state=StatusRules.at(as_of, calendar=current_calendar()).state(a), as_of=as_of,
         today=_today(), replay=replay,
         is_supervisor=current_user.role == "supervisor",
@@ -243,15 +268,38 @@ def review_queue():
     plan_id = request.args.get("plan", type=int)
     unit_id = request.args.get("unit", type=int)
     section = request.args.get("section", "").strip() or None
-    filters = dict(plan_id=plan_id, unit_id=unit_id, section=section)
+    term = request.args.get("q", "").strip()[:100] or None
+    filters = dict(plan_id=plan_id, unit_id=unit_id, section=section, term=term)
     page = _page(queries.review_queue(current_user, **filters), queries.review_queue_count(current_user, **filters))
     plans = db.session.execute(
         plan_queries.visible_plans(current_user).with_only_columns(Plan.id, Plan.title)
         .order_by(Plan.year.desc(), Plan.id.desc())
     ).all()
     return render_template("reports/review_queue.html", page=page, plans=plans, plan_id=plan_id, unit_id=unit_id,
-                           section=section, units=queries.queue_units(current_user, include=unit_id),
+                           section=section, term=term or "", units=queries.queue_units(current_user, include=unit_id),
                            sections=queries.plan_sections(plan_id) if plan_id else [])
+
+
+@bp.route("/review/print")
+@roles("supervisor")
+def review_queue_print():
+    """The review queue on one A4 printout, with the same filters and keyword (for a meeting or the file)."""
+    plan_id = request.args.get("plan", type=int)
+    unit_id = request.args.get("unit", type=int)
+    section = request.args.get("section", "").strip() or None
+    term = request.args.get("q", "").strip()[:100] or None
+    filters = dict(plan_id=plan_id, unit_id=unit_id, section=section, term=term)
+    reports = list(db.session.scalars(
+        queries.review_queue(current_user, **filters).limit(printing.MAX_PRINT_ROWS + 1)).unique())
+    cut = len(reports) > printing.MAX_PRINT_ROWS
+    reports = reports[:printing.MAX_PRINT_ROWS]
+    plan = db.session.scalar(plan_queries.visible_plans(current_user).where(Plan.id == plan_id)) if plan_id else None
+    unit_name = next((name for i, name, _ in queries.queue_units(current_user, include=unit_id) if i == unit_id), None)
+    conditions = [c for c in (plan.title if plan else None, section, unit_name,
+                              f"关键词“{term}”" if term else None) if c]
+    return render_template(
+        "print/review_queue.html", reports=reports, cut=cut, conditions=conditions,
+        **printing.context("待审核进展报告清单", back=url_for(".review_queue", **request.args)))
 
 
 @bp.route("/review/<int:report_id>", methods=["POST"])

@@ -6,6 +6,8 @@
  * data-print                     on a button: print the page.
  * data-switch                    on a select inside a [data-switch-scope]: the scope's elements with
  * data-shown-for="a b"           are shown only while the select's value is one of the listed values.
+ * data-check-all="CSS selector"  on a checkbox: tick or clear every matching checkbox with it; it
+ *                                follows them (ticked when all are, half-ticked when some are).
  */
 (function () {
   "use strict";
@@ -49,6 +51,39 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-switch]").forEach(applySwitch);
+  });
+
+  function checkAllBoxes() {
+    return document.querySelectorAll("[data-check-all]");
+  }
+
+  function syncCheckAll(master) {
+    var boxes = document.querySelectorAll(master.getAttribute("data-check-all"));
+    var ticked = 0;
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].checked) { ticked++; }
+    }
+    master.checked = boxes.length > 0 && ticked === boxes.length;
+    master.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var selector = target.getAttribute && target.getAttribute("data-check-all");
+    if (selector) {
+      var boxes = document.querySelectorAll(selector);
+      for (var i = 0; i < boxes.length; i++) {
+        boxes[i].checked = target.checked;
+      }
+      target.indeterminate = false;
+      return;
+    }
+    var masters = checkAllBoxes();
+    for (var j = 0; j < masters.length; j++) {
+      if (target.matches && target.matches(masters[j].getAttribute("data-check-all"))) {
+        syncCheckAll(masters[j]);
+      }
+    }
   });
 
   document.addEventListener("click", function (event) {

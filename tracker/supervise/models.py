@@ -38,7 +38,12 @@ class CalendarOverride(db.Model):
 
 
 class Reminder(db.Model):
-    """A reminder (催办) the sweep sent for one assignment at one stage of one due date."""
+    """A reminder (催办) about one assignment at one stage of one due date, from the sweep or a supervisor.
+
+    The first reminder of a stage and due date takes that slot (sweep or manual, whichever comes
+    first; the other then adds nothing). A supervisor may remind again on a later day: such a row
+    is a repeat, at most one per assignment and day. No assignment is reminded twice on one day.
+    """
 
     __tablename__ = "reminders"
 
@@ -50,16 +55,25 @@ class Reminder(db.Model):
     stage: Mapped[str] = mapped_column(sa.String(20))
     #: the due date the reminder is about (a continuous task: the end of the period without a report)
     due_on: Mapped[date] = mapped_column(sa.Date)
-    #: the sweep date that sent it
+    #: the sweep date that sent it (a manual reminder: the local day it was sent)
     sweep_on: Mapped[date] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the supervisor who sent it by hand (手动催办); None: the sweep
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: a manual reminder after the stage and due date were already reminded on an earlier day
+    is_repeat: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     assignment: Mapped[Assignment] = relationship()
     unit: Mapped[Unit] = relationship()
+    sent_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
         # One per stage and due date: an approved extension or a new period earns a fresh reminder.
-        sa.UniqueConstraint("assignment_id", "stage", "due_on"),
+        sa.Index("uq_reminders_first", "assignment_id", "stage", "due_on", unique=True,
+                 sqlite_where=sa.text("is_repeat = 0"), postgresql_where=sa.text("NOT is_repeat")),
+        # A repeat at most once a day (the service also checks the day's first reminders).
+        sa.Index("uq_reminders_repeat_day", "assignment_id", "sweep_on", unique=True,
+                 sqlite_where=sa.text("is_repeat = 1"), postgresql_where=sa.text("is_repeat")),
         sa.Index("ix_reminders_sweep_unit", "sweep_on", "unit_id"),
         sa.CheckConstraint("stage IN ('due_soon', 'overdue')", name="stage"),
     )

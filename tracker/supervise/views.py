@@ -30,6 +30,7 @@ from ..scope import scope_path_of
 from ..timeutil import app_today, cn_date, parse_iso_date
 from ..units.models import Unit
 from . import calendar_db, documents, jobs, numbering, queries, services
+from . import remind as remind_service
 from .forms import (
     AnswerForm,
     CircularEditForm,
@@ -96,6 +97,8 @@ def overdue():
             for row in page.items if row.status == "overdue"}
     return render_template(
         "supervise/overdue.html", page=page, days=days, as_of=as_of, alert=alert, unit_id=unit_id, plan_id=plan_id,
+        # 手动催办 is sent as of today only: a replayed day shows what was, it sends nothing.
+        can_remind=current_user.role == "supervisor" and as_of == _today(),
         counts=queries.alert_counts(current_user, rules, unit_id=unit_id, plan_id=plan_id),
         warning=cal.warning(as_of, as_of), soon_days=rules.soon_workdays, last_sweep=queries.last_sweep(),
         units=queries.units_in_scope(current_user) if current_user.role != "reporter" else [],
@@ -104,6 +107,30 @@ def overdue():
 
 
 # --- reminders (催办) ------------------------------------------------------------------------------------
+
+
+def _local_back(default: str) -> str:
+    """Return the form's local `next` address, or the default (never an outside address)."""
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/remind", methods=["POST"])
+@roles("supervisor")
+def remind():
+    """手动催办: one assignment (from its page) or the ticked rows of 逾期与临期; counted once a day."""
+    back = _local_back(url_for("supervise.overdue"))
+    single = request.form.get("single") == "1"
+    ids = request.form.getlist("assignment_ids")
+    ok, result = commit_or_flash(lambda: remind_service.send_reminders(current_user, ids, today=_today(),
+                                                                        single=single),
+                                 shown=(400, 409))
+    if ok:
+        flash(result.message(), "success" if result.sent else "warning")
+    return redirect(back)
+
 
 
 @bp.route("/reminders")
