@@ -94,7 +94,7 @@ FIELD_LABELS: dict[str, str] = {
     "is_published": "公开", "folded": "合并",
     # reports and extensions
     "target_values": "指标完成值", "is_close_request": "申请办结", "is_public": "公开", "report_id": "进展报告",
-    "reported": "已报送", "evidence": "佐证", "progress_report": "进展报告", "requested_due_on": "申请延至", "decision_reason": "审批意见",
+    "reported": "已报送", "evidence": "佐证", "reminder_id": "催办提醒", "stage": "阶段", "repeat": "再次催办", "progress_report": "进展报告", "requested_due_on": "申请延至", "decision_reason": "审批意见",
     "previous_due_on": "原完成时限", "assignment_before": "交办事项（修改前）", "assignment_after": "交办事项（修改后）",
     # supervision
     "prefix": "文号前缀", "notices": "整改通知数", "items": "整改事项数", "overdue": "逾期", "newly_overdue": "新增逾期",

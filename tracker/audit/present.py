@@ -77,6 +77,7 @@ def _code_tables() -> dict[str, Any]:
         "kind": ({"circular": CIRCULAR_KIND_LABELS, "disclosure_request": APPEAL_KINDS | PAUSE_KINDS}, UNIT_KINDS),
         "rule_kind": ({}, UNIT_KINDS),
         "state": ({}, DISCLOSURE_STATES),
+        "stage": ({}, ASSIGNMENT_STATUS),
         "deadline_kind": ({}, DEADLINE_KIND_LABELS),
         "fee_method": ({}, FEE_METHODS),
         "applicant_type": ({}, APPLICANT_TYPES),
