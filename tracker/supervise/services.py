@@ -262,30 +262,36 @@ def _next_instances(b: _Bounds, now: datetime) -> int:
 
 
 def _check_periods(b: _Bounds, now: datetime) -> int:
-    """Record, once per closed period, whether each continuous assignment reported in it."""
-    # The year's closed periods as a small derived table, so the assignments are scanned once for all of them.
-    periods = sa.union_all(*[
-        sa.select(_lit(start, sa.Date()).label("period_start"), _lit(end, sa.Date()).label("period_end"))
-        for start, end in b.periods
-    ]).subquery("periods")
-    missed = sa.case(*[(periods.c.period_end == end, ~_reported(start, end)) for start, end in b.periods])
-    select = (
-        sa.select(
-            A.c.id, A.c.unit_id, periods.c.period_start, periods.c.period_end, missed.label("is_missed"),
-            _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
+    """Record, once per closed period, whether each continuous assignment reported in it.
+
+    One INSERT … SELECT … ON CONFLICT DO NOTHING per closed period (at most eleven). The unique
+    constraint keeps a rerun from duplicating a row; the uncorrelated ``NOT IN`` of the period's
+    recorded assignments only spares the work of deciding "missed" (a scan of the period's
+    reports) for rows already recorded, which on every sweep after the first are all of them.
+    It is a hashed list on PostgreSQL and a one-off list on SQLite, never a per-row anti-join, so
+    a just-emptied table's statistics cannot turn it into a nested loop.
+    """
+    total = 0
+    columns = ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"]
+    for start, end in b.periods:
+        recorded = sa.select(PC.c.assignment_id).where(PC.c.period_end == end)
+        select = (
+            sa.select(
+                A.c.id, A.c.unit_id, _lit(start, sa.Date()), _lit(end, sa.Date()),
+                (~_reported(start, end)).label("is_missed"), _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
+            )
+            .select_from(A.join(PL, PL.c.id == A.c.plan_id))
+            .where(
+                A.c.deadline_kind == "continuous", A.c.status != "completed", A.c.withdrawn_at.is_(None),
+                b.within(A.c.unit_id),
+                # A plan covers the periods of its own year that end after it was issued.
+                PL.c.year == end.year,
+                sa.or_(PL.c.issued_on.is_(None), PL.c.issued_on <= end),
+                A.c.id.not_in(recorded),
+            )
         )
-        .select_from(A.join(PL, PL.c.id == A.c.plan_id).join(periods, sa.true()))
-        .where(
-            A.c.deadline_kind == "continuous", A.c.status != "completed", A.c.withdrawn_at.is_(None),
-            b.within(A.c.unit_id),
-            # A plan covers the periods of its own year that end after it was issued.
-            PL.c.year == b.last_end.year,
-            sa.or_(PL.c.issued_on.is_(None), PL.c.issued_on <= periods.c.period_end),
-        )
-    )
-    return _insert_new(
-        PC, ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"], select,
-    )
+        total += _insert_new(PC, columns, select)
+    return total
 
 
 def _flag(b: _Bounds, c: dict) -> int:
@@ -361,13 +367,16 @@ def reserve_numbers(prefix: str, year: int, count: int) -> int:
 
 def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     """Issue one escalation notice per unit with newly escalated items; return (notices, items) created."""
+    # What both kinds share stays outside their OR: written inside each branch, the two bound
+    # "alert = ?" terms are not seen as one, and SQLite scans every assignment instead of the alert index.
+    flagged = sa.and_(A.c.alert == "overdue", b.within(A.c.unit_id))
     dated = sa.and_(
-        A.c.alert == "overdue", A.c.deadline_kind != "continuous", A.c.due_on < b.escalate, b.within(A.c.unit_id),
+        A.c.deadline_kind != "continuous", A.c.due_on < b.escalate,
         ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == A.c.due_on),
     )
     continuous = (
         sa.and_(
-            A.c.alert == "overdue", A.c.deadline_kind == "continuous", b.within(A.c.unit_id),
+            A.c.deadline_kind == "continuous",
             ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == b.last_end),
         )
         if b.last_end < b.escalate else sa.false()
@@ -375,7 +384,7 @@ def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     pairs = db.session.execute(
         sa.select(A.c.unit_id, PL.c.issuer).distinct()
         .select_from(A.join(PL, PL.c.id == A.c.plan_id))
-        .where(sa.or_(dated, continuous))
+        .where(flagged, sa.or_(dated, continuous))
         .where(~sa.exists().where(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     ).all()
     units = _escalation_issuers(pairs)
@@ -392,7 +401,7 @@ def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     items = 0
     for due, cond in ((A.c.due_on, dated), (_lit(b.last_end, sa.Date()), continuous)):
         items += _insert_new(EI, ["notice_id", "assignment_id", "due_on"],
-                             sa.select(EN.c.id, A.c.id, due).select_from(joined).where(cond))
+                             sa.select(EN.c.id, A.c.id, due).select_from(joined).where(flagged, cond))
     return sum(len(v) for v in units.values()), items
 
 
