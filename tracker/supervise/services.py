@@ -128,6 +128,23 @@ def _insert_new(table: sa.Table, columns: list[str], select: sa.Select) -> int:
     return _rows(insert(table).from_select(columns, select.where(sa.true())).on_conflict_do_nothing())
 
 
+def _refresh_statistics(table: sa.Table, created: int) -> None:
+    """On PostgreSQL, ANALYZE a table the sweep just filled when its statistics miss most of it.
+
+    A table emptied and vacuumed (a new server, or one cleared) has statistics saying "empty";
+    the sweep's next statements join against the rows it has just created there, and a plan
+    made for an empty table (a nested loop rescanning it per row) takes seconds on thousands of
+    rows. ANALYZE inside the transaction counts the rows it inserted, and is cheap next to that;
+    on a server whose statistics already know the table it is skipped.
+    """
+    if created <= 0 or db.session.get_bind().dialect.name != "postgresql":
+        return
+    known = db.session.scalar(sa.text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                              {"t": table.name})
+    if known is None or known < created:
+        db.session.execute(sa.text(f'ANALYZE "{table.name}"'))
+
+
 def _insert_notifications(select: sa.Select) -> int:
     """INSERT … SELECT into notifications, once per dedupe key; the select yields NOTIFY_COLUMNS in order."""
     return _insert_new(N, NOTIFY_COLUMNS, select)
@@ -291,6 +308,7 @@ def _check_periods(b: _Bounds, now: datetime) -> int:
             )
         )
         total += _insert_new(PC, columns, select)
+    _refresh_statistics(PC, total)
     return total
 
 
@@ -322,6 +340,7 @@ def _remind(b: _Bounds, now: datetime) -> int:
             A.c.id, A.c.unit_id, _lit(stage), due, _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
         ).where(A.c.alert == stage, kind, b.within(A.c.unit_id))
         total += _insert_new(R, ["assignment_id", "unit_id", "stage", "due_on", "sweep_on", "created_at"], select)
+    _refresh_statistics(R, total)
     return total
 
 
@@ -370,21 +389,19 @@ def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     # What both kinds share stays outside their OR: written inside each branch, the two bound
     # "alert = ?" terms are not seen as one, and SQLite scans every assignment instead of the alert index.
     flagged = sa.and_(A.c.alert == "overdue", b.within(A.c.unit_id))
-    dated = sa.and_(
-        A.c.deadline_kind != "continuous", A.c.due_on < b.escalate,
-        ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == A.c.due_on),
-    )
-    continuous = (
-        sa.and_(
-            A.c.deadline_kind == "continuous",
-            ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == b.last_end),
-        )
-        if b.last_end < b.escalate else sa.false()
+    dated = sa.and_(A.c.deadline_kind != "continuous", A.c.due_on < b.escalate)
+    continuous = A.c.deadline_kind == "continuous" if b.last_end < b.escalate else sa.false()
+    # Which units get a new notice: those with an item not in any notice yet. A read, so the
+    # NOT EXISTS here is safe; the inserts below leave duplicates to the unique constraint
+    # instead (a NOT EXISTS against the very table an INSERT fills rescans its new rows per row).
+    not_escalated = sa.or_(
+        sa.and_(dated, ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == A.c.due_on)),
+        sa.and_(continuous, ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == b.last_end)),
     )
     pairs = db.session.execute(
         sa.select(A.c.unit_id, PL.c.issuer).distinct()
         .select_from(A.join(PL, PL.c.id == A.c.plan_id))
-        .where(flagged, sa.or_(dated, continuous))
+        .where(flagged, not_escalated)
         .where(~sa.exists().where(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     ).all()
     units = _escalation_issuers(pairs)
@@ -397,11 +414,13 @@ def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
             rows += [{"unit_id": uid, "issued_on": b.as_of, "prefix": prefix, "number": n, "doc_number": number,
                       "created_at": now} for uid, (prefix, n, number) in zip(unit_ids, numbers)]
         db.session.execute(sa.insert(EN), rows)
+        _refresh_statistics(EN, len(rows))
     joined = A.join(EN, sa.and_(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     items = 0
     for due, cond in ((A.c.due_on, dated), (_lit(b.last_end, sa.Date()), continuous)):
         items += _insert_new(EI, ["notice_id", "assignment_id", "due_on"],
                              sa.select(EN.c.id, A.c.id, due).select_from(joined).where(flagged, cond))
+    _refresh_statistics(EI, items)
     return sum(len(v) for v in units.values()), items
 
 
