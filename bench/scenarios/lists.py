@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.plans.models import Assignment, Plan, Task
-from tracker.units.models import Unit
 
 from ..dataset import insert_rows
 from ..registry import scenario
