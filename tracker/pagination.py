@@ -36,10 +36,13 @@ def current_page() -> int:
         return 1
 
 
-def paginate(stmt: sa.Select, *, per_page: int = 50, page: int | None = None, scalars: bool = True) -> Page:
-    """Run one page of a statement and count the whole result."""
+def paginate(stmt: sa.Select, *, per_page: int = 50, page: int | None = None, scalars: bool = True,
+             total: int | None = None) -> Page:
+    """Run one page of a statement and count the whole result (unless the caller knows the total
+    already, e.g. from the per-status counts the page shows anyway)."""
     page = page or current_page()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.execute(limited)
     items = list(result.scalars()) if scalars else list(result)

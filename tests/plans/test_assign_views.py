@@ -226,3 +226,25 @@ def test_the_dashboard_filters_items_by_campaign(client, auth, world):
     listed = client.get(f"/dashboard/assignments?plan={first.plan_id}&as_of=2021-09-13"
                         "&section=专项督办：停车收费专项督办").get_data(as_text=True)
     assert rows(listed, "assignment") == {a.id for a in first.assignments}
+
+
+def test_the_items_list_pages_newest_first_and_names_every_unit(client, auth, world):
+    """Issue 15: the 交办件 list is paged (its units loaded with it); the campaign filter lists every campaign."""
+    from tracker.plans import assign
+
+    for n, campaign in ((1, "甲专项"), (2, ""), (3, "乙专项")):
+        assign.create_item(world.supervisor, world.city, assign.ItemInput(
+            source="领导批示", title=f"交办事项{n}", text="", due=date(2021, 10, n), lead=[world.finance],
+            responsible=[world.audit, world.county], campaign=campaign))
+    db.session.commit()
+    client.application.config["PAGE_SIZE"] = 2
+    auth.login(world.supervisor)
+    first = client.get("/plans/items").get_data(as_text=True)
+    second = client.get("/plans/items?page=2").get_data(as_text=True)
+    assert re.findall(r"交办事项\d", first) == ["交办事项3", "交办事项2"]
+    assert re.findall(r"交办事项\d", second) == ["交办事项1"]
+    assert "第 1 / 2 页，共 3 条" in first and "第 2 / 2 页，共 3 条" in second
+    assert all(name in second for name in ("测试市财政局（牵头单位）", "测试市审计局（责任单位）", f"{world.county.name}（责任单位）"))
+    assert '<option value="甲专项">甲专项</option>' in second and '<option value="乙专项">乙专项</option>' in second
+    only = client.get("/plans/items?campaign=乙专项").get_data(as_text=True)
+    assert re.findall(r"交办事项\d", only) == ["交办事项3"] and "共 1 条" in only

@@ -1,6 +1,7 @@
 """The supervision pages: scoping (404 for other units), forms, downloads, circulars, the calendar editor."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -43,6 +44,42 @@ def test_overdue_page_shows_own_unit_only_and_days(client, auth, world):
     auth.login(world.supervisor)
     page = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
     assert "财政专项逾期" in page and "审计结果逾期" in page
+
+
+def test_overdue_page_lists_overdue_then_due_soon_by_due_date_with_totals_from_its_counts(client, auth, world):
+    """Issue 15: the list is read in due-date order and its total is the counts the page shows;
+    both must still be the status module's (completed after as_of is still overdue on as_of)."""
+    from datetime import datetime, timezone
+
+    rows = [("逾期A", world.finance, date(2021, 9, 30), None), ("逾期B", world.audit, date(2021, 10, 8), None),
+            ("逾期C", world.finance, date(2021, 10, 13), None),
+            ("临期D", world.finance, date(2021, 10, 14), None),  # due on as_of itself: due soon
+            ("临期E", world.audit, date(2021, 10, 15), None),
+            ("已办结", world.finance, date(2021, 9, 20), datetime(2021, 10, 1, 2, tzinfo=timezone.utc)),
+            ("后办结", world.audit, date(2021, 9, 25), datetime(2021, 10, 20, 2, tzinfo=timezone.utc))]
+    for title, unit, due, done in rows:
+        a = make_assignment(world, unit, due, title=title, status="completed" if done else "in_progress")
+        a.completed_at = done
+    db.session.commit()
+    client.application.config["PAGE_SIZE"] = 4
+    auth.login(world.supervisor)
+
+    def titles(html: str) -> list[str]:
+        return [t for t in re.findall(r"(逾期[ABC]|临期[DE]|已办结|后办结)</a>", html)]
+
+    first = client.get("/supervise/overdue?as_of=2021-10-14").get_data(as_text=True)
+    second = client.get("/supervise/overdue?as_of=2021-10-14&page=2").get_data(as_text=True)
+    assert titles(first) == ["后办结", "逾期A", "逾期B", "逾期C"]
+    assert titles(second) == ["临期D", "临期E"]
+    assert "逾期 4</a>" in first and "临期 2</a>" in first
+    assert "第 1 / 2 页，共 6 条" in first and "第 2 / 2 页，共 6 条" in second
+    soon = client.get("/supervise/overdue?as_of=2021-10-14&alert=due_soon").get_data(as_text=True)
+    assert titles(soon) == ["临期D", "临期E"] and "共 2 条" in soon
+    late = client.get("/supervise/overdue?as_of=2021-10-14&alert=overdue&page=1").get_data(as_text=True)
+    assert titles(late) == ["后办结", "逾期A", "逾期B", "逾期C"] and "共 4 条" in late
+    # a unit filter keeps the plain unit column: the same figures for that unit
+    one = client.get(f"/supervise/overdue?as_of=2021-10-14&unit={world.audit.id}").get_data(as_text=True)
+    assert titles(one) == ["后办结", "逾期B", "临期E"] and "共 3 条" in one
 
 
 def test_pages_warn_about_a_year_without_calendar_data(client, auth, world):

@@ -14,6 +14,7 @@ from datetime import date
 from typing import BinaryIO, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.services import record, snapshot
@@ -457,14 +458,32 @@ def create_item(actor, jurisdiction: Unit, item: ItemInput, *, scan: BinaryIO | 
     return task
 
 
-def items(jurisdiction: Unit | None = None, *, campaign: str | None = None) -> list[Task]:
-    """Return the ad-hoc items (newest first), of one jurisdiction's subtree and campaign if given."""
-    stmt = sa.select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.kind == "adhoc")
+def _adhoc_tasks(stmt: sa.Select, jurisdiction: Unit | None) -> sa.Select:
+    stmt = stmt.join(Plan, Plan.id == Task.plan_id).where(Plan.kind == "adhoc")
     if jurisdiction is not None:
         stmt = stmt.join(Unit, Unit.id == Plan.unit_id).where(under(Unit.path, jurisdiction.path))
+    return stmt
+
+
+def items_query(jurisdiction: Unit | None = None, *, campaign: str | None = None) -> sa.Select:
+    """Select the ad-hoc items (newest first), of one jurisdiction's subtree and campaign if given,
+    with their assignments and units loaded in two queries (the list names every unit)."""
+    stmt = _adhoc_tasks(sa.select(Task), jurisdiction)
     if campaign:
         stmt = stmt.where(Task.campaign == campaign)
-    return list(db.session.scalars(stmt.order_by(Task.created_at.desc(), Task.id.desc())))
+    return (stmt.options(selectinload(Task.assignments).joinedload(Assignment.unit))
+            .order_by(Task.created_at.desc(), Task.id.desc()))
+
+
+def items(jurisdiction: Unit | None = None, *, campaign: str | None = None) -> list[Task]:
+    """Return the ad-hoc items (newest first), of one jurisdiction's subtree and campaign if given."""
+    return list(db.session.scalars(items_query(jurisdiction, campaign=campaign)))
+
+
+def item_campaigns(jurisdiction: Unit | None = None) -> list[str]:
+    """Return the campaign names of the jurisdiction's ad-hoc items, sorted."""
+    stmt = _adhoc_tasks(sa.select(Task.campaign).distinct(), jurisdiction).where(Task.campaign.is_not(None))
+    return sorted(c for c in db.session.scalars(stmt) if c)
 
 
 def item_json(task: Task) -> dict:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from ..access import STAFF, roles
 from ..errors import ServiceError, commit_or_flash
 from ..extensions import db
+from ..pagination import paginate
 from ..timeutil import app_today
 from ..scope import under
 from ..units.models import Unit, official_order
@@ -203,9 +204,9 @@ def items():
         if current_user.role != "supervisor":
             abort(403)
         return _item_new(home)
-    listed = assign.items(home, campaign=campaign)
-    campaigns = sorted({t.campaign for t in assign.items(home) if t.campaign})
-    return render_template("plans/items.html", items=listed, campaign=campaign, campaigns=campaigns,
+    page = paginate(assign.items_query(home, campaign=campaign), per_page=current_app.config["PAGE_SIZE"])
+    return render_template("plans/items.html", page=page, items=page.items, campaign=campaign,
+                           campaigns=assign.item_campaigns(home),
                            sources=ITEM_SOURCES, units=unit_choices(home) if home else [],
                            can_open=current_user.role == "supervisor")
 

@@ -167,11 +167,15 @@ class Assignment(db.Model):
         # too, which every ORM read of assignments tests (without it each row is read from the table).
         sa.Index("ix_assignments_plan_dashboard", "plan_id", "unit_id", "task_id", "status", "due_on", "completed_at",
                  "withdrawn_at"),
-        sa.Index("ix_assignments_alert_unit", "alert", "unit_id"),
+        #: the sweep's flagged rows (escalation, reminders) read from the index alone
+        sa.Index("ix_assignments_alert", "alert", "unit_id", "deadline_kind", "due_on", "plan_id"),
+        #: the continuous assignments of a plan (the sweep's periodic checks)
+        sa.Index("ix_assignments_continuous", "deadline_kind", "plan_id", "status", "withdrawn_at", "unit_id"),
         sa.Index("ix_assignments_unit_status", "unit_id", "status"),
         #: a unit's plans (my-tasks filter) without scanning each plan's assignments
         sa.Index("ix_assignments_unit_plan", "unit_id", "plan_id"),
-        sa.Index("ix_assignments_due_on", "due_on"),
+        #: 督办 → 逾期与临期: due-date order, and its status counts from the index alone
+        sa.Index("ix_assignments_alerting", "due_on", "status", "completed_at", "unit_id", "withdrawn_at"),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         sa.CheckConstraint("role IN ('lead', 'responsible', 'cooperating')", name="role"),
         sa.CheckConstraint("status IN ('pending', 'in_progress', 'completed')", name="status"),

@@ -81,7 +81,12 @@ def get_circular_for(user, circular_id: int) -> Circular:
 
 
 def _alerting(user, rules: StatusRules, unit_id: int | None, plan_id: int | None) -> list[sa.ColumnElement]:
-    out = [sa.or_(rules.overdue(), rules.due_soon()), in_scope(user, Assignment.unit_id)]
+    # Staff scope is "unit in a subtree": written on unit_id + 0 so that the planner reads the
+    # due-date index (ix_assignments_alerting, which holds every column these filters test) instead
+    # of probing the unit index once per unit of the subtree and fetching every row of each.
+    # A reporter's one unit keeps the plain column and its index.
+    unit_column = Assignment.unit_id if user.role == "reporter" or unit_id else Assignment.unit_id + 0
+    out = [sa.or_(rules.overdue(), rules.due_soon()), in_scope(user, unit_column)]
     if unit_id:
         out.append(Assignment.unit_id == unit_id)
     if plan_id:
@@ -97,12 +102,13 @@ def alerting_assignments(user, rules: StatusRules, *, alert: str | None = None, 
     flags of whichever sweep ran last.
     """
     status = rules.case().label("status")
+    # Overdue means due before as_of and due soon due on or after it, so "overdue first, oldest due date
+    # first" is the due date order itself: an index on due_on serves it without sorting every row.
     stmt = (
         sa.select(Assignment, status)
-        .join(Task, Task.id == Assignment.task_id)
         .where(*_alerting(user, rules, unit_id, plan_id))
         .options(joinedload(Assignment.task), joinedload(Assignment.unit), joinedload(Assignment.plan))
-        .order_by(sa.case((rules.overdue(), 0), else_=1), Assignment.due_on, Assignment.id)
+        .order_by(Assignment.due_on, Assignment.id)
     )
     if alert in ("overdue", "due_soon"):
         stmt = stmt.where(rules.condition(alert))

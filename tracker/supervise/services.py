@@ -128,6 +128,23 @@ def _insert_new(table: sa.Table, columns: list[str], select: sa.Select) -> int:
     return _rows(insert(table).from_select(columns, select.where(sa.true())).on_conflict_do_nothing())
 
 
+def _refresh_statistics(table: sa.Table, created: int) -> None:
+    """On PostgreSQL, ANALYZE a table the sweep just filled when its statistics miss most of it.
+
+    A table emptied and vacuumed (a new server, or one cleared) has statistics saying "empty";
+    the sweep's next statements join against the rows it has just created there, and a plan
+    made for an empty table (a nested loop rescanning it per row) takes seconds on thousands of
+    rows. ANALYZE inside the transaction counts the rows it inserted, and is cheap next to that;
+    on a server whose statistics already know the table it is skipped.
+    """
+    if created <= 0 or db.session.get_bind().dialect.name != "postgresql":
+        return
+    known = db.session.scalar(sa.text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                              {"t": table.name})
+    if known is None or known < created:
+        db.session.execute(sa.text(f'ANALYZE "{table.name}"'))
+
+
 def _insert_notifications(select: sa.Select) -> int:
     """INSERT … SELECT into notifications, once per dedupe key; the select yields NOTIFY_COLUMNS in order."""
     return _insert_new(N, NOTIFY_COLUMNS, select)
@@ -262,30 +279,37 @@ def _next_instances(b: _Bounds, now: datetime) -> int:
 
 
 def _check_periods(b: _Bounds, now: datetime) -> int:
-    """Record, once per closed period, whether each continuous assignment reported in it."""
-    # The year's closed periods as a small derived table, so the assignments are scanned once for all of them.
-    periods = sa.union_all(*[
-        sa.select(_lit(start, sa.Date()).label("period_start"), _lit(end, sa.Date()).label("period_end"))
-        for start, end in b.periods
-    ]).subquery("periods")
-    missed = sa.case(*[(periods.c.period_end == end, ~_reported(start, end)) for start, end in b.periods])
-    select = (
-        sa.select(
-            A.c.id, A.c.unit_id, periods.c.period_start, periods.c.period_end, missed.label("is_missed"),
-            _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
+    """Record, once per closed period, whether each continuous assignment reported in it.
+
+    One INSERT … SELECT … ON CONFLICT DO NOTHING per closed period (at most eleven). The unique
+    constraint keeps a rerun from duplicating a row; the uncorrelated ``NOT IN`` of the period's
+    recorded assignments only spares the work of deciding "missed" (a scan of the period's
+    reports) for rows already recorded, which on every sweep after the first are all of them.
+    It is a hashed list on PostgreSQL and a one-off list on SQLite, never a per-row anti-join, so
+    a just-emptied table's statistics cannot turn it into a nested loop.
+    """
+    total = 0
+    columns = ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"]
+    for start, end in b.periods:
+        recorded = sa.select(PC.c.assignment_id).where(PC.c.period_end == end)
+        select = (
+            sa.select(
+                A.c.id, A.c.unit_id, _lit(start, sa.Date()), _lit(end, sa.Date()),
+                (~_reported(start, end)).label("is_missed"), _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
+            )
+            .select_from(A.join(PL, PL.c.id == A.c.plan_id))
+            .where(
+                A.c.deadline_kind == "continuous", A.c.status != "completed", A.c.withdrawn_at.is_(None),
+                b.within(A.c.unit_id),
+                # A plan covers the periods of its own year that end after it was issued.
+                PL.c.year == end.year,
+                sa.or_(PL.c.issued_on.is_(None), PL.c.issued_on <= end),
+                A.c.id.not_in(recorded),
+            )
         )
-        .select_from(A.join(PL, PL.c.id == A.c.plan_id).join(periods, sa.true()))
-        .where(
-            A.c.deadline_kind == "continuous", A.c.status != "completed", A.c.withdrawn_at.is_(None),
-            b.within(A.c.unit_id),
-            # A plan covers the periods of its own year that end after it was issued.
-            PL.c.year == b.last_end.year,
-            sa.or_(PL.c.issued_on.is_(None), PL.c.issued_on <= periods.c.period_end),
-        )
-    )
-    return _insert_new(
-        PC, ["assignment_id", "unit_id", "period_start", "period_end", "is_missed", "checked_on", "created_at"], select,
-    )
+        total += _insert_new(PC, columns, select)
+    _refresh_statistics(PC, total)
+    return total
 
 
 def _flag(b: _Bounds, c: dict) -> int:
@@ -316,6 +340,7 @@ def _remind(b: _Bounds, now: datetime) -> int:
             A.c.id, A.c.unit_id, _lit(stage), due, _lit(b.as_of, sa.Date()), _lit(now, UTCDateTime()),
         ).where(A.c.alert == stage, kind, b.within(A.c.unit_id))
         total += _insert_new(R, ["assignment_id", "unit_id", "stage", "due_on", "sweep_on", "created_at"], select)
+    _refresh_statistics(R, total)
     return total
 
 
@@ -361,21 +386,22 @@ def reserve_numbers(prefix: str, year: int, count: int) -> int:
 
 def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
     """Issue one escalation notice per unit with newly escalated items; return (notices, items) created."""
-    dated = sa.and_(
-        A.c.alert == "overdue", A.c.deadline_kind != "continuous", A.c.due_on < b.escalate, b.within(A.c.unit_id),
-        ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == A.c.due_on),
-    )
-    continuous = (
-        sa.and_(
-            A.c.alert == "overdue", A.c.deadline_kind == "continuous", b.within(A.c.unit_id),
-            ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == b.last_end),
-        )
-        if b.last_end < b.escalate else sa.false()
+    # What both kinds share stays outside their OR: written inside each branch, the two bound
+    # "alert = ?" terms are not seen as one, and SQLite scans every assignment instead of the alert index.
+    flagged = sa.and_(A.c.alert == "overdue", b.within(A.c.unit_id))
+    dated = sa.and_(A.c.deadline_kind != "continuous", A.c.due_on < b.escalate)
+    continuous = A.c.deadline_kind == "continuous" if b.last_end < b.escalate else sa.false()
+    # Which units get a new notice: those with an item not in any notice yet. A read, so the
+    # NOT EXISTS here is safe; the inserts below leave duplicates to the unique constraint
+    # instead (a NOT EXISTS against the very table an INSERT fills rescans its new rows per row).
+    not_escalated = sa.or_(
+        sa.and_(dated, ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == A.c.due_on)),
+        sa.and_(continuous, ~sa.exists().where(EI.c.assignment_id == A.c.id, EI.c.due_on == b.last_end)),
     )
     pairs = db.session.execute(
         sa.select(A.c.unit_id, PL.c.issuer).distinct()
         .select_from(A.join(PL, PL.c.id == A.c.plan_id))
-        .where(sa.or_(dated, continuous))
+        .where(flagged, not_escalated)
         .where(~sa.exists().where(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     ).all()
     units = _escalation_issuers(pairs)
@@ -388,11 +414,13 @@ def _escalate(b: _Bounds, now: datetime) -> tuple[int, int]:
             rows += [{"unit_id": uid, "issued_on": b.as_of, "prefix": prefix, "number": n, "doc_number": number,
                       "created_at": now} for uid, (prefix, n, number) in zip(unit_ids, numbers)]
         db.session.execute(sa.insert(EN), rows)
+        _refresh_statistics(EN, len(rows))
     joined = A.join(EN, sa.and_(EN.c.unit_id == A.c.unit_id, EN.c.issued_on == b.as_of))
     items = 0
     for due, cond in ((A.c.due_on, dated), (_lit(b.last_end, sa.Date()), continuous)):
         items += _insert_new(EI, ["notice_id", "assignment_id", "due_on"],
-                             sa.select(EN.c.id, A.c.id, due).select_from(joined).where(cond))
+                             sa.select(EN.c.id, A.c.id, due).select_from(joined).where(flagged, cond))
+    _refresh_statistics(EI, items)
     return sum(len(v) for v in units.values()), items
 
 

@@ -91,16 +91,18 @@ def overdue():
     plan_id = request.args.get("plan", type=int)
     cal = calendar_db.current_calendar()
     rules = StatusRules.at(as_of, calendar=cal)
+    counts = queries.alert_counts(current_user, rules, unit_id=unit_id, plan_id=plan_id)
+    # The per-status counts the page shows are the list's total too: no second count over the list.
+    total = counts.get(alert, 0) if alert in ("overdue", "due_soon") else sum(counts.values())
     page = paginate(queries.alerting_assignments(current_user, rules, alert=alert, unit_id=unit_id, plan_id=plan_id),
-                    per_page=_page_size(), scalars=False)
+                    per_page=_page_size(), scalars=False, total=total)
     days = {row.Assignment.id: overdue_workdays(cal, row.Assignment.due_on, as_of)
             for row in page.items if row.status == "overdue"}
     return render_template(
         "supervise/overdue.html", page=page, days=days, as_of=as_of, alert=alert, unit_id=unit_id, plan_id=plan_id,
         # 手动催办 is sent as of today only: a replayed day shows what was, it sends nothing.
         can_remind=current_user.role == "supervisor" and as_of == _today(),
-        counts=queries.alert_counts(current_user, rules, unit_id=unit_id, plan_id=plan_id),
-        warning=cal.warning(as_of, as_of), soon_days=rules.soon_workdays, last_sweep=queries.last_sweep(),
+        counts=counts, warning=cal.warning(as_of, as_of), soon_days=rules.soon_workdays, last_sweep=queries.last_sweep(),
         units=queries.units_in_scope(current_user) if current_user.role != "reporter" else [],
         plans=queries.plan_choices(current_user),
     )
