@@ -189,7 +189,7 @@ def test_run_sweep_button_records_a_web_run(world_app):
 def test_build_scheduler_has_the_fixed_jobs(fresh_app):
     sched = scheduler.build_scheduler(fresh_app)
     found = {job.id: job for job in sched.get_jobs()}
-    assert set(found) == {"sweep", "lookback", "assessment"}
+    assert set(found) == {"sweep", "lookback", "assessment", "annual_report_tasks"}
     for job in found.values():
         assert job.coalesce is True and job.max_instances == 1
     assert str(sched.timezone) == "Asia/Shanghai"
