@@ -22,6 +22,8 @@ import yaml
 __all__ = [
     "RULE_TYPES",
     "DAY_RULE_TYPES",
+    "DEADLINE_CHANGES",
+    "DEADLINE_CHANGE_LABEL",
     "DUE_RULE_TYPES",
     "RubricError",
     "Category",
@@ -48,13 +50,21 @@ RULE_TYPES: dict[str, str] = {
 DAY_RULE_TYPES = frozenset({"late_completion", "overdue_at_assessment", "rectification_overdue"})
 #: Types measured against an assignment's due date, where an extension may move that date.
 DUE_RULE_TYPES = frozenset({"late_completion", "overdue_at_assessment"})
+#: What a supervisor's change of a task's deadline after import means for scoring (rubric key
+#: ``deadline_change``): a correction (score against the new date), or keep the date first assigned.
+DEADLINE_CHANGES: dict[str, str] = {
+    "correction": "按更正处理，以调整后的时限计分",
+    "keep_original": "保留原定时限计分",
+}
+DEADLINE_CHANGE_LABEL = "督办调整任务时限的计分口径"
 
 _CENT = Decimal("0.01")
 _CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 _NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[%％]\s*$")
 
-_TOP_KEYS = ("year", "name", "full_score", "assessment_weight", "categories", "indicators", "rules", "bonus")
+_TOP_KEYS = ("year", "name", "full_score", "assessment_weight", "deadline_change", "categories", "indicators",
+             "rules", "bonus")
 _CATEGORY_KEYS = ("code", "name", "unit_kinds")
 _INDICATOR_KEYS = ("code", "name", "weight", "description")
 _RULE_KEYS = (
@@ -159,6 +169,12 @@ class Rubric:
     indicators: tuple[Indicator, ...]
     rules: tuple[Rule, ...]
     bonus: BonusSection = BonusSection()
+    #: a key of DEADLINE_CHANGES: how a supervisor's change of a task's deadline is scored
+    deadline_change: str = "correction"
+
+    @property
+    def keeps_original_due(self) -> bool:
+        return self.deadline_change == "keep_original"
 
     @property
     def assessment_weight_percent(self) -> Decimal:
@@ -230,7 +246,7 @@ class Rubric:
             ],
             "rules": rules,
             "bonus": {"name": self.bonus.name, "cap": num(self.bonus.cap)},
-        }
+        } | ({"deadline_change": self.deadline_change} if self.deadline_change != "correction" else {})
 
 
 def _plain(d: Decimal) -> str:
@@ -462,6 +478,11 @@ def _parse(
     if full_score is None and root.get("full_score") is None:
         full_score = Decimal("100.00")
     weight = _weight(ck, root, ())
+    deadline_change = root.get("deadline_change", "correction")
+    if deadline_change not in DEADLINE_CHANGES:
+        ck.fail(("deadline_change",), f"{DEADLINE_CHANGE_LABEL}应为 "
+                + "、".join(f"{k}（{v}）" for k, v in DEADLINE_CHANGES.items()) + f" 之一，不是 {deadline_change!r}")
+        deadline_change = "correction"
 
     categories: list[Category] = []
     seen: dict[str, Path] = {}
@@ -563,6 +584,7 @@ def _parse(
         indicators=tuple(indicators),
         rules=tuple(rules),
         bonus=bonus,
+        deadline_change=deadline_change,
     )
 
 

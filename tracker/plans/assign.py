@@ -29,7 +29,7 @@ from .models import ITEM_SOURCES, ROLE_LABELS, Assignment, Plan, Task
 ROLES = tuple(ROLE_LABELS)
 #: deadline kinds whose date is the assignment's due date (the others: no due date)
 DATED = ("date", "year_end", "window", "recurring", "default")
-ASSIGNMENT_FIELDS = ("unit_id", "role", "due_on", "original_due_on", "status", "withdrawn_at", "withdrawn_reason")
+ASSIGNMENT_FIELDS = ("unit_id", "role", "due_on", "original_due_on", "assigned_due_on", "status", "withdrawn_at", "withdrawn_reason")
 TASK_FIELDS = ("title", "text", "deadline", "deadline_kind", "deadline_text")
 
 
@@ -163,7 +163,8 @@ def _chosen_units(plan: Plan, units: dict[str, list[Unit]]) -> list[tuple[Unit, 
 
 def update_task(actor, task: Task, *, title: str, text: str, deadline: str) -> Task:
     """Change a task's words or deadline. A new deadline is a correction, not an extension: it
-    becomes every open assignment's due date (an approved extension later than it stays)."""
+    becomes every open assignment's due date (an approved extension later than it stays). The date
+    first assigned is kept (assigned_due_on) for a rubric that scores against it (deadline_change)."""
     title = (title or "").strip()
     if not title:
         raise ServiceError("任务标题不能为空。")
@@ -178,6 +179,8 @@ def update_task(actor, task: Task, *, title: str, text: str, deadline: str) -> T
             if a.status == "completed":
                 continue
             extended = a.due_on is not None and a.original_due_on is not None and a.due_on > a.original_due_on
+            if a.assigned_due_on is None and (a.original_due_on or a.due_on) != reading.due:
+                a.assigned_due_on = a.original_due_on or a.due_on
             a.original_due_on = reading.due
             if not (extended and reading.due is not None and a.due_on > reading.due):
                 a.due_on = reading.due
