@@ -11,6 +11,7 @@ from ..calendar import WorkCalendar
 from ..errors import ServiceError
 from ..supervise.notices import DocTable, NoticeDoc, render
 from ..timeutil import cn_date
+from ..units.models import name_on_day
 from . import categories as cat
 from . import clock
 from .models import DisclosureRequest
@@ -164,7 +165,10 @@ def build(req: DisclosureRequest, kind: str, *, calendar: WorkCalendar | None = 
     """Return the content of one document; refuse one the history does not support yet."""
     if kind not in dict(available(req)):
         raise ServiceError(f"该申请尚无可生成的{KINDS.get(kind, '文书')}（相应事项尚未登记）。")
-    return BUILDERS[kind](req, _calendar(calendar))
+    doc = BUILDERS[kind](req, _calendar(calendar))
+    # the office signs with the name it had on the document's date (a later rename does not reach it)
+    doc.issuer = name_on_day(req.unit, doc.issued_on)
+    return doc
 
 
 def render_for(req: DisclosureRequest, kind: str, *, as_of: date,

@@ -23,6 +23,7 @@ from ..inbox.services import notify_unit
 from ..timeutil import utcnow
 from ..scope import under
 from ..units.models import Unit, UnitName
+from ..units.models import name_on as _name_on
 from .deadlines import parse_deadline
 from .models import ITEM_SOURCES, ROLE_LABELS, Assignment, Plan, Task
 
@@ -521,9 +522,7 @@ def rename_unit(actor, unit: Unit, name: str) -> Unit:
 
 def name_on(unit: Unit, when) -> str:
     """Return the unit's name at an instant (a document's issue time): the name it had then."""
-    earlier = db.session.scalar(sa.select(UnitName.name).where(UnitName.unit_id == unit.id, UnitName.until > when)
-                                .order_by(UnitName.until).limit(1))
-    return earlier or unit.name
+    return _name_on(unit, when)
 
 
 def _open_assignments(unit: Unit) -> list[Assignment]:

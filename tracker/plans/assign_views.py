@@ -269,6 +269,6 @@ def item_docx(task_id: int):
         abort(404)
     queries.get_plan_for(current_user, task.plan_id)
     name = f"督办单-{task.ref}-{task.title[:30]}.docx"
-    return Response(build(task, app_today()), headers={
+    return Response(build(task), headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "Content-Disposition": content_disposition(name, inline=False, ascii_name=f"item-{task.id}.docx")})

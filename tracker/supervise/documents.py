@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..units.models import Unit, official_order
+from ..units.models import Unit, name_on, official_order
 from . import queries
 from .calendar_db import current_calendar
 from .models import Circular, EscalationNotice, RectificationNotice, Reminder
@@ -32,13 +32,13 @@ class DocFile:
 
 def rectification_file(notice: RectificationNotice) -> DocFile:
     doc = queries.rectification_doc(notice, queries.notice_items(notice), current_calendar())
-    return DocFile(render(doc), f"整改通知-{notice.doc_number}-{notice.unit.name}.docx",
+    return DocFile(render(doc), f"整改通知-{notice.doc_number}-{notice.addressee}.docx",
                    f"rectification-notice-{notice.year}-{notice.number}-{notice.id}.docx")
 
 
 def escalation_file(notice: EscalationNotice) -> DocFile:
     doc = queries.escalation_doc(notice, queries.escalation_items(notice), current_calendar())
-    return DocFile(render(doc), f"督办通知-{notice.doc_number}-{notice.unit.name}.docx",
+    return DocFile(render(doc), f"督办通知-{notice.doc_number}-{notice.addressee}.docx",
                    f"escalation-notice-{notice.issued_on.year}-{notice.number}-{notice.id}.docx")
 
 
@@ -50,7 +50,7 @@ def circular_file(circular: Circular) -> DocFile:
 
 def reminder_file(unit: Unit, on: date, reminders: list[Reminder]) -> DocFile:
     doc = queries.reminder_doc(unit, on, reminders, current_calendar())
-    return DocFile(render(doc), f"催办提醒-{unit.name}-{on.isoformat()}.docx",
+    return DocFile(render(doc), f"催办提醒-{doc.recipient}-{on.isoformat()}.docx",
                    f"reminder-{unit.id}-{on.isoformat()}.docx")
 
 
@@ -88,25 +88,28 @@ def listing() -> list[dict]:
     for n in db.session.scalars(sa.select(RectificationNotice).join(Unit, Unit.id == RectificationNotice.unit_id)
                                 .order_by(RectificationNotice.issued_on, RectificationNotice.number)):
         out.append({"kind": "rectification", "id": str(n.id), "doc_number": n.doc_number,
-                    "issuer": n.plan.issuer or queries.issuer_for(n.unit), "addressee": n.unit.name,
+                    "issuer": n.plan.issuer or queries.issuer_for(n.unit, when=n.created_at), "addressee": n.addressee,
                     "date": n.issued_on.isoformat()})
     for n in db.session.scalars(sa.select(EscalationNotice).order_by(EscalationNotice.issued_on,
                                                                      EscalationNotice.doc_number)):
         plans = [i.assignment.plan for i in n.items]
         out.append({"kind": "escalation", "id": str(n.id), "doc_number": n.doc_number,
-                    "issuer": queries.issuer_for(n.unit, plans), "addressee": n.unit.name,
+                    "issuer": queries.issuer_for(n.unit, plans, n.created_at), "addressee": n.addressee,
                     "date": n.issued_on.isoformat()})
     for c in db.session.scalars(sa.select(Circular).order_by(Circular.id)):
         out.append({"kind": "circular", "id": str(c.id), "doc_number": c.doc_number,
-                    "issuer": c.plan.issuer or queries.issuer_for(c.plan.unit), "addressee": "各有关单位",
+                    "issuer": c.plan.issuer or queries.issuer_for(c.plan.unit, when=c.published_at), "addressee": "各有关单位",
                     "date": (c.issued_on or c.as_of).isoformat()})
     days = db.session.execute(
-        sa.select(Reminder.unit_id, Reminder.sweep_on, *official_order()).distinct()
-        .join(Unit, Unit.id == Reminder.unit_id).order_by(Reminder.sweep_on, *official_order())
+        sa.select(Reminder.unit_id, Reminder.sweep_on, sa.func.min(Reminder.created_at))
+        .join(Unit, Unit.id == Reminder.unit_id)
+        .group_by(Reminder.unit_id, Reminder.sweep_on, *official_order())
+        .order_by(Reminder.sweep_on, *official_order())
     ).all()
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_({d[0] for d in days})))}
-    for unit_id, on, *_order in days:
+    for unit_id, on, sent in days:
         unit = units[unit_id]
         out.append({"kind": "reminder", "id": f"{unit_id}:{on.isoformat()}", "doc_number": None,
-                    "issuer": queries.issuer_for(unit), "addressee": unit.name, "date": on.isoformat()})
+                    "issuer": queries.issuer_for(unit, when=sent), "addressee": name_on(unit, sent),
+                    "date": on.isoformat()})
     return out
