@@ -113,6 +113,9 @@ class Attachment:
     before: list[str] = field(default_factory=list)
     table: DocTable | None = None
     after: list[str] = field(default_factory=list)
+    #: a file sent with the document (a scan, the information provided): named in the 附件说明 only,
+    #: no page of its own
+    note_only: bool = False
 
 
 @dataclass
@@ -646,6 +649,8 @@ class _Builder:
 
     def attachments(self) -> None:
         for i, att in enumerate(self.doc.attachments, 1):
+            if att.note_only:
+                continue
             if att.landscape != self.landscape:
                 self._new_section(att.landscape)
                 p = self.para(f"附件{i}" if len(self.doc.attachments) > 1 else "附件", font=HEADING_FONT)
