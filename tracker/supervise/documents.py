@@ -1,7 +1,10 @@
 """Every official document the tracker writes, by kind and id: what the web download and the CLI both give.
 
 Kinds: rectification (整改通知), escalation (督办通知), circular (通报), reminder (催办提醒, one per
-unit and sweep date: its id is ``<unit id>:<YYYY-MM-DD>``).
+unit and sweep date: its id is ``<unit id>:<YYYY-MM-DD>``), item (a 交办件's 督办单: the task id), and
+the 依申请公开 documents of a request (its id): disclosure_receipt (登记回执), disclosure_correction
+(补正告知书), disclosure_extension (延期答复告知书), disclosure_third_party (征求意见书), disclosure_fee
+(收费通知书), disclosure_answer (答复书).
 """
 from __future__ import annotations
 
@@ -17,8 +20,15 @@ from .calendar_db import current_calendar
 from .models import Circular, EscalationNotice, RectificationNotice, Reminder
 from .notices import render
 
-KINDS = ("rectification", "escalation", "circular", "reminder")
-KIND_LABELS = {"rectification": "整改通知", "escalation": "督办通知", "circular": "通报", "reminder": "催办提醒"}
+#: the 依申请公开 documents, as kinds here: disclosure_<the register's kind>
+DISCLOSURE_KINDS = {"disclosure_receipt": "receipt", "disclosure_correction": "correction",
+                    "disclosure_extension": "extension", "disclosure_third_party": "third_party",
+                    "disclosure_fee": "fee", "disclosure_answer": "answer"}
+KINDS = ("rectification", "escalation", "circular", "reminder", "item", *DISCLOSURE_KINDS)
+KIND_LABELS = {"rectification": "整改通知", "escalation": "督办通知", "circular": "通报", "reminder": "催办提醒",
+               "item": "督办单", "disclosure_receipt": "登记回执", "disclosure_correction": "补正告知书",
+               "disclosure_extension": "延期答复告知书", "disclosure_third_party": "征求意见书",
+               "disclosure_fee": "收费通知书", "disclosure_answer": "答复书"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,35 @@ def reminder_file(unit: Unit, on: date, reminders: list[Reminder]) -> DocFile:
                    f"reminder-{unit.id}-{on.isoformat()}.docx")
 
 
+def item_file(task) -> DocFile:
+    """The 督办单 of a 交办件 (what /plans/items/<id>/docx downloads)."""
+    from ..plans.item_doc import item_docx
+
+    return DocFile(item_docx(task), f"督办单-{task.ref}-{task.title[:30]}.docx", f"item-{task.id}.docx")
+
+
+def disclosure_file(req, kind: str) -> DocFile:
+    """One 依申请公开 document of a request (what /disclosure/<id>/docx/<kind> downloads); ``kind`` is the
+    register's (receipt … answer)."""
+    from ..disclosure.documents import render_for
+    from ..timeutil import app_today
+
+    data, name = render_for(req, kind, as_of=app_today())
+    return DocFile(data, name, f"disclosure-{kind}-{req.serial}.docx")
+
+
 class NotFound(LookupError):
     pass
+
+
+def _object(model, object_id: str, kind: str):
+    try:
+        obj = db.session.get(model, int(object_id))
+    except ValueError:
+        obj = None
+    if obj is None:
+        raise NotFound(f"没有编号为 {object_id} 的{KIND_LABELS[kind]}。")
+    return obj
 
 
 def file_of(kind: str, object_id: str) -> DocFile:
@@ -70,6 +107,22 @@ def file_of(kind: str, object_id: str) -> DocFile:
         if not rows:
             raise NotFound(f"没有催办提醒 {object_id}。")
         return reminder_file(unit, on, rows)
+    if kind == "item":
+        from ..plans.models import Task
+
+        task = _object(Task, object_id, kind)
+        if task.source is None:  # a plan's task has no 督办单
+            raise NotFound(f"没有编号为 {object_id} 的{KIND_LABELS[kind]}（该任务不是交办件）。")
+        return item_file(task)
+    if kind in DISCLOSURE_KINDS:
+        from ..disclosure.models import DisclosureRequest
+        from ..errors import ServiceError
+
+        req = _object(DisclosureRequest, object_id, kind)
+        try:
+            return disclosure_file(req, DISCLOSURE_KINDS[kind])
+        except ServiceError as exc:
+            raise NotFound(exc.message) from None
     model = {"rectification": RectificationNotice, "escalation": EscalationNotice, "circular": Circular}.get(kind)
     if model is None:
         raise NotFound(f"未知的文书类型“{kind}”，应为 {'、'.join(KINDS)} 之一。")
@@ -112,4 +165,35 @@ def listing() -> list[dict]:
         out.append({"kind": "reminder", "id": f"{unit_id}:{on.isoformat()}", "doc_number": None,
                     "issuer": queries.issuer_for(unit, when=sent), "addressee": name_on(unit, sent),
                     "date": on.isoformat()})
+    out += _item_rows()
+    out += _disclosure_rows()
+    return out
+
+
+def _item_rows() -> list[dict]:
+    from ..plans.item_doc import item_doc
+    from ..plans.models import Task
+
+    out = []
+    for task in db.session.scalars(sa.select(Task).where(Task.source.is_not(None)).order_by(Task.created_at, Task.id)):
+        doc = item_doc(task)
+        out.append({"kind": "item", "id": str(task.id), "doc_number": None, "issuer": doc.issuer,
+                    "addressee": doc.recipient, "date": doc.issued_on.isoformat()})
+    return out
+
+
+def _disclosure_rows() -> list[dict]:
+    """Every document each request's history supports; an applicant's name is masked (张*), as in lists."""
+    from ..disclosure import documents as register
+    from ..disclosure.models import DisclosureRequest
+    from ..disclosure.queries import mask_name
+
+    kinds = {v: k for k, v in DISCLOSURE_KINDS.items()}
+    out = []
+    for req in db.session.scalars(sa.select(DisclosureRequest).order_by(DisclosureRequest.id)):
+        for kind, _label in register.available(req):
+            doc = register.build(req, kind)
+            addressee = mask_name(doc.recipient) if kind in register.WITH_APPLICANT else doc.recipient
+            out.append({"kind": kinds[kind], "id": str(req.id), "doc_number": None, "issuer": doc.issuer,
+                        "addressee": addressee, "date": doc.issued_on.isoformat() if doc.issued_on else None})
     return out

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
@@ -826,5 +827,18 @@ def item_rows(items: list[DocItem]) -> list[tuple[str, ...]]:
 
 
 def render(doc: NoticeDoc) -> bytes:
-    """Return the document as .docx bytes."""
-    return _Builder(doc).build()
+    """Return the document as .docx bytes: the same bytes whenever it is rendered (the web download and
+    `flask documents render` compare equal), its zip entries dated the document's date, not the clock."""
+    return _stable(_Builder(doc).build(), doc.issued_on)
+
+
+def _stable(data: bytes, day: date | None) -> bytes:
+    stamp = (day.year, day.month, day.day, 0, 0, 0) if day and day.year >= 1980 else (1980, 1, 1, 0, 0, 0)
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
