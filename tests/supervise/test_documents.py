@@ -159,6 +159,13 @@ def test_cli_lists_and_renders_the_items_and_disclosure_documents_as_the_web_giv
         assert row["issuer"] == "测试市财政局"
         # the applicant's name is masked in the list; the third party is named
         assert row["addressee"] == ("运城某建设有限公司" if kind == "third_party" else "张**")
+    # the list reads what each document says without building it: the same date and signing office
+    from tracker.disclosure import documents as register_documents
+    for kind in kinds:
+        built = register_documents.build(req, kind)
+        row = listed[(f"disclosure_{kind}", str(req.id))]
+        assert (row["date"], row["issuer"]) == (built.issued_on.isoformat(), built.issuer), kind
+        assert row["addressee"][0] == built.recipient[0], kind
     assert listed[("disclosure_answer", str(req.id))]["date"] == "2021-11-30"
     assert listed[("disclosure_correction", str(req.id))]["date"] == "2021-09-30"
 
