@@ -378,3 +378,44 @@ def test_facts_narrowed_to_a_date_score_the_same_as_all_facts(world, rubric_text
             full = compute(rubric, everything, day, default_calendar()).to_dict()
             assert compute(rubric, narrowed, day, default_calendar()).to_dict() == full
     assert made == 36
+
+
+@pytest.mark.parametrize("setting, points", [
+    # correction (the default): scored from the corrected 29 October, 11 working days: 2 + 1.1
+    (None, -3.1),
+    # keep_original: from the 22 October first assigned, 16 working days: 2 + 1.6
+    ("keep_original", -3.6),
+])
+def test_a_supervisors_deadline_change_is_scored_as_the_rubric_says(world, rubric_text, setting, points):
+    from tracker.plans import assign
+
+    text = rubric_text if setting is None else rubric_text.replace(
+        "assessment_weight: 4%\n", f"assessment_weight: 4%\ndeadline_change: {setting}\n")
+    services.save_rubric(world.admin, text)
+    task = TaskFactory(plan=world.plan, ref="6", title="公开审计整改结果", deadline=date(2021, 10, 22),
+                       deadline_kind="date", deadline_text="2021-10-22")
+    a = AssignmentFactory(task=task, unit=world.audit, role="lead")
+    db.session.flush()
+    assign.update_task(world.supervisor, task, title=task.title, text="", deadline="2021-10-29")
+    assert (a.due_on, a.original_due_on, a.assigned_due_on) == (date(2021, 10, 29), date(2021, 10, 29),
+                                                                date(2021, 10, 22))
+    v = services.compute_version(world.supervisor, world.plan, AS_OF)
+    assert item_ids(v, world.audit.id) == {f"overdue_at_assessment:assignment:{a.id}": points}
+
+
+def test_keep_original_still_lets_a_later_extension_move_the_date(world, rubric_text):
+    from tracker.plans import assign
+
+    services.save_rubric(world.admin, rubric_text.replace("assessment_weight: 4%\n",
+                                                          "assessment_weight: 4%\ndeadline_change: keep_original\n"))
+    task = TaskFactory(plan=world.plan, ref="7", deadline=date(2021, 10, 15), deadline_kind="date",
+                       deadline_text="2021-10-15")
+    a = AssignmentFactory(task=task, unit=world.audit, role="lead")
+    db.session.flush()
+    assign.update_task(world.supervisor, task, title=task.title, text="", deadline="2021-10-22")
+    assign.extend_assignments(world.supervisor, [a], date(2021, 10, 29), "材料需补充")
+    assert (a.due_on, a.original_due_on, a.assigned_due_on) == (date(2021, 10, 29), date(2021, 10, 22),
+                                                                date(2021, 10, 15))
+    v = services.compute_version(world.supervisor, world.plan, AS_OF)
+    # the seed rubric moves the due date with an approved extension: from 29 October, 11 days: 2 + 1.1
+    assert item_ids(v, world.audit.id) == {f"overdue_at_assessment:assignment:{a.id}": -3.1}

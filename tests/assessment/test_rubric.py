@@ -294,3 +294,24 @@ def test_aliases_are_refused_with_the_line(text, line):
     assert "不支持锚点引用" in message or "未定义" in message or "YAML 格式错误" in message
     if line:
         assert message.startswith(f"第{line}行")
+
+
+# --- deadline_change (issue 16: a supervisor's change of a task's deadline) -------------------------
+
+
+def test_deadline_change_defaults_to_correction_and_round_trips():
+    rubric = load_rubric(BASE)
+    assert rubric.deadline_change == "correction" and not rubric.keeps_original_due
+    assert "deadline_change" not in rubric.to_dict()
+    kept = load_rubric(BASE.replace("assessment_weight: 4%\n", "assessment_weight: 4%\ndeadline_change: keep_original\n"))
+    assert kept.deadline_change == "keep_original" and kept.keeps_original_due
+    assert kept.to_dict()["deadline_change"] == "keep_original"
+    assert load_rubric(kept.to_dict()) == kept
+
+
+def test_unknown_deadline_change_is_refused_with_its_line_and_the_choices_in_chinese():
+    text = BASE.replace("assessment_weight: 4%\n", "assessment_weight: 4%\ndeadline_change: extension\n")
+    messages = refused(text)
+    assert len(messages) == 1
+    assert messages[0].startswith(f"第{line_of(text, 'deadline_change')}行（deadline_change）：督办调整任务时限的计分口径应为")
+    assert "keep_original（保留原定时限计分）" in messages[0] and "'extension'" in messages[0]

@@ -286,3 +286,14 @@ def test_an_alias_bomb_in_the_rubric_editor_is_refused_at_once(client, auth, wor
     assert resp.status_code == 400
     assert "不支持锚点引用" in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RubricDocument)) == 0
+
+
+def test_a_version_scored_against_the_original_dates_says_so(client, auth, world, rubric_text):
+    services.save_rubric(world.admin, rubric_text)
+    v = compute(client, auth, world)
+    assert "按原定时限计分" not in client.get(f"/assessment/versions/{v.id}").get_data(as_text=True)
+    services.save_rubric(world.admin, rubric_text.replace("assessment_weight: 4%\n",
+                                                          "assessment_weight: 4%\ndeadline_change: keep_original\n"))
+    kept = compute(client, auth, world)
+    assert kept.rubric_snapshot["deadline_change"] == "keep_original"
+    assert "督办调整过时限的任务按原定时限计分" in client.get(f"/assessment/versions/{kept.id}").get_data(as_text=True)

@@ -94,3 +94,56 @@ def test_a_document_the_history_does_not_support_is_refused(world, cal):
     req = register(world, cal=cal)
     with pytest.raises(ServiceError, match="尚无可生成的补正告知书"):
         documents.render_for(req, "correction", as_of=AS_OF, calendar=cal)
+
+
+# --- how the documents address the applicant, and the answer's attachments (issue 18) -------------
+
+
+def _answered(world, cal, applicant_type: str, category: str = "open", files: tuple[str, ...] = ()):
+    import io
+
+    req = register(world, cal=cal, applicant_type=applicant_type, name="张三" if applicant_type == "natural" else "某某有限公司")
+    if files:
+        # uploaded before the answer: the application's scan, never an attachment of the answer
+        services.attach_documents(world.reporter, req, [("申请书扫描件.pdf", io.BytesIO(b"%PDF-1.4 a\n"))], as_of=AS_OF)
+        for d in req.documents:
+            d.created_at = datetime(2021, 9, 28, 2, tzinfo=UTC)
+    services.answer(world.reporter, req, category=category, on=D(2021, 10, 20), text="", as_of=AS_OF, calendar=cal)
+    if files:
+        services.attach_documents(world.reporter, req, [(name, io.BytesIO(f"%PDF-1.4 {name}\n".encode()))
+                                                        for name in files], as_of=AS_OF)
+    return req
+
+
+def test_a_natural_person_is_addressed_as_nin_an_organisation_as_ni_danwei(world, cal):
+    person = _answered(world, cal, "natural")
+    text = _text(documents.render_for(person, "answer", as_of=AS_OF, calendar=cal)[0])
+    assert "您于2021年9月28日" in text and "您申请公开的政府信息属于公开范围" in text
+    assert "（单位）" not in text and "你单位" not in text
+    company = _answered(world, cal, "business")
+    for kind in ("receipt", "answer"):
+        text = _text(documents.render_for(company, kind, as_of=AS_OF, calendar=cal)[0])
+        assert "你单位于2021年9月28日" in text and "您" not in text, kind
+    assert "你单位申请公开的政府信息属于公开范围" in text
+
+
+def test_an_answer_without_files_says_no_see_attachment_and_has_no_note(world, cal):
+    text = _text(documents.render_for(_answered(world, cal, "natural"), "answer", as_of=AS_OF, calendar=cal)[0])
+    assert "现予以提供。根据" in text
+    assert "见附件" not in text and "附件：" not in text
+
+
+def test_an_answer_with_files_names_them_in_the_attachment_note(world, cal):
+    one = _answered(world, cal, "natural", files=("2021年财政预算执行情况.pdf",))
+    doc = Document(BytesIO(documents.render_for(one, "answer", as_of=AS_OF, calendar=cal)[0]))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert any("现予以提供（见附件）。" in t for t in paragraphs)
+    # the note names the file provided, not the application's scan uploaded before the answer
+    assert "附件：2021年财政预算执行情况" in paragraphs and not any("申请书扫描件" in t for t in paragraphs)
+    # the note comes before the signature; a file needs no page of its own
+    assert paragraphs.index("附件：2021年财政预算执行情况") < len(paragraphs) - 1 - paragraphs[::-1].index("测试市财政局")
+    assert not any(t.strip() == "附件" for t in paragraphs)
+    two = _answered(world, cal, "research", category="partial", files=("预算表.pdf", "说明.pdf"))
+    paragraphs = [p.text for p in Document(BytesIO(documents.render_for(two, "answer", as_of=AS_OF, calendar=cal)[0])).paragraphs]
+    assert any("现提供可以公开的部分（见附件）。" in t for t in paragraphs)
+    assert "附件：1．预算表" in paragraphs and "2．说明" in paragraphs

@@ -119,8 +119,10 @@ def test_letter_format_and_draft():
     assert section.first_page_header.paragraphs[0].text == "测试市人民政府办公室"
     number = next(p for p in document.paragraphs if p.text == "测政办整改〔2022〕1号")
     assert number.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    # a letter's 版记 has 抄送 only: no 印发 line, no rules
-    assert len(document.tables) == 1 and _texts(document)[-1] == "抄送：测试市政务公开领导小组成员单位。"
+    # a letter's 版记 has 抄送 only: no 印发 line, no rules; at the foot of the block like any 版记
+    assert len(document.tables) == 2 and _rows(document, 1) == [["抄送：测试市政务公开领导小组成员单位。"] * 2]
+    assert document.tables[1]._tbl.find(".//" + qn("w:tcBorders")) is None
+    assert _texts(document)[-1] == "（联系人：王敏，联系电话：0359-2022345）"
 
     draft = _open(render(_doc(doc_number=None, is_draft=True, issued_on=None)))
     texts = _texts(draft)

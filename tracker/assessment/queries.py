@@ -124,7 +124,7 @@ def _year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def _may_score(as_of: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
+def _may_score(as_of: date, zone: ZoneInfo, keep_original: bool = False) -> sa.ColumnElement[bool]:
     """Condition on Assignment: it can give a line item at as_of, or names the task of one that can.
 
     Only a superset is needed; scoring decides. Open at as_of (or completed after it) with a due
@@ -138,6 +138,9 @@ def _may_score(as_of: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
         (Assignment.original_due_on < Assignment.due_on, Assignment.original_due_on),
         else_=Assignment.due_on,
     )
+    if keep_original:  # the date first assigned, when a supervisor changed it, may be earlier still
+        earliest = sa.case((sa.and_(Assignment.assigned_due_on.is_not(None), sa.or_(
+            earliest.is_(None), Assignment.assigned_due_on < earliest)), Assignment.assigned_due_on), else_=earliest)
     done = sa.and_(Assignment.status == "completed", Assignment.completed_at.is_not(None),
                    Assignment.completed_at < day_end)
     return sa.or_(
@@ -148,8 +151,13 @@ def _may_score(as_of: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
     )
 
 
-def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str = "Asia/Shanghai") -> Facts:
+def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str = "Asia/Shanghai",
+                  keep_original: bool = False) -> Facts:
     """Collect what scoring needs about the given plans, one query per kind of fact.
+
+    With keep_original (the rubric's deadline_change is keep_original), an assignment whose task
+    deadline a supervisor changed after import is scored against the date first assigned: it is
+    the original date, and the due date too unless an extension was approved after the change.
 
     With as_of, assignments that cannot give a line item on that date are left out, which keeps
     a province's facts small; the result of scoring at as_of is the same.
@@ -170,17 +178,22 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     wanted = sa.select(
         Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.role, as_read(Assignment.due_on),
         as_read(Assignment.original_due_on), Assignment.status, as_read(Assignment.completed_at),
-        Assignment.deadline_kind,
+        Assignment.deadline_kind, as_read(Assignment.assigned_due_on),
     ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES),
             Assignment.withdrawn_at.is_(None))  # read on the connection: the ORM filter does not apply
     if as_of is not None:
-        wanted = wanted.where(_may_score(as_of, zone))
+        wanted = wanted.where(_may_score(as_of, zone, keep_original))
     assignments = []
     no_task = ("", "")
-    for aid, unit_id, task_id, role, due, original, status, done, kind in _rows(wanted):
+    for aid, unit_id, task_id, role, due, original, status, done, kind, assigned in _rows(wanted):
+        due, original = read_date(due), read_date(original)
+        if keep_original and assigned is not None:
+            assigned = read_date(assigned)
+            due = assigned if due is None or original is None or due <= original else due
+            original = assigned
         ref, title = tasks.get(task_id, no_task)
         assignments.append(AssignmentFact(
-            aid, unit_id, task_id, role, read_date(due), read_date(original),
+            aid, unit_id, task_id, role, due, original,
             local_date(read_instant(done)) if status == "completed" else None, kind, ref, title,
         ))
 

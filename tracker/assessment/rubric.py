@@ -24,6 +24,8 @@ __all__ = [
     "RULE_PARAMS",
     "Param",
     "DAY_RULE_TYPES",
+    "DEADLINE_CHANGES",
+    "DEADLINE_CHANGE_LABEL",
     "DUE_RULE_TYPES",
     "RubricError",
     "Category",
@@ -92,19 +94,28 @@ RULE_PARAMS: tuple[Param, ...] = (
 
 #: Chinese labels of every other field of the rubric, for the form, the display and the messages.
 TOP_LABELS = {"year": "年度", "name": "细则名称", "full_score": "满分", "assessment_weight": "考核权重",
+              "deadline_change": "督办调整任务时限的计分口径",
               "categories": "单位类别", "indicators": "指标", "rules": "规则", "bonus": "加分项"}
 CATEGORY_LABELS = {"code": "代码", "name": "名称", "unit_kinds": "单位类型"}
 INDICATOR_LABELS = {"code": "代码", "name": "名称", "weight": "权重（分）", "description": "说明"}
 RULE_LABELS = {"code": "代码", "name": "名称", "type": "规则类型", "indicator": "计入指标", "description": "说明"} | {
     p.key: p.label for p in RULE_PARAMS}
 BONUS_LABELS = {"name": "名称", "cap": "加分合计上限"}
+#: What a supervisor's change of a task's deadline after import means for scoring (rubric key
+#: ``deadline_change``): a correction (score against the new date), or keep the date first assigned.
+DEADLINE_CHANGES: dict[str, str] = {
+    "correction": "按更正处理，以调整后的时限计分",
+    "keep_original": "保留原定时限计分",
+}
+DEADLINE_CHANGE_LABEL = "督办调整任务时限的计分口径"
 
 _CENT = Decimal("0.01")
 _CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 _NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[%％]\s*$")
 
-_TOP_KEYS = ("year", "name", "full_score", "assessment_weight", "categories", "indicators", "rules", "bonus")
+_TOP_KEYS = ("year", "name", "full_score", "assessment_weight", "deadline_change", "categories", "indicators",
+             "rules", "bonus")
 _CATEGORY_KEYS = ("code", "name", "unit_kinds")
 _INDICATOR_KEYS = ("code", "name", "weight", "description")
 _RULE_KEYS = ("code", "name", "type", "indicator", *(p.key for p in RULE_PARAMS), "description")
@@ -206,6 +217,12 @@ class Rubric:
     indicators: tuple[Indicator, ...]
     rules: tuple[Rule, ...]
     bonus: BonusSection = BonusSection()
+    #: a key of DEADLINE_CHANGES: how a supervisor's change of a task's deadline is scored
+    deadline_change: str = "correction"
+
+    @property
+    def keeps_original_due(self) -> bool:
+        return self.deadline_change == "keep_original"
 
     @property
     def assessment_weight_percent(self) -> Decimal:
@@ -275,7 +292,7 @@ class Rubric:
             ],
             "rules": rules,
             "bonus": {"name": self.bonus.name, "cap": num(self.bonus.cap)},
-        }
+        } | ({"deadline_change": self.deadline_change} if self.deadline_change != "correction" else {})
 
 
 def _plain(d: Decimal) -> str:
@@ -552,6 +569,11 @@ def _parse(
     if full_score is None and root.get("full_score") is None:
         full_score = Decimal("100.00")
     weight = _weight(ck, root, ())
+    deadline_change = root.get("deadline_change", "correction")
+    if deadline_change not in DEADLINE_CHANGES:
+        ck.fail(("deadline_change",), f"{DEADLINE_CHANGE_LABEL}应为 "
+                + "、".join(f"{k}（{v}）" for k, v in DEADLINE_CHANGES.items()) + f" 之一，不是 {deadline_change!r}")
+        deadline_change = "correction"
 
     categories: list[Category] = []
     seen: dict[str, Path] = {}
@@ -665,6 +687,7 @@ def _parse(
         indicators=tuple(indicators),
         rules=tuple(rules),
         bonus=bonus,
+        deadline_change=deadline_change,
     )
 
 

@@ -151,7 +151,7 @@ def plan_rubric(plan: Plan) -> tuple[RubricDocument, Rubric]:
 def compute_result(plans: Sequence[Plan], rubric: Rubric, as_of: date, *,
                    calendar: WorkdayCounter | None = None, excluded: Iterable[str] = ()) -> Result:
     """Collect the plans' facts and score them with the rubric (nothing is stored)."""
-    facts = collect_facts(plans, as_of=as_of, tz=_tz())
+    facts = collect_facts(plans, as_of=as_of, tz=_tz(), keep_original=rubric.keeps_original_due)
     bonus_rules = {r.code for r in rubric.rules if r.is_bonus}
     for b in facts.bonuses:
         if b.rule and b.rule not in bonus_rules:

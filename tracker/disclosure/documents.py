@@ -9,8 +9,9 @@ from datetime import date
 
 from ..calendar import WorkCalendar
 from ..errors import ServiceError
-from ..supervise.notices import DocTable, NoticeDoc, render
+from ..supervise.notices import Attachment, DocTable, NoticeDoc, render
 from ..timeutil import cn_date
+from ..units.models import name_on_day
 from . import categories as cat
 from . import clock
 from .models import DisclosureRequest
@@ -60,11 +61,17 @@ def _content_table(req: DisclosureRequest) -> DocTable:
                              ("收到日期", cn_date(req.receipt_on)), ("申请内容", req.content)])
 
 
+def addressed(req: DisclosureRequest) -> str:
+    """How the documents address the applicant: 您 a natural person, 你单位 a legal person or organisation."""
+    return "您" if req.applicant_type == "natural" else "你单位"
+
+
 def receipt(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
+    you = addressed(req)
     return NoticeDoc(
         issuer=req.unit.name, title="政府信息公开申请登记回执", recipient=req.applicant_name,
         issued_on=req.receipt_on,
-        intro=[f"本机关已收到您（单位）于{_request_line(req)}，现予登记。",
+        intro=[f"本机关已收到{you}于{_request_line(req)}，现予登记。",
                (f"根据{LAW}第三十一条、第三十三条的规定，本机关将自收到申请之日起20个工作日内予以答复，"
                f"即最迟于{cn_date(req.due_on)}前答复；需要延长答复期限的，将另行书面告知。")],
         table=_content_table(req),
@@ -74,11 +81,12 @@ def receipt(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
 
 def correction(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
     reply_by = cal.add_workdays(req.correction_notice_on, CORRECTION_REPLY_WORKDAYS)
+    you = addressed(req)
     return NoticeDoc(
         issuer=req.unit.name, title="政府信息公开申请补正告知书", recipient=req.applicant_name,
         issued_on=req.correction_notice_on,
-        intro=[(f"您（单位）于{_request_line(req)}，本机关已收悉。"
-               f"经审查，您的申请内容不明确，根据{LAW}第三十条的规定，现一次性告知需要补正的事项如下："),
+        intro=[(f"{you}于{_request_line(req)}，本机关已收悉。"
+               f"经审查，{you}的申请内容不明确，根据{LAW}第三十条的规定，现一次性告知需要补正的事项如下："),
                req.correction_reason or "",
                (f"请于{cn_date(reply_by)}前补正。答复期限自本机关收到补正后的申请之日起计算。"
                "无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。")],
@@ -88,10 +96,11 @@ def correction(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
 def extension(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
     from ..timeutil import to_local
 
+    you = addressed(req)
     return NoticeDoc(
         issuer=req.unit.name, title="政府信息公开申请延期答复告知书", recipient=req.applicant_name,
         issued_on=to_local(req.extension_approved_at).date(),
-        intro=[f"您（单位）于{_request_line(req)}，本机关已依法受理。",
+        intro=[f"{you}于{_request_line(req)}，本机关已依法受理。",
                (f"因{req.extension_reason}，不能在规定期限内作出答复。根据{LAW}第三十三条第二款的规定，"
                f"经本机关政府信息公开工作机构负责人同意，答复期限延长{req.extension_days}个工作日，"
                f"本机关将最迟于{cn_date(req.due_on)}前作出答复。")],
@@ -119,10 +128,11 @@ def third_party(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
 def fee(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
     pay_by = clock.fee_deadline(req.fee_notice_on, calendar=cal)
     unit_word = "件" if req.fee_method == "by_count" else "页"
+    you = addressed(req)
     return NoticeDoc(
         issuer=req.unit.name, title="政府信息公开信息处理费收费通知书", recipient=req.applicant_name,
         issued_on=req.fee_notice_on,
-        intro=[(f"您（单位）于{_request_line(req)}，根据{LAW}第四十二条和{FEE_RULES}的规定，"
+        intro=[(f"{you}于{_request_line(req)}，根据{LAW}第四十二条和{FEE_RULES}的规定，"
                f"本机关按{req.fee_method_label[:2]}计收信息处理费。"),
                f"计费数量：{req.fee_quantity}{unit_word}；应缴金额：{req.fee_amount:.2f}元。",
                (f"请于{cn_date(pay_by)}前（自收到本通知之日起20个工作日内）缴纳。"
@@ -132,28 +142,44 @@ def fee(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
 
 
 #: what the answer says for each kind of result, before the remedies paragraph
+#: ({you} is 您 or 你单位; {annex} is "（见附件）" when the information goes with the answer as files)
 ANSWER_TEXTS = {
-    "open": "经审查，您申请公开的政府信息属于公开范围，现予以提供（见附件）。",
-    "partial": "经审查，您申请公开的政府信息中含有不应当公开的内容，但能够作区分处理，现提供可以公开的部分。",
-    "deny": "经审查，您申请公开的政府信息属于不予公开的范围，本机关决定不予公开。",
-    "none": "经审查，本机关无法提供您申请公开的政府信息。",
-    "reject": "经审查，您的申请不属于本机关应当作为政府信息公开申请处理的情形，本机关不予处理。",
-    "other": "本机关对您的申请作如下处理。",
+    "open": "经审查，{you}申请公开的政府信息属于公开范围，现予以提供{annex}。",
+    "partial": "经审查，{you}申请公开的政府信息中含有不应当公开的内容，但能够作区分处理，现提供可以公开的部分{annex}。",
+    "deny": "经审查，{you}申请公开的政府信息属于不予公开的范围，本机关决定不予公开。",
+    "none": "经审查，本机关无法提供{you}申请公开的政府信息。",
+    "reject": "经审查，{you}的申请不属于本机关应当作为政府信息公开申请处理的情形，本机关不予处理。",
+    "other": "本机关对{you}的申请作如下处理。",
 }
+
+
+def answer_files(req: DisclosureRequest) -> list[str]:
+    """The files that go with an answer that provides information: the request's materials uploaded
+    on or after the answer date (what was uploaded before is the application and the notices)."""
+    from ..timeutil import to_local
+
+    if req.answered_on is None or req.answer_category.split(".")[0] not in ("open", "partial"):
+        return []
+    return [d.original_name for d in sorted(req.documents, key=lambda d: (d.created_at, d.id))
+            if to_local(d.created_at).date() >= req.answered_on]
 
 
 def answer(req: DisclosureRequest, cal: WorkCalendar) -> NoticeDoc:
     _group, leaf, article = cat.ANSWERS[req.answer_category]
     family = req.answer_category.split(".")[0]
     reason = "" if family in ("open", "partial") else f"具体情形：{leaf.split('.', 1)[-1]}。"
-    paragraphs = [f"您（单位）于{_request_line(req)}，本机关已收悉。",
-                  f"{ANSWER_TEXTS[family]}{reason}根据{LAW}{article}的规定，特此答复。"]
+    you, files = addressed(req), answer_files(req)
+    said = ANSWER_TEXTS[family].format(you=you, annex="（见附件）" if files else "")
+    paragraphs = [f"{you}于{_request_line(req)}，本机关已收悉。",
+                  f"{said}{reason}根据{LAW}{article}的规定，特此答复。"]
     if req.answer_text:
         paragraphs.append(req.answer_text)
     paragraphs.append("如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，"
                       "或者自收到本答复之日起6个月内依法向人民法院提起行政诉讼。")
+    # the file names without their extension, as a 附件说明 names its attachments
+    notes = [Attachment(name.rsplit(".", 1)[0] if "." in name else name, note_only=True) for name in files]
     return NoticeDoc(issuer=req.unit.name, title="政府信息公开申请答复书", recipient=req.applicant_name,
-                     issued_on=req.answered_on, intro=paragraphs)
+                     issued_on=req.answered_on, intro=paragraphs, attachments=notes)
 
 
 BUILDERS = {"receipt": receipt, "correction": correction, "extension": extension, "third_party": third_party,
@@ -164,7 +190,10 @@ def build(req: DisclosureRequest, kind: str, *, calendar: WorkCalendar | None = 
     """Return the content of one document; refuse one the history does not support yet."""
     if kind not in dict(available(req)):
         raise ServiceError(f"该申请尚无可生成的{KINDS.get(kind, '文书')}（相应事项尚未登记）。")
-    return BUILDERS[kind](req, _calendar(calendar))
+    doc = BUILDERS[kind](req, _calendar(calendar))
+    # the office signs with the name it had on the document's date (a later rename does not reach it)
+    doc.issuer = name_on_day(req.unit, doc.issued_on)
+    return doc
 
 
 def render_for(req: DisclosureRequest, kind: str, *, as_of: date,

@@ -38,6 +38,18 @@ def unit_reporter_ids(unit_id: int) -> list[int]:
     ))
 
 
+def reporters_by_unit(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Return the active reporters of many units at once: unit id → user ids (one query per 500 units)."""
+    ids = sorted(set(unit_ids))
+    out: dict[int, list[int]] = {uid: [] for uid in ids}
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for unit_id, user_id in db.session.execute(
+                sa.select(User.unit_id, User.id).where(User.unit_id.in_(chunk), User.role == "reporter",
+                                                       User.is_active_account).order_by(User.id)):
+            out[unit_id].append(user_id)
+    return out
+
+
 def staff_ids_over(unit: Unit, roles: tuple[str, ...] = ("leader",)) -> list[int]:
     """Return active users of the given roles whose scope (own unit's subtree) covers the unit."""
     ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]

@@ -20,17 +20,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..audit.services import record, snapshot
 from ..errors import ServiceError
 from ..extensions import db
-from ..inbox.services import notify_unit
+from ..inbox.services import notify_unit, notify_users, reporters_by_unit
 from ..timeutil import utcnow
 from ..scope import under
 from ..units.models import Unit, UnitName
+from ..units.models import name_on as _name_on
 from .deadlines import parse_deadline
 from .models import ITEM_SOURCES, ROLE_LABELS, Assignment, Plan, Task
 
 ROLES = tuple(ROLE_LABELS)
 #: deadline kinds whose date is the assignment's due date (the others: no due date)
 DATED = ("date", "year_end", "window", "recurring", "default")
-ASSIGNMENT_FIELDS = ("unit_id", "role", "due_on", "original_due_on", "status", "withdrawn_at", "withdrawn_reason")
+ASSIGNMENT_FIELDS = ("unit_id", "role", "due_on", "original_due_on", "assigned_due_on", "status", "withdrawn_at", "withdrawn_reason")
 TASK_FIELDS = ("title", "text", "deadline", "deadline_kind", "deadline_text")
 
 
@@ -107,11 +108,16 @@ def read_deadline(plan: Plan, text: str) -> DeadlineReading:
     return DeadlineReading(kind=kind, due=day, text=text)
 
 
-def _notify(unit_ids: Iterable[int], title: str, plan: Plan, task: Task | None = None) -> None:
+def _notify(unit_ids: Iterable[int], title: str, plan: Plan, task: Task | None = None, *,
+            reporters: dict[int, list[int]] | None = None) -> None:
+    """Notify the reporters of the units (read in one query, or given: a bulk 转办 reaches hundreds)."""
     link = f"/plans/{plan.id}/tasks/{task.id}" if task is not None else f"/plans/{plan.id}"
-    for uid in sorted(set(unit_ids)):
-        notify_unit(uid, kind="assignment", title=title, link=link, object_type="task" if task else "plan",
-                    object_id=task.id if task else plan.id)
+    unit_ids = set(unit_ids)
+    if reporters is None or not unit_ids <= reporters.keys():
+        reporters = reporters_by_unit(unit_ids)
+    for unit_id in sorted(unit_ids):
+        notify_users(reporters[unit_id], kind="assignment", title=title, link=link, object_type="task" if task else "plan",
+                     object_id=task.id if task else plan.id)
 
 
 def _new_assignment(task: Task, unit: Unit, role: str, *, source_phrase: str | None = None) -> Assignment:
@@ -164,7 +170,8 @@ def _chosen_units(plan: Plan, units: dict[str, list[Unit]]) -> list[tuple[Unit, 
 
 def update_task(actor, task: Task, *, title: str, text: str, deadline: str) -> Task:
     """Change a task's words or deadline. A new deadline is a correction, not an extension: it
-    becomes every open assignment's due date (an approved extension later than it stays)."""
+    becomes every open assignment's due date (an approved extension later than it stays). The date
+    first assigned is kept (assigned_due_on) for a rubric that scores against it (deadline_change)."""
     title = (title or "").strip()
     if not title:
         raise ServiceError("任务标题不能为空。")
@@ -179,6 +186,8 @@ def update_task(actor, task: Task, *, title: str, text: str, deadline: str) -> T
             if a.status == "completed":
                 continue
             extended = a.due_on is not None and a.original_due_on is not None and a.due_on > a.original_due_on
+            if a.assigned_due_on is None and (a.original_due_on or a.due_on) != reading.due:
+                a.assigned_due_on = a.original_due_on or a.due_on
             a.original_due_on = reading.due
             if not (extended and reading.due is not None and a.due_on > reading.due):
                 a.due_on = reading.due
@@ -317,10 +326,12 @@ def move_assignments(actor, assignments: list[Assignment], unit: Unit, *, reason
         raise ServiceError("请先勾选要转办的承办事项。")
     task_ids = sorted({a.task_id for a in assignments})
     taken: set[tuple[int, int, int]] = set()
+    # only what the target unit already holds can refuse a move (not every unit's row of the tasks)
     for chunk in (task_ids[i:i + 500] for i in range(0, len(task_ids), 500)):
         taken.update(tuple(r) for r in db.session.execute(
             sa.select(Assignment.task_id, Assignment.unit_id, Assignment.instance)
-            .where(Assignment.task_id.in_(chunk)).execution_options(with_withdrawn=True)))
+            .where(Assignment.task_id.in_(chunk), Assignment.unit_id == unit.id)
+            .execution_options(with_withdrawn=True)))
     for a in assignments:
         _check_move(a, unit, taken)
         taken.add((a.task_id, unit.id, a.instance))
@@ -331,11 +342,12 @@ def move_assignments(actor, assignments: list[Assignment], unit: Unit, *, reason
         "to": unit.name, "reason": (reason or "").strip(),
         "moved": [{"assignment_id": a.id, "from_unit_id": old[a.id]} for a in assignments]})
     plans = {a.plan_id: a.plan for a in assignments}
+    reporters = reporters_by_unit({unit.id, *old.values()})
     for plan in plans.values():
         n = sum(1 for a in assignments if a.plan_id == plan.id)
-        _notify([unit.id], f"转办任务：《{plan.title}》{n}项转由您单位承办", plan)
+        _notify([unit.id], f"转办任务：《{plan.title}》{n}项转由您单位承办", plan, reporters=reporters)
         _notify({old[a.id] for a in assignments if a.plan_id == plan.id},
-                f"任务转办：《{plan.title}》中您单位的{n}项已转由“{unit.name}”承办", plan)
+                f"任务转办：《{plan.title}》中您单位的{n}项已转由“{unit.name}”承办", plan, reporters=reporters)
     return assignments
 
 
@@ -521,9 +533,7 @@ def rename_unit(actor, unit: Unit, name: str) -> Unit:
 
 def name_on(unit: Unit, when) -> str:
     """Return the unit's name at an instant (a document's issue time): the name it had then."""
-    earlier = db.session.scalar(sa.select(UnitName.name).where(UnitName.unit_id == unit.id, UnitName.until > when)
-                                .order_by(UnitName.until).limit(1))
-    return earlier or unit.name
+    return _name_on(unit, when)
 
 
 def _open_assignments(unit: Unit) -> list[Assignment]:

@@ -263,13 +263,13 @@ def item_docx(task_id: int):
     from flask import Response
 
     from ..reports.storage import content_disposition
-    from .item_doc import item_docx as build
+    from ..supervise.documents import item_file
 
     task = db.session.get(Task, task_id)
     if task is None or task.source is None:
         abort(404)
     queries.get_plan_for(current_user, task.plan_id)
-    name = f"督办单-{task.ref}-{task.title[:30]}.docx"
-    return Response(build(task, app_today()), headers={
+    f = item_file(task)
+    return Response(f.data, headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "Content-Disposition": content_disposition(name, inline=False, ascii_name=f"item-{task.id}.docx")})
+        "Content-Disposition": content_disposition(f.name, inline=False, ascii_name=f.ascii_name)})

@@ -7,21 +7,34 @@ from docx.shared import Pt
 
 from ..supervise.notices import Attachment, DocTable, NoticeDoc, render
 from ..supervise.queries import issuer_for, letterhead, task_text
-from ..timeutil import cn_date
+from ..timeutil import cn_date, to_local
+from ..units.models import name_on
 from .models import ROLE_LABELS, Task
 
 
-def item_doc(task: Task, on: date) -> NoticeDoc:
-    """Return the 督办单 for one item: addressed to its lead units, one row per unit to fill in."""
+def issued_on(task: Task) -> date:
+    """The 督办单 is issued when the item is opened: the local date of its creation."""
+    return to_local(task.created_at).date()
+
+
+def item_doc(task: Task, on: date | None = None) -> NoticeDoc:
+    """Return the 督办单 for one item: addressed to its lead units, one row per unit to fill in.
+
+    It is dated the day the item was opened (``on`` overrides) and names every unit as it was
+    called then, so a unit renamed later keeps its old name on it.
+    """
     plan = task.plan
-    head = letterhead(issuer_for(plan.unit))
+    when = task.created_at
+    on = on or issued_on(task)
+    head = letterhead(issuer_for(plan.unit, when=when))
     assignments = sorted(task.assignments, key=lambda a: (list(ROLE_LABELS).index(a.role), a.unit.sort_order, a.unit.name))
-    leads = [a.unit.name for a in assignments if a.role == "lead"] or [a.unit.name for a in assignments]
+    names = {a.unit_id: name_on(a.unit, when) for a in assignments}
+    leads = [names[a.unit_id] for a in assignments if a.role == "lead"] or [names[a.unit_id] for a in assignments]
     source = task.source or "交办"
     if task.source_doc_number:
         source += f"（{task.source_doc_number}）"
     due = cn_date(task.deadline) if task.deadline else "—"
-    rows = [(str(n), a.unit.name, ROLE_LABELS[a.role], cn_date(a.due_on) if a.due_on else "—", "")
+    rows = [(str(n), names[a.unit_id], ROLE_LABELS[a.role], cn_date(a.due_on) if a.due_on else "—", "")
             for n, a in enumerate(assignments, 1)]
     sheet = DocTable(("序号", "承办单位", "承办角色", "办理时限", "办理情况"), rows, center=frozenset({0, 2, 3}),
                      blank_widths={4: 14}, row_lines=2, size=Pt(10.5))
@@ -39,5 +52,5 @@ def item_doc(task: Task, on: date) -> NoticeDoc:
     )
 
 
-def item_docx(task: Task, on: date) -> bytes:
+def item_docx(task: Task, on: date | None = None) -> bytes:
     return render(item_doc(task, on))

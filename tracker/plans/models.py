@@ -138,6 +138,9 @@ class Assignment(db.Model):
     due_on: Mapped[date | None] = mapped_column(sa.Date)
     #: the due date before any approved extension, kept for scoring
     original_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: the date first assigned, before a supervisor changed the task's deadline (empty when never
+    #: changed); scoring uses it only when the rubric keeps the original date (deadline_change)
+    assigned_due_on: Mapped[date | None] = mapped_column(sa.Date)
     deadline_kind: Mapped[str] = mapped_column(sa.String(20), default="default")
     #: pending | in_progress | completed
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")

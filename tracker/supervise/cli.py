@@ -90,7 +90,7 @@ def lookback_cmd(plan_id: int, as_of: date | None, deadline_days: int, prefix: s
         click.echo(f"注意：{result.calendar_warning}")
 
 
-@click.group("documents", help="公文：列出和生成整改通知、督办通知、通报、催办提醒")
+@click.group("documents", help="公文：列出和生成整改通知、督办通知、通报、催办提醒、交办件督办单和依申请公开文书")
 def documents_cli():
     pass
 
@@ -118,13 +118,27 @@ def documents_list(as_json: bool):
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="写入的 .docx 文件")
 @with_appcontext
 def documents_render(kind: str, object_id: str, output: str):
-    """生成一份公文（与网页下载的文件完全相同）：KIND 为 rectification、escalation、circular 或 reminder。"""
-    from .documents import NotFound, file_of
+    """生成一份公文（与网页下载的文件完全相同）：KIND 为 rectification、escalation、circular、reminder、item
+    或 disclosure_receipt、disclosure_correction、disclosure_extension、disclosure_third_party、disclosure_fee、
+    disclosure_answer（ID 为申请的编号）。"""
+    from ..extensions import db
+    from .documents import DISCLOSURE_KINDS, NotFound, file_of
 
     try:
         f = file_of(kind, object_id)
     except NotFound as exc:
         raise click.ClickException(str(exc)) from None
+    if kind in DISCLOSURE_KINDS:
+        # a document addressed to the applicant shows their name: audited as the web download is
+        from ..disclosure import documents as register
+        from ..disclosure.services import log_applicant_view
+
+        if DISCLOSURE_KINDS[kind] in register.WITH_APPLICANT:
+            from ..disclosure.models import DisclosureRequest
+
+            log_applicant_view(None, db.session.get(DisclosureRequest, int(object_id)),
+                               purpose=f"cli:docx:{DISCLOSURE_KINDS[kind]}")
+            db.session.commit()
     with open(output, "wb") as out:
         out.write(f.data)
     click.echo(f"已写入 {output}（{f.name}）")

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..plans.models import Assignment, Plan
 from ..reports.models import ProgressReport
 from ..timeutil import UTCDateTime, utcnow
-from ..units.models import Unit
+from ..units.models import Unit, name_on
 
 STAGE_LABELS = {"due_soon": "临期", "overdue": "逾期"}
 ITEM_STATUS_LABELS = {"open": "待整改", "answered": "待核实", "returned": "已退回", "closed": "已销号"}
@@ -141,6 +141,11 @@ class EscalationNotice(db.Model):
 
     __table_args__ = (sa.UniqueConstraint("unit_id", "issued_on"),)
 
+    @property
+    def addressee(self) -> str:
+        """The unit's name when the notice was issued (a later rename does not reach it)."""
+        return name_on(self.unit, self.created_at)
+
 
 class EscalationItem(db.Model):
     __tablename__ = "escalation_items"
@@ -189,6 +194,11 @@ class RectificationNotice(db.Model):
         sa.UniqueConstraint("prefix", "year", "number"),
         sa.Index("ix_rectification_notices_unit", "unit_id"),
     )
+
+    @property
+    def addressee(self) -> str:
+        """The unit's name when the notice was issued (a later rename does not reach it)."""
+        return name_on(self.unit, self.created_at)
 
 
 class RectificationItem(db.Model):
@@ -295,6 +305,11 @@ class CircularUnit(db.Model):
     unit: Mapped[Unit] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("circular_id", "unit_id"),)
+
+    @property
+    def unit_name(self) -> str:
+        """The unit's name when the circular was published (a draft shows the current name)."""
+        return name_on(self.unit, self.circular.published_at)
 
 
 class JobRun(db.Model):

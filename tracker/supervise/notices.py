@@ -33,14 +33,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -113,6 +114,9 @@ class Attachment:
     before: list[str] = field(default_factory=list)
     table: DocTable | None = None
     after: list[str] = field(default_factory=list)
+    #: a file sent with the document (a scan, the information provided): named in the 附件说明 only,
+    #: no page of its own
+    note_only: bool = False
 
 
 @dataclass
@@ -646,6 +650,8 @@ class _Builder:
 
     def attachments(self) -> None:
         for i, att in enumerate(self.doc.attachments, 1):
+            if att.note_only:
+                continue
             if att.landscape != self.landscape:
                 self._new_section(att.landscape)
                 p = self.para(f"附件{i}" if len(self.doc.attachments) > 1 else "附件", font=HEADING_FONT)
@@ -669,29 +675,43 @@ class _Builder:
                 self.body(text)
 
     def imprint(self) -> None:
-        """版记: 抄送 and 印发机关/印发日期 between full-width rules (a letter: 抄送 only, no rules)."""
+        """版记 at the foot of the last page: 抄送 and 印发机关/印发日期 between full-width rules (a letter:
+        抄送 only, no rules), its last rule on the bottom edge of the block (GB/T 9704-2012, 10.1).
+
+        It is a table positioned on the page (w:tblpPr): across from the page's left edge, down from
+        the top of the block, so that its bottom is the block's. It is anchored to an empty paragraph
+        kept with the last line of the document, so it falls on the last page whatever the length.
+        Word and LibreOffice both place it. LibreOffice (writerfilter) floats a table only when text
+        could run beside it, judged against the page's width when the horizontal position is relative
+        to the page (against the block's otherwise, where a full-width 版记 would stay inline), and
+        keeps inline a table positioned from the page's corner into its lower left quarter: hence
+        page across, block down.
+        """
         doc = self.doc
-        # the 版记 never sits alone on a page: what comes before it moves with it
-        self.document.paragraphs[-1].paragraph_format.keep_with_next = True
-        if doc.letter:
-            if doc.cc:
-                p = self.para("抄送：" + "，".join(doc.cc) + "。", size=SIZE_PAGE_NUMBER)
-                _chars_indent(p, left=1, right=1)
+        if doc.letter and not doc.cc:
             return
-        printed = "　　年　　月　　日印发" if doc.is_draft or doc.issued_on is None else f"{cn_date(doc.issued_on)}印发"
-        rows = [("抄送：" + "，".join(doc.cc) + "。", "")] if doc.cc else []
-        rows.append((doc.printed_by or doc.issuer, printed))
-        self.blank(keep_next=True)
+        if doc.letter:
+            rows = [("抄送：" + "，".join(doc.cc) + "。", None)]
+        else:
+            printed = "　　年　　月　　日印发" if doc.is_draft or doc.issued_on is None else f"{cn_date(doc.issued_on)}印发"
+            rows = [("抄送：" + "，".join(doc.cc) + "。", None)] if doc.cc else []
+            rows.append((doc.printed_by or doc.issuer, printed))
+        # the anchor: an empty line kept with what precedes it
+        self.document.paragraphs[-1].paragraph_format.keep_with_next = True
         table = self.document.add_table(rows=0, cols=2)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         _cell_margins(table, mm=0)
-        # as wide as the block of the last page (a landscape attachment's block is 225 mm)
         half = Mm(self.block_w / 2)
+        # 4号 text, a character in from each side
+        per_line = max(1, int((self.block_w / 25.4 * 72 - 2 * CHAR_PT) / SIZE_PAGE_NUMBER.pt))
+        height_pt = 0.0
         for r, (left, right) in enumerate(rows):
             row = table.add_row()
             _row_props(row)
-            row.height = Pt(LINE.pt)
+            lines = max(1, math.ceil(text_width(left) / per_line)) if right is None else 1
+            row.height = Pt(LINE.pt * lines)
+            row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+            height_pt += LINE.pt * lines
             first, last = r == 0, r == len(rows) - 1
             for c, (text, align) in enumerate(((left, WD_ALIGN_PARAGRAPH.LEFT), (right, WD_ALIGN_PARAGRAPH.RIGHT))):
                 cell = row.cells[c]
@@ -706,12 +726,24 @@ class _Builder:
                     _chars_indent(p, right=1)
                 if text:
                     _run(p, text, BODY_FONT, SIZE_PAGE_NUMBER)
-                _cell_border(cell, "top", 8 if first else 6)
-                if last:
-                    _cell_border(cell, "bottom", 8)
-            if left.startswith("抄送"):
+                if not doc.letter:
+                    _cell_border(cell, "top", 8 if first else 6)
+                    if last:
+                        _cell_border(cell, "bottom", 8)
+                tcpr = cell._tc.get_or_add_tcPr()
+                valign = OxmlElement("w:vAlign")
+                valign.set(qn("w:val"), "center")
+                tcpr.append(valign)
+            if right is None:
                 # 抄送 runs across both columns
                 row.cells[0].merge(row.cells[1])
+        left_mm, block_h = (TOP, BLOCK_W) if self.landscape else (LEFT, BLOCK_H)
+        _float(table, x_mm=left_mm, y_mm=block_h - height_pt / 72 * 25.4)
+        anchor = self.document.add_paragraph()
+        _off_grid(anchor)
+        anchor.paragraph_format.line_spacing = Pt(1)
+        anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        _run(anchor, "", BODY_FONT, Pt(1))
         self.imprint_table = table
 
     def build(self) -> bytes:
@@ -756,6 +788,25 @@ class _Builder:
         out = BytesIO()
         self.document.save(out)
         return out.getvalue()
+
+
+def _float(table, *, x_mm: float, y_mm: float) -> None:
+    """Position a table: its left edge x_mm from the page's, its top y_mm under the block's; nothing runs beside it."""
+    tblpr = table._tbl.tblPr
+    pos = OxmlElement("w:tblpPr")
+    for key, value in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"), ("bottomFromText", "0"),
+                       ("vertAnchor", "margin"), ("horzAnchor", "page"),
+                       ("tblpX", str(round(x_mm / 25.4 * 1440))), ("tblpY", str(round(y_mm / 25.4 * 1440)))):
+        pos.set(qn(f"w:{key}"), value)
+    # w:tblpPr and w:tblOverlap come first in w:tblPr, after w:tblStyle
+    style = tblpr.find(qn("w:tblStyle"))
+    if style is not None:
+        style.addnext(pos)
+    else:
+        tblpr.insert(0, pos)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    pos.addnext(overlap)
 
 
 def _cell_border(cell, edge: str, size_eighths: int) -> None:
@@ -821,5 +872,18 @@ def item_rows(items: list[DocItem]) -> list[tuple[str, ...]]:
 
 
 def render(doc: NoticeDoc) -> bytes:
-    """Return the document as .docx bytes."""
-    return _Builder(doc).build()
+    """Return the document as .docx bytes: the same bytes whenever it is rendered (the web download and
+    `flask documents render` compare equal), its zip entries dated the document's date, not the clock."""
+    return _stable(_Builder(doc).build(), doc.issued_on)
+
+
+def _stable(data: bytes, day: date | None) -> bytes:
+    stamp = (day.year, day.month, day.day, 0, 0, 0) if day and day.year >= 1980 else (1980, 1, 1, 0, 0, 0)
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()

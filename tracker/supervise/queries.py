@@ -17,7 +17,7 @@ from ..plans.models import Assignment, Plan, Task
 from ..plans.status import StatusRules
 from ..scope import in_scope, under
 from ..timeutil import cn_date
-from ..units.models import Unit, official_order
+from ..units.models import Unit, name_on, official_order
 from .models import (
     Circular,
     EscalationItem,
@@ -226,14 +226,16 @@ def plan_choices(user) -> list[tuple[int, str]]:
 # --- documents ----------------------------------------------------------------------------------------
 
 
-def issuer_for(unit: Unit, plans: list[Plan] = ()) -> str:
-    """Return the issuing office: the plans' issuer when they agree, else the jurisdiction's office."""
+def issuer_for(unit: Unit, plans: list[Plan] = (), when=None) -> str:
+    """Return the issuing office: the plans' issuer when they agree, else the jurisdiction's office
+    (named as it was at ``when``, a document's issue instant; None is now)."""
     issuers = Counter(p.issuer for p in plans if p.issuer)
     if issuers:
         return issuers.most_common(1)[0][0]
     root_id = int(unit.path.strip("/").split("/")[0]) if unit.path.strip("/") else unit.id
     root = db.session.get(Unit, root_id) or unit
-    return f"{root.name}办公室" if root.name.endswith("人民政府") else root.name
+    name = name_on(root, when)
+    return f"{name}办公室" if name.endswith("人民政府") else name
 
 
 def clause_label(ref: str | None) -> str:
@@ -282,9 +284,10 @@ def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalen
         for r in reminders
     ]
     overdue = sum(1 for r in reminders if r.stage == "overdue")
-    head = letterhead(issuer_for(unit, [r.assignment.plan for r in reminders]))
+    sent = min((r.created_at for r in reminders), default=None)
+    head = letterhead(issuer_for(unit, [r.assignment.plan for r in reminders], sent))
     return NoticeDoc(
-        issuer=head.issuer, title="催办提醒", recipient=unit.name, issued_on=on, letter=head.letter,
+        issuer=head.issuer, title="催办提醒", recipient=name_on(unit, sent), issued_on=on, letter=head.letter,
         intro=[f"经{cn_date(on)}巡查，你单位承办的以下任务中，逾期未办结{overdue}项、即将到期{len(reminders) - overdue}项。"
                "请对照清单抓紧办理，及时报送进展和佐证材料；已完成的请提交办结申请。"],
         items=items, closing=["特此提醒。"], contact=head.contact, cc=list(head.cc),
@@ -292,7 +295,7 @@ def reminder_doc(unit: Unit, on: date, reminders: list[Reminder], cal: WorkCalen
 
 
 def escalation_doc(notice: EscalationNotice, items: list[EscalationItem], cal: WorkCalendar) -> NoticeDoc:
-    head = letterhead(issuer_for(notice.unit, [i.assignment.plan for i in items]))
+    head = letterhead(issuer_for(notice.unit, [i.assignment.plan for i in items], notice.created_at))
     rows = [
         (str(n), clause_label(i.assignment.task.ref), task_text(i.assignment.task), cn_date(i.due_on),
          str(overdue_workdays(cal, i.due_on, notice.issued_on)), "")
@@ -302,11 +305,11 @@ def escalation_doc(notice: EscalationNotice, items: list[EscalationItem], cal: W
                      center=frozenset({0, 1, 3, 4}), blank_widths={5: 6}, size=Pt(10.5))
     return NoticeDoc(
         issuer=head.issuer, doc_number=notice.doc_number, letter=head.letter,
-        title="督办通知", recipient=notice.unit.name, issued_on=notice.issued_on,
+        title="督办通知", recipient=notice.addressee, issued_on=notice.issued_on,
         intro=[f"截至{cn_date(notice.issued_on)}，你单位承办的{len(rows)}项任务逾期未办结，且已超过规定的督办期限"
                "（具体事项见附件督办单）。现予督办，请主要负责同志亲自过问，立即组织办理。"],
         closing=["请于收到本通知后3个工作日内，在督办单中逐项填写办理情况，说明逾期原因和下一步措施，加盖单位公章后报送。"],
-        attachments=[Attachment("督办单", landscape=True, before=[f"督办单位：{head.issuer}　　承办单位：{notice.unit.name}"],
+        attachments=[Attachment("督办单", landscape=True, before=[f"督办单位：{head.issuer}　　承办单位：{notice.addressee}"],
                                 table=sheet)],
         contact=head.contact, cc=list(head.cc),
     )
@@ -314,7 +317,7 @@ def escalation_doc(notice: EscalationNotice, items: list[EscalationItem], cal: W
 
 def rectification_doc(notice: RectificationNotice, items: list[RectificationItem], cal: WorkCalendar) -> NoticeDoc:
     plan = notice.plan
-    head = letterhead(plan.issuer or issuer_for(notice.unit))
+    head = letterhead(plan.issuer or issuer_for(notice.unit, when=notice.created_at))
     due = cn_date(notice.due_on)
     rows = [
         (str(n), clause_label(i.assignment.task.ref), task_text(i.assignment.task),
@@ -329,7 +332,7 @@ def rectification_doc(notice: RectificationNotice, items: list[RectificationItem
                        blank_widths={1: 24}, row_lines={0: 2, 1: 2, 2: 2, 3: 2, 4: 5, 5: 2})
     return NoticeDoc(
         issuer=head.issuer, doc_number=notice.doc_number, title=notice.title, letter=head.letter,
-        recipient=notice.unit.name, issued_on=notice.issued_on,
+        recipient=notice.addressee, issued_on=notice.issued_on,
         intro=[f"根据工作安排，对{source}落实情况开展了“回头看”。经逐项核查，你单位有{len(rows)}项"
                "明确了责任单位和完成时限的任务尚未完成（见附件1），现通知如下，请逐项整改落实。"],
         deadline=notice.due_on,
@@ -366,10 +369,10 @@ def circular_overview(circular: Circular) -> DocTable:
 
 def circular_doc(circular: Circular) -> NoticeDoc:
     plan = circular.plan
-    issuer = plan.issuer or issuer_for(plan.unit)
+    issuer = plan.issuer or issuer_for(plan.unit, when=circular.published_at)
     head = letterhead(issuer)
     figure = "逾期未办结事项" if circular.kind == "criticism" else "已办结事项"
-    rows = [(str(i), cu.unit.name, str(cu.count)) for i, cu in enumerate(circular.units, 1)]
+    rows = [(str(i), cu.unit_name, str(cu.count)) for i, cu in enumerate(circular.units, 1)]
     paragraphs = [line.strip() for line in circular.body.splitlines() if line.strip()]
     first_heading = next((i for i, t in enumerate(paragraphs) if t.startswith("一、")), None)
     list_at = next((i for i, t in enumerate(paragraphs) if t.endswith("：") and (first_heading is None or i > first_heading + 1)),

@@ -28,7 +28,7 @@ from ..plans.status import StatusRules
 from ..reports.storage import content_disposition
 from ..scope import scope_path_of
 from ..timeutil import app_today, cn_date, parse_iso_date
-from ..units.models import Unit
+from ..units.models import Unit, name_on
 from . import calendar_db, documents, jobs, numbering, queries, services
 from . import remind as remind_service
 from .forms import (
@@ -147,7 +147,10 @@ def reminders():
         unit = _unit_in_scope(unit_id)
         detail = queries.reminders_of(unit.id, on)
     cal = calendar_db.current_calendar()
+    # the unit as the reminders named it when they were sent
+    unit_name = name_on(unit, min((r.created_at for r in detail), default=None)) if unit else None
     return render_template("supervise/reminders.html", page=page, on=on, unit_id=unit_id, detail=detail, unit=unit,
+                           unit_name=unit_name,
                            days={r.id: overdue_workdays(cal, r.due_on, on) for r in detail or []},
                            units=queries.units_in_scope(current_user) if current_user.role != "reporter" else [])
 

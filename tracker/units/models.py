@@ -1,13 +1,13 @@
 """Units (单位) in one tree, and the group phrases (统称) that stand for many of them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import UTCDateTime, local_start, utcnow
 
 UNIT_KINDS = {
     "city_gov": "市政府/办公室",
@@ -83,6 +83,24 @@ class UnitName(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     #: the instant the name stopped being the unit's name (UTC)
     until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def name_on(unit: "Unit", when: datetime | None) -> str:
+    """Return the unit's name at an instant (a document's issue time): the name it had then.
+
+    None (a draft, not issued yet) is now: the current name.
+    """
+    if when is None:
+        return unit.name
+    earlier = db.session.scalar(sa.select(UnitName.name).where(UnitName.unit_id == unit.id, UnitName.until > when)
+                                .order_by(UnitName.until).limit(1))
+    return earlier or unit.name
+
+
+def name_on_day(unit: "Unit", day: date | None) -> str:
+    """Return the unit's name on a document dated ``day`` that has no issue instant: the name at the
+    end of that local day (a unit renamed that morning signs that day's documents with its new name)."""
+    return name_on(unit, None if day is None else local_start(day + timedelta(days=1)))
 
 
 def official_order() -> tuple:
