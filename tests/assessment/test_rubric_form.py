@@ -199,3 +199,22 @@ def test_a_stored_rubric_that_no_longer_loads_opens_the_seed_with_a_warning(clie
     auth.login(world.admin)
     page = client.get("/assessment/rubrics/edit?year=2022").get_data(as_text=True)
     assert "已保存的2022年度细则有误" in page and 'value="任务逾期完成"' in page
+
+
+def test_the_deadline_change_setting_round_trips_through_the_form(client, auth, world):
+    auth.login(world.admin)
+    page = client.get("/assessment/rubrics/edit?year=2022").get_data(as_text=True)
+    assert "督办调整任务时限的计分口径" in page and "保留原定时限计分" in page
+    resp = client.post("/assessment/rubrics/edit", data=form_data(deadline_change="keep_original"))
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    doc = db.session.scalar(sa.select(RubricDocument).where(RubricDocument.year == 2022))
+    assert load_rubric(doc.yaml_text) == load_rubric(HAND_YAML + "deadline_change: keep_original\n")
+    shown = client.get("/assessment/rubrics?year=2022").get_data(as_text=True)
+    assert "督办调整任务时限的计分口径：保留原定时限计分" in shown and "keep_original" not in shown
+    # back to the default: a correction, which the YAML leaves out
+    assert client.post("/assessment/rubrics/edit", data=form_data(deadline_change="correction")).status_code == 302
+    assert load_rubric(db.session.get(RubricDocument, doc.id).yaml_text) == load_rubric(HAND_YAML)
+    # a value that is not one of the two is refused in Chinese and nothing changes
+    bad = client.post("/assessment/rubrics/edit", data=form_data(deadline_change="whatever"))
+    assert "督办调整任务时限的计分口径应为" in bad.get_data(as_text=True)
+    assert load_rubric(db.session.get(RubricDocument, doc.id).yaml_text) == load_rubric(HAND_YAML)

@@ -68,6 +68,10 @@ def data_from_form(form, year: int) -> dict[str, Any]:
     _put(data, "full_score", _text(form, "full_score"))
     weight = _text(form, "assessment_weight")
     _put(data, "assessment_weight", None if weight is None else f"{weight.rstrip('%％').strip()}%")
+    # the default (a correction) is left out, as the rubric's own YAML leaves it out
+    change = _text(form, "deadline_change")
+    if change and change != "correction":
+        data["deadline_change"] = change
 
     data["categories"] = []
     i = 0

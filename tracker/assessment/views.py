@@ -24,7 +24,7 @@ from ..units.models import UNIT_KINDS
 from . import rubric_form
 from .forms import BonusForm, ComputeForm, DecisionForm, ObjectionForm, RubricEditForm, RubricForm
 from .models import OBJECTION_STATUS_LABELS, AssessmentVersion, Bonus, RubricDocument
-from .rubric import DEDUCTION_TYPES, RULE_PARAMS, RULE_TYPES, RubricError, load_rubric
+from .rubric import DEADLINE_CHANGES, DEDUCTION_TYPES, RULE_PARAMS, RULE_TYPES, RubricError, load_rubric
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
@@ -341,7 +341,7 @@ def rubrics():
             problems = exc.messages
     return render_template("assessment/rubrics.html", docs=docs, shown=shown, rubric=rubric, problems=problems,
                            this_year=_today().year, PARAMS=RULE_PARAMS, param_text=_param_text,
-                           UNIT_KINDS=UNIT_KINDS)
+                           UNIT_KINDS=UNIT_KINDS, DEADLINE_CHANGES=DEADLINE_CHANGES)
 
 
 def _param_text(rule, param) -> str:
@@ -385,7 +385,7 @@ def _edit_page(form, data: dict, messages: list[str], status: int = 200):
     return render_template(
         "assessment/rubric_edit.html", form=form, data=data, messages=messages, PARAMS=RULE_PARAMS,
         UNIT_KINDS=UNIT_KINDS, DEADLINE_KINDS=DEADLINE_KIND_LABELS, DEDUCTION_TYPES=DEDUCTION_TYPES,
-        weight_percent=rubric_form.weight_percent(data),
+        DEADLINE_CHANGES=DEADLINE_CHANGES, weight_percent=rubric_form.weight_percent(data),
     ), status
 
 
