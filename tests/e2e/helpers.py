@@ -24,7 +24,9 @@ A11Y_SCRIPT = """
 
 
 def check_a11y(page) -> None:
-    """Assert the accessibility basics on the current page."""
+    """Assert the accessibility basics on the current page (once it has loaded: a click that navigates
+    returns before the new page is there, and a loaded machine shows the blank page in between)."""
+    page.wait_for_load_state()
     problems = page.evaluate(A11Y_SCRIPT)
     assert problems == [], f"{page.url}: {problems}"
 

@@ -228,7 +228,7 @@ def test_the_dashboard_filters_items_by_campaign(client, auth, world):
     assert rows(listed, "assignment") == {a.id for a in first.assignments}
 
 
-def test_the_items_list_pages_newest_first_and_names_every_unit(client, auth, world):
+def test_the_items_list_pages_newest_first_and_names_every_unit(client, auth, world, monkeypatch):
     """Issue 15: the 交办件 list is paged (its units loaded with it); the campaign filter lists every campaign."""
     from tracker.plans import assign
 
@@ -237,7 +237,7 @@ def test_the_items_list_pages_newest_first_and_names_every_unit(client, auth, wo
             source="领导批示", title=f"交办事项{n}", text="", due=date(2021, 10, n), lead=[world.finance],
             responsible=[world.audit, world.county], campaign=campaign))
     db.session.commit()
-    client.application.config["PAGE_SIZE"] = 2
+    monkeypatch.setitem(client.application.config, "PAGE_SIZE", 2)  # the app is shared by the session
     auth.login(world.supervisor)
     first = client.get("/plans/items").get_data(as_text=True)
     second = client.get("/plans/items?page=2").get_data(as_text=True)

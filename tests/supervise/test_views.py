@@ -46,7 +46,8 @@ def test_overdue_page_shows_own_unit_only_and_days(client, auth, world):
     assert "财政专项逾期" in page and "审计结果逾期" in page
 
 
-def test_overdue_page_lists_overdue_then_due_soon_by_due_date_with_totals_from_its_counts(client, auth, world):
+def test_overdue_page_lists_overdue_then_due_soon_by_due_date_with_totals_from_its_counts(
+        client, auth, world, monkeypatch):
     """Issue 15: the list is read in due-date order and its total is the counts the page shows;
     both must still be the status module's (completed after as_of is still overdue on as_of)."""
     from datetime import datetime, timezone
@@ -61,7 +62,7 @@ def test_overdue_page_lists_overdue_then_due_soon_by_due_date_with_totals_from_i
         a = make_assignment(world, unit, due, title=title, status="completed" if done else "in_progress")
         a.completed_at = done
     db.session.commit()
-    client.application.config["PAGE_SIZE"] = 4
+    monkeypatch.setitem(client.application.config, "PAGE_SIZE", 4)  # the app is shared by the session
     auth.login(world.supervisor)
 
     def titles(html: str) -> list[str]:
