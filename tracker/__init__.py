@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message_category = "warning"
     bootstrap.init_app(app)
 
+    from .timeutil import fixed_day_clock
+
+    fixed_day_clock(app)  # first: with TRACKER_TODAY a request's writes are dated on the demo's day
     # The role check runs before CSRF so a denied user gets 403, not a CSRF error.
     from .access import enforce_roles
 

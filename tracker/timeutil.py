@@ -36,6 +36,31 @@ def clock_at(instant: datetime) -> Iterator[None]:
         _clock.reset(token)
 
 
+def fixed_day_clock(app) -> None:
+    """With `TRACKER_TODAY` set (the demo's clock), date what a request writes on that day, at the real time of day.
+
+    Without it, a review approved in the demo would be stamped with the real date, after the demo's today,
+    and every page counting as of the demo's today would still show the assignment open. Requests only:
+    the scheduler and the command line keep the real clock (or the loader's `clock_at`).
+    """
+    from flask import g
+
+    def start() -> None:
+        fixed = app.config.get("TODAY")
+        if fixed and _clock.get() is None:
+            zone = local_zone(app.config.get("TIMEZONE") or "Asia/Shanghai")
+            instant = datetime.combine(fixed, datetime.now(zone).time(), tzinfo=zone)
+            g.tracker_clock_token = _clock.set(instant.astimezone(timezone.utc))
+
+    def stop(_exc=None) -> None:
+        token = g.pop("tracker_clock_token", None)
+        if token is not None:
+            _clock.reset(token)
+
+    app.before_request(start)
+    app.teardown_request(stop)
+
+
 def local_instant(day: date, hour: int = 9, minute: int = 0, name: str = "Asia/Shanghai") -> datetime:
     """Return day at hour:minute local time as an aware UTC datetime."""
     return datetime.combine(day, time(hour, minute), tzinfo=local_zone(name)).astimezone(timezone.utc)

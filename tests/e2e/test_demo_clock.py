@@ -51,3 +51,21 @@ def test_the_reporter_sees_the_demo_date_as_today(demo_server, page):
     text = page.inner_text("main")
     assert "今天是2021年11月15日" in text
     assert "演示日期固定为2021年11月15日" in page.inner_text("body")
+
+
+def test_the_demos_built_annual_report_completes_its_task(demo_server, page):
+    """The demo's 2021 report tasks exist on 2021-11-15 (created ahead of the job of 2022-01-02): 运城市人民政府办公室
+    is a government, due 2022-03-31; the supervisor's 定稿并提交任务 approves its report at once."""
+    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm question
+    login(page, demo_server, "duban")
+    page.goto(f"{demo_server}/annual-reports?year=2021")
+    page.get_by_role("link", name="运城市人民政府办公室", exact=True).click()
+    page.wait_for_load_state()
+    check_a11y(page)
+    main = page.inner_text("main")
+    assert "年度报告任务：" in main and "（截止 2022年3月31日）" in main
+    page.get_by_role("button", name="定稿并提交任务").click()
+    page.wait_for_load_state()
+    main = page.inner_text("main")
+    assert "审核通过，任务已办结" in page.inner_text("body")
+    assert "年度报告任务：已办结" in main and page.get_by_role("button", name="定稿并提交任务").count() == 0
