@@ -27,6 +27,7 @@ from flask import abort
 from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
 from ..extensions import db
+from ..gcpause import gc_paused
 from ..timeutil import UTCDateTime
 from ..plans.models import Assignment, Plan, Task
 from ..reports.models import ProgressReport
@@ -148,6 +149,7 @@ def _may_score(as_of: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
     )
 
 
+@gc_paused()
 def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str = "Asia/Shanghai") -> Facts:
     """Collect what scoring needs about the given plans, one query per kind of fact.
 

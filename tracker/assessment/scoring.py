@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
 from ..calendar import overdue_workdays
+from ..gcpause import gc_paused
 from .facts import AssignmentFact, Facts, UnitFact
 from .rubric import Rubric, Rule
 
@@ -494,6 +495,7 @@ def _unique_by_id(records: Iterable[Any], what: str) -> dict[int, Any]:
 # -- computation --------------------------------------------------------------------------------
 
 
+@gc_paused()
 def compute(
     rubric: Rubric,
     facts: Facts,
