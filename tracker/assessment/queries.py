@@ -243,7 +243,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     units = [
         UnitFact(id=uid, name=name, kind=kind, category=category)
         for uid, name, kind, category in _rows(
-            sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(Unit.id.in_(_unit_sources(plans)))
+            sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(_unit_sources(plans))
             .order_by(*official_order())
         )
     ]
@@ -289,17 +289,27 @@ def _bonus_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
-def _unit_sources(plans: Sequence[Plan]) -> sa.Select:
-    """Select the ids of units holding a counted assignment, a rectification item or a published criticism."""
+def _unit_sources(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
+    """Condition on Unit: it holds a counted assignment, a rectification item or a published criticism.
+
+    The assignment part is asked unit by unit (an index on the unit's assignments answers it at
+    the first counted one) rather than as the set of units of every assignment of the plans,
+    which a database builds from all of a province's 200,000 rows.
+    """
     plan_ids = [p.id for p in plans]
-    return sa.union(
-        sa.select(Assignment.unit_id).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES)),
-        sa.select(RectificationItem.unit_id)
-        .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
-        .where(_rectification_scope(plans)),
-        sa.select(CircularUnit.unit_id).join(Circular, CircularUnit.circular_id == Circular.id)
-        .where(Circular.plan_id.in_(plan_ids), Circular.kind == "criticism", Circular.status == "published",
-               Circular.issued_on.is_not(None)),
+    return sa.or_(
+        sa.exists().where(Assignment.unit_id == Unit.id, Assignment.plan_id.in_(plan_ids),
+                          Assignment.role.in_(COUNTED_ROLES)),
+        Unit.id.in_(
+            sa.select(RectificationItem.unit_id)
+            .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
+            .where(_rectification_scope(plans))
+        ),
+        Unit.id.in_(
+            sa.select(CircularUnit.unit_id).join(Circular, CircularUnit.circular_id == Circular.id)
+            .where(Circular.plan_id.in_(plan_ids), Circular.kind == "criticism", Circular.status == "published",
+                   Circular.issued_on.is_not(None))
+        ),
     )
 
 
