@@ -61,9 +61,8 @@ class AssignmentFact(NamedTuple):
     title: str = ""
 
 
-@dataclass(frozen=True)
-class ReturnedReportFact:
-    """A progress report the supervisor returned (退回)."""
+class ReturnedReportFact(NamedTuple):
+    """A progress report the supervisor returned (退回); a named tuple, as a province has tens of thousands."""
 
     id: int
     unit_id: int
@@ -71,8 +70,7 @@ class ReturnedReportFact:
     returned_on: date
 
 
-@dataclass(frozen=True)
-class MissedReportFact:
+class MissedReportFact(NamedTuple):
     """A reporting period of a continuous task that closed without a report from the unit."""
 
     unit_id: int
@@ -120,8 +118,7 @@ class BonusFact:
     rule: str = ""
 
 
-@dataclass(frozen=True)
-class RequestFact:
+class RequestFact(NamedTuple):
     """A request for government information (依申请公开) the unit handles, with its answer deadline."""
 
     id: int

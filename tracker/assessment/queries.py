@@ -69,6 +69,8 @@ class _LocalDates:
     def __init__(self, zone: ZoneInfo):
         self.zone = zone
         self.offsets: dict[date, timedelta | None] = {}
+        #: UTC day as text -> what from_text needs to place an instant of that day, None for a DST day
+        self.text_days: dict[str, tuple[date, str, date] | None] = {}
 
     def __call__(self, value: datetime | None) -> date | None:
         if value is None:
@@ -87,9 +89,45 @@ class _LocalDates:
             return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(self.zone).date()
         return (value + offset).date()
 
+    def from_text(self, text: str | None) -> date | None:
+        """Return the local date of a UTC instant SQLite keeps as text ('2021-05-12 03:04:05.000000').
 
-def _readers():
-    """Return (read a date, read a UTC instant, how to select such a column) for the session's database.
+        Rather than parsing each instant, a day with one UTC offset is read as the UTC day and
+        the time of day at which local time passes midnight, and the time part of the text
+        (fixed width, so compared as text) says on which side the instant lies. Any other form
+        is parsed and converted as above.
+        """
+        if text is None:
+            return None
+        if len(text) not in (19, 26) or text[10] != " ":
+            return self(datetime.fromisoformat(text))
+        rule = self.text_days.get(text[:10], False)
+        if rule is False:
+            rule = self.text_days[text[:10]] = self._day_rule(date.fromisoformat(text[:10]))
+        if rule is None:
+            return self(datetime.fromisoformat(text))
+        before, turn, after = rule
+        return after if text[11:] >= turn else before
+
+    def _day_rule(self, day: date) -> tuple[date, str, date] | None:
+        """Return (local date before, time of day as text when local midnight passes, local date after) for a UTC day."""
+        self(datetime(day.year, day.month, day.day))  # fills self.offsets for the day
+        offset = self.offsets[day]
+        if offset is None:
+            return None
+        if offset >= timedelta(0):
+            before, after, turn = day, day + timedelta(days=1), timedelta(days=1) - offset
+        else:
+            before, after, turn = day - timedelta(days=1), day, -offset
+        if turn >= timedelta(days=1):  # UTC itself: never passes
+            return day, "~", day
+        seconds, micro = int(turn.total_seconds()), turn.microseconds
+        text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        return before, (f"{text}.{micro:06d}" if micro else text), after
+
+
+def _readers(local_date: _LocalDates):
+    """Return (read a date, read a UTC instant as a local date, how to select such a column) for the session's database.
 
     The fact queries read a province's dates by the hundred thousand. SQLite keeps them as ISO
     text, which SQLAlchemy's types parse row by row with a regular expression; reading the text
@@ -101,11 +139,8 @@ def _readers():
         def read_date(value):
             return None if value is None else date.fromisoformat(value)
 
-        def read_instant(value):
-            return None if value is None else datetime.fromisoformat(value)
-
-        return read_date, read_instant, lambda column: sa.type_coerce(column, sa.String())
-    return _same, _same, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
+        return read_date, local_date.from_text, lambda column: sa.type_coerce(column, sa.String())
+    return _same, local_date, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
 
 
 def _same(value):
@@ -168,7 +203,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             sa.select(Task.id, Task.ref, Task.title).where(Task.plan_id.in_(plan_ids))
         )
     }
-    read_date, read_instant, as_read = _readers()
+    read_date, read_local_date, as_read = _readers(local_date)
     wanted = sa.select(
         Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.role, as_read(Assignment.due_on),
         as_read(Assignment.original_due_on), Assignment.status, as_read(Assignment.completed_at),
@@ -183,7 +218,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         ref, title = tasks.get(task_id, no_task)
         assignments.append(AssignmentFact(
             aid, unit_id, task_id, role, read_date(due), read_date(original),
-            local_date(read_instant(done)) if status == "completed" else None, kind, ref, title,
+            read_local_date(done) if status == "completed" else None, kind, ref, title,
         ))
 
     # Each of the few returned reports and missed periods looks up its own assignment, rather
@@ -194,7 +229,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
                                  Assignment.role.in_(COUNTED_ROLES))
 
     returned = [
-        ReturnedReportFact(id=rid, unit_id=unit_id, assignment_id=aid, returned_on=local_date(read_instant(at)))
+        ReturnedReportFact(rid, unit_id, aid, read_local_date(at))
         for rid, unit_id, aid, at in _rows(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
                       as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)))
