@@ -126,6 +126,24 @@ class _LocalDates:
         return before, (f"{text}.{micro:06d}" if micro else text), after
 
 
+@lru_cache(maxsize=8)
+def _local_dates(tz: str) -> _LocalDates:
+    """Return the zone's converter, shared by every computation: what it learns of a day never changes."""
+    return _LocalDates(ZoneInfo(tz))
+
+
+class _Dates(dict):
+    """Stored dates by their stored form, each converted once (a province repeats a few hundred dates)."""
+
+    def __init__(self, convert):
+        super().__init__({None: None})
+        self.convert = convert
+
+    def __missing__(self, value):
+        result = self[value] = self.convert(value)
+        return result
+
+
 def _readers(local_date: _LocalDates):
     """Return (read a date, read a UTC instant as a local date, how to select such a column) for the session's database.
 
@@ -136,10 +154,7 @@ def _readers(local_date: _LocalDates):
     needed either; _LocalDates takes naive values as UTC).
     """
     if db.session.get_bind().dialect.name == "sqlite":
-        def read_date(value):
-            return None if value is None else date.fromisoformat(value)
-
-        return read_date, local_date.from_text, lambda column: sa.type_coerce(column, sa.String())
+        return _Dates(date.fromisoformat).__getitem__, local_date.from_text, lambda column: sa.type_coerce(column, sa.String())
     return _same, local_date, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
 
 
@@ -193,8 +208,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     """
     if not plans:
         return Facts()
-    zone = ZoneInfo(tz)
-    local_date = _LocalDates(zone)
+    local_date = _local_dates(tz)
     plan_ids = [p.id for p in plans]
 
     tasks = {
@@ -211,7 +225,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES),
             Assignment.withdrawn_at.is_(None))  # read on the connection: the ORM filter does not apply
     if as_of is not None:
-        wanted = wanted.where(_may_score(as_of, zone))
+        wanted = wanted.where(_may_score(as_of, local_date.zone))
     assignments = []
     no_task = ("", "")
     for aid, unit_id, task_id, role, due, original, status, done, kind in _rows(wanted):
