@@ -361,13 +361,16 @@ def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
 
 def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     magnitude, how = _flat_deduction(rule)
-    for r in ctx.facts.returned_reports:
-        if r.returned_on > ctx.as_of or not ctx.counts(r.unit_id, r.assignment_id):
+    as_of, units, assignments = ctx.as_of, ctx.units, ctx.assignments
+    for report_id, unit_id, assignment_id, returned_on in ctx.facts.returned_reports:
+        if returned_on > as_of or unit_id not in units:
             continue
-        task = _task(ctx.assignments.get(r.assignment_id), r.assignment_id)
+        a = assignments.get(assignment_id)  # what ctx.counts asks, inlined: a province returns tens of thousands
+        if a is not None and a.role not in _COUNTED_ROLES:
+            continue
         yield _Event(
-            r.unit_id, "report", r.id, "", r.returned_on, magnitude,
-            f"{task}的进展报告于{_day(r.returned_on)}被退回，{how}",
+            unit_id, "report", report_id, "", returned_on, magnitude,
+            f"{_task(a, assignment_id)}的进展报告于{_day(returned_on)}被退回，{how}",
         )
 
 
@@ -522,16 +525,18 @@ def compute(
         counted=[a for a in assignments.values() if a.role in _COUNTED_ROLES and a.unit_id in units],
     )
 
-    # Per unit: (sort key, rule, event). The key makes the order of caps independent of the
-    # order facts arrive in.
-    found: dict[int, list[tuple[tuple, Rule, _Event, str]]] = defaultdict(list)
+    # Per unit: (is bonus, date, rule index, source id, suffix, item id, event), sorted as it
+    # stands: the order of caps does not depend on the order facts arrive in. The first five
+    # already tell events apart (a rule gives one source type), so the item id settles nothing
+    # and the event is never compared.
+    found: dict[int, list[tuple]] = defaultdict(list)
     seen_ids: set[str] = set()
     matched_exclusions: set[str] = set()
     for rule_index, rule in enumerate(rubric.rules):
         is_bonus, code = rule.is_bonus, rule.code
         events = _bonus(rule, ctx, first_bonus_rule) if is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
         for event in events:
-            unit_id, source_type, source_id, suffix, occurred_on = event[:5]
+            unit_id, source_type, source_id, suffix, occurred_on, _magnitude, _explanation = event
             item_id = f"{code}:{source_type}:{source_id}:{suffix}" if suffix else f"{code}:{source_type}:{source_id}"
             if item_id in seen_ids:
                 raise ValueError(f"two facts give the same line item {item_id}")
@@ -539,14 +544,15 @@ def compute(
             if excluded and item_id in excluded:
                 matched_exclusions.add(item_id)
                 continue
-            key = (is_bonus, occurred_on or date.min, rule_index, source_id, suffix)
-            found[unit_id].append((key, rule, event, item_id))
+            found[unit_id].append((is_bonus, occurred_on or date.min, rule_index, source_id, suffix, item_id, event))
 
-    scores = [_score_unit(rubric, unit, found.get(unit.id, [])) for unit in units.values()]
+    rules = _rule_parts(rubric)
+    scores = [_score_unit(rubric, rules, unit, found.get(unit.id, [])) for unit in units.values()]
     return Result(as_of=as_of, rubric=rubric, units=_ranked(rubric, scores), excluded=tuple(sorted(matched_exclusions)))
 
 
-def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _Event, str]]) -> UnitScore:
+def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, str]], unit: UnitFact,
+                found: list[tuple]) -> UnitScore:
     """Apply the caps in event order and add up one unit's score."""
     rule_left: dict[str, Decimal] = {r.code: r.cap for r in rubric.rules if r.cap is not None}
     indicator_left: dict[str, Decimal] = {i.code: i.weight for i in rubric.indicators}
@@ -557,25 +563,24 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
     items: list[LineItem] = []
     unit_id = unit.id
 
-    found.sort(key=_first)
-    for _key, rule, event, item_id in found:
-        counted = magnitude = event.magnitude
+    bonus_cap_note = f"已达{rubric.bonus.name}上限{_fmt(rubric.bonus.cap)}分"
+    found.sort()
+    for _is_bonus, _on, rule_index, _source_id, _suffix, item_id, event in found:
+        code, name, code_i, is_bonus, cap_note = rules[rule_index]
+        _unit, source_type, source_id, _suffix, occurred_on, magnitude, explanation = event
+        counted = magnitude
         note = ""
-        code = rule.code
         left = rule_left.get(code)
         if left is not None and counted > left:
             counted = left
-            note = f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分"
-        is_bonus = rule.type == "bonus"
+            note = cap_note
         if is_bonus:
             if counted > bonus_left:
                 counted = bonus_left
-                note = f"已达{rubric.bonus.name}上限{_fmt(rubric.bonus.cap)}分"
+                note = bonus_cap_note
             bonus_left -= counted
             bonus += counted
         else:
-            code_i = rule.indicator
-            assert code_i is not None
             if counted > indicator_left[code_i]:
                 counted = indicator_left[code_i]
                 indicator = indicators[code_i]
@@ -584,15 +589,14 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
             deducted[code_i] += counted
         if left is not None:
             rule_left[code] -= counted
-        explanation = event.explanation
         if note:
             explanation += f"；{note}，本项计{_fmt(counted)}分"
         items.append(
             LineItem(
-                item_id, unit_id, code, rule.name, rule.indicator,
+                item_id, unit_id, code, name, code_i,
                 counted if is_bonus else -counted,
                 magnitude if is_bonus else -magnitude,
-                explanation, event.source_type, event.source_id, event.occurred_on,
+                explanation, source_type, source_id, occurred_on,
             )
         )
 
@@ -614,8 +618,16 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
     )
 
 
-def _first(entry: tuple) -> tuple:
-    return entry[0]
+def _rule_parts(rubric: Rubric) -> list[tuple[str, str, str | None, bool, str]]:
+    """Per rule, in rubric order: code, name, indicator, is a bonus, the note when its own cap is reached."""
+    parts = []
+    for rule in rubric.rules:
+        is_bonus = rule.type == "bonus"
+        if not is_bonus:
+            assert rule.indicator is not None
+        parts.append((rule.code, rule.name, rule.indicator, is_bonus,
+                      f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分"))
+    return parts
 
 
 def _ranked(rubric: Rubric, scores: list[UnitScore]) -> tuple[UnitScore, ...]:
