@@ -68,6 +68,10 @@ class ReturnedReportFact(NamedTuple):
     unit_id: int
     assignment_id: int
     returned_on: date
+    #: the clause reference and title of the assignment's task, which name it when the assignment
+    #: itself is not among the facts; None when unknown (the assignment is then named by its id)
+    task_ref: str | None = None
+    task_title: str = ""
 
 
 class MissedReportFact(NamedTuple):
@@ -77,6 +81,9 @@ class MissedReportFact(NamedTuple):
     assignment_id: int
     #: last day of the period the report was due for
     period_end: date
+    #: as for ReturnedReportFact
+    task_ref: str | None = None
+    task_title: str = ""
 
 
 @dataclass(frozen=True)

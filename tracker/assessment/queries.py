@@ -176,11 +176,12 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 
 def _may_score(as_of: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
-    """Condition on Assignment: it can give a line item at as_of, or names the task of one that can.
+    """Condition on Assignment: it can give a line item at as_of.
 
     Only a superset is needed; scoring decides. Open at as_of (or completed after it) with a due
-    date before as_of; completed on or after its earliest due date (compared at UTC midnight,
-    which is early enough in any zone); or the subject of a returned report or a missed period.
+    date before as_of; or completed on or after its earliest due date (compared at UTC midnight,
+    which is early enough in any zone). Returned reports and missed periods name their task
+    themselves, so the assignments they are about need not be read for it.
     """
     day_end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), tzinfo=zone).astimezone(timezone.utc)
     earliest = sa.case(
@@ -194,8 +195,6 @@ def _may_score(as_of: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
     return sa.or_(
         sa.and_(sa.not_(done), earliest < as_of),
         sa.and_(done, Assignment.completed_at >= earliest),
-        Assignment.id.in_(sa.select(ProgressReport.assignment_id).where(ProgressReport.status == "returned")),
-        Assignment.id.in_(sa.select(PeriodicCheck.assignment_id).where(PeriodicCheck.is_missed)),
     )
 
 
@@ -235,29 +234,33 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             read_local_date(done) if status == "completed" else None, kind, ref, title,
         ))
 
-    # Each of the few returned reports and missed periods looks up its own assignment, rather
-    # than being probed against a list of every counted assignment of the plans (a province has
-    # 200,000, and SQLite would build that list first).
-    def counted_assignment(assignment_id) -> sa.Exists:
-        return sa.exists().where(Assignment.id == assignment_id, Assignment.plan_id.in_(plan_ids),
-                                 Assignment.role.in_(COUNTED_ROLES))
+    # Each returned report and missed period looks up its own assignment (rather than being probed
+    # against a list of every counted assignment of the plans: a province has 200,000, and SQLite
+    # would build that list first), and takes its task's clause and title from there: the
+    # assignment itself is among the facts only when it can give a line item of its own. A
+    # withdrawn assignment is never among the facts, and its task is not named (None).
+    def counted_assignment(stmt: sa.Select, assignment_id) -> sa.Select:
+        return stmt.join(Assignment, Assignment.id == assignment_id).where(
+            Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
+
+    named_task = sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())
+    unnamed = (None, "")
 
     returned = [
-        ReturnedReportFact(rid, unit_id, aid, read_local_date(at))
-        for rid, unit_id, aid, at in _rows(
+        ReturnedReportFact(rid, unit_id, aid, read_local_date(at),
+                           *(unnamed if task_id is None else tasks.get(task_id, no_task)))
+        for rid, unit_id, aid, at, task_id in _rows(counted_assignment(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
-                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)))
-            .where(ProgressReport.status == "returned", counted_assignment(ProgressReport.assignment_id))
-        )
+                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)), named_task)
+            .where(ProgressReport.status == "returned"), ProgressReport.assignment_id))
         if at is not None
     ]
 
     missed = [
-        MissedReportFact(unit_id=unit_id, assignment_id=aid, period_end=end)
-        for unit_id, aid, end in _rows(
-            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end)
-            .where(PeriodicCheck.is_missed, counted_assignment(PeriodicCheck.assignment_id))
-        )
+        MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
+        for unit_id, aid, end, task_id in _rows(counted_assignment(
+            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end, named_task)
+            .where(PeriodicCheck.is_missed), PeriodicCheck.assignment_id))
     ]
 
     rectifications = [

@@ -201,10 +201,13 @@ def _day(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _task(a: AssignmentFact | None, assignment_id: int) -> str:
-    if a is None:
+def _task(a: AssignmentFact | None, assignment_id: int, ref: str | None = None, title: str = "") -> str:
+    """Name the task of an assignment: from its fact, else from the clause and title a report gave, else by id."""
+    if a is not None:
+        ref, title = a.ref, a.title
+    elif ref is None:
         return f"承办事项{assignment_id}"
-    return _task_label(a.ref, a.title) or f"承办事项{a.id}"
+    return _task_label(ref, title) or f"承办事项{assignment_id}"
 
 
 @lru_cache(maxsize=8192)
@@ -362,7 +365,7 @@ def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
 def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     magnitude, how = _flat_deduction(rule)
     as_of, units, assignments = ctx.as_of, ctx.units, ctx.assignments
-    for report_id, unit_id, assignment_id, returned_on in ctx.facts.returned_reports:
+    for report_id, unit_id, assignment_id, returned_on, ref, title in ctx.facts.returned_reports:
         if returned_on > as_of or unit_id not in units:
             continue
         a = assignments.get(assignment_id)  # what ctx.counts asks, inlined: a province returns tens of thousands
@@ -370,7 +373,7 @@ def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
             continue
         yield _Event(
             unit_id, "report", report_id, "", returned_on, magnitude,
-            f"{_task(a, assignment_id)}的进展报告于{_day(returned_on)}被退回，{how}",
+            f"{_task(a, assignment_id, ref, title)}的进展报告于{_day(returned_on)}被退回，{how}",
         )
 
 
@@ -379,7 +382,7 @@ def _missed_periodic_report(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     for m in ctx.facts.missed_reports:
         if m.period_end > ctx.as_of or not ctx.counts(m.unit_id, m.assignment_id):
             continue
-        task = _task(ctx.assignments.get(m.assignment_id), m.assignment_id)
+        task = _task(ctx.assignments.get(m.assignment_id), m.assignment_id, m.task_ref, m.task_title)
         yield _Event(
             m.unit_id, "assignment", m.assignment_id, m.period_end.isoformat(), m.period_end, magnitude,
             f"{task}截至{_day(m.period_end)}的进展未按期报送，{how}",
