@@ -227,12 +227,13 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         wanted = wanted.where(_may_score(as_of, local_date.zone))
     assignments = []
     no_task = ("", "")
+    new = tuple.__new__  # new(Fact, (values…)): the named tuple without its Python-level __new__
     for aid, unit_id, task_id, role, due, original, status, done, kind in _rows(wanted):
         ref, title = tasks.get(task_id, no_task)
-        assignments.append(AssignmentFact(
+        assignments.append(new(AssignmentFact, (
             aid, unit_id, task_id, role, read_date(due), read_date(original),
             read_local_date(done) if status == "completed" else None, kind, ref, title,
-        ))
+        )))
 
     # Each returned report and missed period looks up its own assignment (rather than being probed
     # against a list of every counted assignment of the plans: a province has 200,000, and SQLite
@@ -247,8 +248,8 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     unnamed = (None, "")
 
     returned = [
-        ReturnedReportFact(rid, unit_id, aid, read_local_date(at),
-                           *(unnamed if task_id is None else tasks.get(task_id, no_task)))
+        new(ReturnedReportFact, (rid, unit_id, aid, read_local_date(at),
+                                 *(unnamed if task_id is None else tasks.get(task_id, no_task))))
         for rid, unit_id, aid, at, task_id in _rows(counted_assignment(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
                       as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)), named_task)
