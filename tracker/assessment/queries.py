@@ -240,28 +240,37 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     # would build that list first), and takes its task's clause and title from there: the
     # assignment itself is among the facts only when it can give a line item of its own. A
     # withdrawn assignment is never among the facts, and its task is not named (None).
-    def counted_assignment(stmt: sa.Select, assignment_id) -> sa.Select:
-        return stmt.join(Assignment, Assignment.id == assignment_id).where(
-            Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
+    def counted_assignment(assignment_id) -> sa.Exists:
+        return sa.exists().where(Assignment.id == assignment_id, Assignment.plan_id.in_(plan_ids),
+                                 Assignment.role.in_(COUNTED_ROLES))
 
-    named_task = sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())
+    def named_task(assignment_id) -> sa.ScalarSelect:
+        """The assignment's task id, None when it is withdrawn (asked row by row: a join would let
+        SQLite start from the assignments)."""
+        return sa.select(sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())).where(
+            Assignment.id == assignment_id).scalar_subquery()
+
     unnamed = (None, "")
 
     returned = [
         new(ReturnedReportFact, (rid, unit_id, aid, read_local_date(at),
                                  *(unnamed if task_id is None else tasks.get(task_id, no_task))))
-        for rid, unit_id, aid, at, task_id in _rows(counted_assignment(
+        for rid, unit_id, aid, at, task_id in _rows(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
-                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)), named_task)
-            .where(ProgressReport.status == "returned"), ProgressReport.assignment_id))
+                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)),
+                      named_task(ProgressReport.assignment_id))
+            .where(ProgressReport.status == "returned", counted_assignment(ProgressReport.assignment_id))
+        )
         if at is not None
     ]
 
     missed = [
         MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
-        for unit_id, aid, end, task_id in _rows(counted_assignment(
-            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end, named_task)
-            .where(PeriodicCheck.is_missed), PeriodicCheck.assignment_id))
+        for unit_id, aid, end, task_id in _rows(
+            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end,
+                      named_task(PeriodicCheck.assignment_id))
+            .where(PeriodicCheck.is_missed, counted_assignment(PeriodicCheck.assignment_id))
+        )
     ]
 
     rectifications = [
