@@ -14,7 +14,8 @@ def test_text_instants_give_the_zone_s_local_date(zone):
     # every 7 minutes 13.5 seconds for two weeks around a DST change (March 2021), plus the turns
     start = datetime(2021, 3, 7)
     instants = [start + timedelta(seconds=433.5 * i) for i in range(2800)]
-    instants += [datetime(2021, 9, 29, 15, 59, 59, 999999), datetime(2021, 9, 29, 16), datetime(2021, 9, 29, 16, 0, 0, 1)]
+    instants += [datetime(2021, 9, 29, 15, 59, 59, 999999), datetime(2021, 9, 29, 16),
+                 datetime(2021, 9, 29, 16, 0, 0, 1)]
     for instant in instants:
         expected = instant.replace(tzinfo=timezone.utc).astimezone(tz).date()
         full = instant.strftime("%Y-%m-%d %H:%M:%S.%f")

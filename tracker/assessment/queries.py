@@ -110,7 +110,8 @@ class _LocalDates:
         return after if text[11:] >= turn else before
 
     def _day_rule(self, day: date) -> tuple[date, str, date] | None:
-        """Return (local date before, time of day as text when local midnight passes, local date after) for a UTC day."""
+        """Return, for a UTC day, (local date before, time of day as text at which local midnight
+        passes, local date after), or None when the day's offset changes."""
         self(datetime(day.year, day.month, day.day))  # fills self.offsets for the day
         offset = self.offsets[day]
         if offset is None:
@@ -154,7 +155,8 @@ def _readers(local_date: _LocalDates):
     needed either; _LocalDates takes naive values as UTC).
     """
     if db.session.get_bind().dialect.name == "sqlite":
-        return _Dates(date.fromisoformat).__getitem__, local_date.from_text, lambda column: sa.type_coerce(column, sa.String())
+        as_text = lambda column: sa.type_coerce(column, sa.String())  # noqa: E731
+        return _Dates(date.fromisoformat).__getitem__, local_date.from_text, as_text
     return _same, local_date, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
 
 
