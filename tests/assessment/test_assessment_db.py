@@ -419,3 +419,33 @@ def test_keep_original_still_lets_a_later_extension_move_the_date(world, rubric_
     v = services.compute_version(world.supervisor, world.plan, AS_OF)
     # the seed rubric moves the due date with an approved extension: from 29 October, 11 days: 2 + 1.1
     assert item_ids(v, world.audit.id) == {f"overdue_at_assessment:assignment:{a.id}": -3.1}
+
+
+def test_returned_reports_name_their_task_when_the_assignment_gives_no_item(world, scenario, rubric_text):
+    """An assignment completed on time is left out of the facts at as_of; its returned report still
+    names the task, as it does from the full facts. A withdrawn assignment's task is never named."""
+    from tracker.assessment.rubric import load_rubric
+    from tracker.assessment.scoring import compute
+    from tracker.calendar import default_calendar
+
+    task = TaskFactory(plan=world.plan, title="公开政策文件", ref="5", deadline=date(2021, 9, 30), deadline_kind="date")
+    on_time = AssignmentFactory(task=task, unit=world.finance, role="lead", status="completed", progress=100,
+                                completed_at=utc(2021, 9, 1, 2))
+    gone = AssignmentFactory(task=task, unit=world.audit, role="responsible", withdrawn_at=utc(2021, 9, 2))
+    first = ReportFactory(assignment=on_time, status="returned", reviewed_at=utc(2021, 9, 10, 3))
+    second = ReportFactory(assignment=gone, status="returned", reviewed_at=utc(2021, 9, 13, 3))
+    db.session.flush()
+
+    narrowed = queries.collect_facts([world.plan], as_of=AS_OF)
+    assert on_time.id not in {a.id for a in narrowed.assignments}
+    reports = {r.id: r for r in narrowed.returned_reports}
+    assert (reports[first.id].task_ref, reports[first.id].task_title) == ("5", "公开政策文件")
+    assert (reports[second.id].task_ref, reports[second.id].task_title) == (None, "")
+
+    rubric = load_rubric(rubric_text)
+    result = compute(rubric, narrowed, AS_OF, default_calendar())
+    texts = {item.id: item.explanation for unit in result.units for item in unit.items}
+    assert texts[f"report_returned:report:{first.id}"] == "5「公开政策文件」的进展报告于2021年9月10日被退回，扣0.5分"
+    assert texts[f"report_returned:report:{second.id}"] == f"承办事项{gone.id}的进展报告于2021年9月13日被退回，扣0.5分"
+    everything = queries.collect_facts([world.plan])
+    assert compute(rubric, everything, AS_OF, default_calendar()).to_dict() == result.to_dict()

@@ -61,24 +61,29 @@ class AssignmentFact(NamedTuple):
     title: str = ""
 
 
-@dataclass(frozen=True)
-class ReturnedReportFact:
-    """A progress report the supervisor returned (退回)."""
+class ReturnedReportFact(NamedTuple):
+    """A progress report the supervisor returned (退回); a named tuple, as a province has tens of thousands."""
 
     id: int
     unit_id: int
     assignment_id: int
     returned_on: date
+    #: the clause reference and title of the assignment's task, which name it when the assignment
+    #: itself is not among the facts; None when unknown (the assignment is then named by its id)
+    task_ref: str | None = None
+    task_title: str = ""
 
 
-@dataclass(frozen=True)
-class MissedReportFact:
+class MissedReportFact(NamedTuple):
     """A reporting period of a continuous task that closed without a report from the unit."""
 
     unit_id: int
     assignment_id: int
     #: last day of the period the report was due for
     period_end: date
+    #: as for ReturnedReportFact
+    task_ref: str | None = None
+    task_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,8 +125,7 @@ class BonusFact:
     rule: str = ""
 
 
-@dataclass(frozen=True)
-class RequestFact:
+class RequestFact(NamedTuple):
     """A request for government information (依申请公开) the unit handles, with its answer deadline."""
 
     id: int

@@ -27,6 +27,7 @@ from flask import abort
 from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
 from ..extensions import db
+from ..gcpause import gc_paused
 from ..timeutil import UTCDateTime
 from ..plans.models import Assignment, Plan, Task
 from ..reports.models import ProgressReport
@@ -68,6 +69,8 @@ class _LocalDates:
     def __init__(self, zone: ZoneInfo):
         self.zone = zone
         self.offsets: dict[date, timedelta | None] = {}
+        #: UTC day as text -> what from_text needs to place an instant of that day, None for a DST day
+        self.text_days: dict[str, tuple[date, str, date] | None] = {}
 
     def __call__(self, value: datetime | None) -> date | None:
         if value is None:
@@ -86,9 +89,64 @@ class _LocalDates:
             return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(self.zone).date()
         return (value + offset).date()
 
+    def from_text(self, text: str | None) -> date | None:
+        """Return the local date of a UTC instant SQLite keeps as text ('2021-05-12 03:04:05.000000').
 
-def _readers():
-    """Return (read a date, read a UTC instant, how to select such a column) for the session's database.
+        Rather than parsing each instant, a day with one UTC offset is read as the UTC day and
+        the time of day at which local time passes midnight, and the time part of the text
+        (fixed width, so compared as text) says on which side the instant lies. Any other form
+        is parsed and converted as above.
+        """
+        if text is None:
+            return None
+        if len(text) not in (19, 26) or text[10] != " ":
+            return self(datetime.fromisoformat(text))
+        rule = self.text_days.get(text[:10], False)
+        if rule is False:
+            rule = self.text_days[text[:10]] = self._day_rule(date.fromisoformat(text[:10]))
+        if rule is None:
+            return self(datetime.fromisoformat(text))
+        before, turn, after = rule
+        return after if text[11:] >= turn else before
+
+    def _day_rule(self, day: date) -> tuple[date, str, date] | None:
+        """Return, for a UTC day, (local date before, time of day as text at which local midnight
+        passes, local date after), or None when the day's offset changes."""
+        self(datetime(day.year, day.month, day.day))  # fills self.offsets for the day
+        offset = self.offsets[day]
+        if offset is None:
+            return None
+        if offset >= timedelta(0):
+            before, after, turn = day, day + timedelta(days=1), timedelta(days=1) - offset
+        else:
+            before, after, turn = day - timedelta(days=1), day, -offset
+        if turn >= timedelta(days=1):  # UTC itself: never passes
+            return day, "~", day
+        seconds, micro = int(turn.total_seconds()), turn.microseconds
+        text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        return before, (f"{text}.{micro:06d}" if micro else text), after
+
+
+@lru_cache(maxsize=8)
+def _local_dates(tz: str) -> _LocalDates:
+    """Return the zone's converter, shared by every computation: what it learns of a day never changes."""
+    return _LocalDates(ZoneInfo(tz))
+
+
+class _Dates(dict):
+    """Stored dates by their stored form, each converted once (a province repeats a few hundred dates)."""
+
+    def __init__(self, convert):
+        super().__init__({None: None})
+        self.convert = convert
+
+    def __missing__(self, value):
+        result = self[value] = self.convert(value)
+        return result
+
+
+def _readers(local_date: _LocalDates):
+    """Return (read a date, read a UTC instant as a local date, how to select such a column) for the session's database.
 
     The fact queries read a province's dates by the hundred thousand. SQLite keeps them as ISO
     text, which SQLAlchemy's types parse row by row with a regular expression; reading the text
@@ -97,14 +155,9 @@ def _readers():
     needed either; _LocalDates takes naive values as UTC).
     """
     if db.session.get_bind().dialect.name == "sqlite":
-        def read_date(value):
-            return None if value is None else date.fromisoformat(value)
-
-        def read_instant(value):
-            return None if value is None else datetime.fromisoformat(value)
-
-        return read_date, read_instant, lambda column: sa.type_coerce(column, sa.String())
-    return _same, _same, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
+        as_text = lambda column: sa.type_coerce(column, sa.String())  # noqa: E731
+        return _Dates(date.fromisoformat).__getitem__, local_date.from_text, as_text
+    return _same, local_date, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
 
 
 def _same(value):
@@ -125,11 +178,12 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 
 def _may_score(as_of: date, zone: ZoneInfo, keep_original: bool = False) -> sa.ColumnElement[bool]:
-    """Condition on Assignment: it can give a line item at as_of, or names the task of one that can.
+    """Condition on Assignment: it can give a line item at as_of.
 
     Only a superset is needed; scoring decides. Open at as_of (or completed after it) with a due
-    date before as_of; completed on or after its earliest due date (compared at UTC midnight,
-    which is early enough in any zone); or the subject of a returned report or a missed period.
+    date before as_of; or completed on or after its earliest due date (compared at UTC midnight,
+    which is early enough in any zone). Returned reports and missed periods name their task
+    themselves, so the assignments they are about need not be read for it.
     """
     day_end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), tzinfo=zone).astimezone(timezone.utc)
     earliest = sa.case(
@@ -146,11 +200,10 @@ def _may_score(as_of: date, zone: ZoneInfo, keep_original: bool = False) -> sa.C
     return sa.or_(
         sa.and_(sa.not_(done), earliest < as_of),
         sa.and_(done, Assignment.completed_at >= earliest),
-        Assignment.id.in_(sa.select(ProgressReport.assignment_id).where(ProgressReport.status == "returned")),
-        Assignment.id.in_(sa.select(PeriodicCheck.assignment_id).where(PeriodicCheck.is_missed)),
     )
 
 
+@gc_paused()
 def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str = "Asia/Shanghai",
                   keep_original: bool = False) -> Facts:
     """Collect what scoring needs about the given plans, one query per kind of fact.
@@ -164,8 +217,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     """
     if not plans:
         return Facts()
-    zone = ZoneInfo(tz)
-    local_date = _LocalDates(zone)
+    local_date = _local_dates(tz)
     plan_ids = [p.id for p in plans]
 
     tasks = {
@@ -174,7 +226,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             sa.select(Task.id, Task.ref, Task.title).where(Task.plan_id.in_(plan_ids))
         )
     }
-    read_date, read_instant, as_read = _readers()
+    read_date, read_local_date, as_read = _readers(local_date)
     wanted = sa.select(
         Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.role, as_read(Assignment.due_on),
         as_read(Assignment.original_due_on), Assignment.status, as_read(Assignment.completed_at),
@@ -182,9 +234,10 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     ).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES),
             Assignment.withdrawn_at.is_(None))  # read on the connection: the ORM filter does not apply
     if as_of is not None:
-        wanted = wanted.where(_may_score(as_of, zone, keep_original))
+        wanted = wanted.where(_may_score(as_of, local_date.zone, keep_original))
     assignments = []
     no_task = ("", "")
+    new = tuple.__new__  # new(Fact, (values…)): the named tuple without its Python-level __new__
     for aid, unit_id, task_id, role, due, original, status, done, kind, assigned in _rows(wanted):
         due, original = read_date(due), read_date(original)
         if keep_original and assigned is not None:
@@ -192,32 +245,45 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             due = assigned if due is None or original is None or due <= original else due
             original = assigned
         ref, title = tasks.get(task_id, no_task)
-        assignments.append(AssignmentFact(
+        assignments.append(new(AssignmentFact, (
             aid, unit_id, task_id, role, due, original,
-            local_date(read_instant(done)) if status == "completed" else None, kind, ref, title,
-        ))
+            read_local_date(done) if status == "completed" else None, kind, ref, title,
+        )))
 
-    # Each of the few returned reports and missed periods looks up its own assignment, rather
-    # than being probed against a list of every counted assignment of the plans (a province has
-    # 200,000, and SQLite would build that list first).
+    # Each returned report and missed period looks up its own assignment (rather than being probed
+    # against a list of every counted assignment of the plans: a province has 200,000, and SQLite
+    # would build that list first), and takes its task's clause and title from there: the
+    # assignment itself is among the facts only when it can give a line item of its own. A
+    # withdrawn assignment is never among the facts, and its task is not named (None).
     def counted_assignment(assignment_id) -> sa.Exists:
         return sa.exists().where(Assignment.id == assignment_id, Assignment.plan_id.in_(plan_ids),
                                  Assignment.role.in_(COUNTED_ROLES))
 
+    def named_task(assignment_id) -> sa.ScalarSelect:
+        """The assignment's task id, None when it is withdrawn (asked row by row: a join would let
+        SQLite start from the assignments)."""
+        return sa.select(sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())).where(
+            Assignment.id == assignment_id).scalar_subquery()
+
+    unnamed = (None, "")
+
     returned = [
-        ReturnedReportFact(id=rid, unit_id=unit_id, assignment_id=aid, returned_on=local_date(read_instant(at)))
-        for rid, unit_id, aid, at in _rows(
+        new(ReturnedReportFact, (rid, unit_id, aid, read_local_date(at),
+                                 *(unnamed if task_id is None else tasks.get(task_id, no_task))))
+        for rid, unit_id, aid, at, task_id in _rows(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
-                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)))
+                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)),
+                      named_task(ProgressReport.assignment_id))
             .where(ProgressReport.status == "returned", counted_assignment(ProgressReport.assignment_id))
         )
         if at is not None
     ]
 
     missed = [
-        MissedReportFact(unit_id=unit_id, assignment_id=aid, period_end=end)
-        for unit_id, aid, end in _rows(
-            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end)
+        MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
+        for unit_id, aid, end, task_id in _rows(
+            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end,
+                      named_task(PeriodicCheck.assignment_id))
             .where(PeriodicCheck.is_missed, counted_assignment(PeriodicCheck.assignment_id))
         )
     ]
@@ -254,7 +320,7 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     units = [
         UnitFact(id=uid, name=name, kind=kind, category=category)
         for uid, name, kind, category in _rows(
-            sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(Unit.id.in_(_unit_sources(plans)))
+            sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(_unit_sources(plans))
             .order_by(*official_order())
         )
     ]
@@ -300,17 +366,27 @@ def _bonus_scope(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
-def _unit_sources(plans: Sequence[Plan]) -> sa.Select:
-    """Select the ids of units holding a counted assignment, a rectification item or a published criticism."""
+def _unit_sources(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
+    """Condition on Unit: it holds a counted assignment, a rectification item or a published criticism.
+
+    The assignment part is asked unit by unit (an index on the unit's assignments answers it at
+    the first counted one) rather than as the set of units of every assignment of the plans,
+    which a database builds from all of a province's 200,000 rows.
+    """
     plan_ids = [p.id for p in plans]
-    return sa.union(
-        sa.select(Assignment.unit_id).where(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES)),
-        sa.select(RectificationItem.unit_id)
-        .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
-        .where(_rectification_scope(plans)),
-        sa.select(CircularUnit.unit_id).join(Circular, CircularUnit.circular_id == Circular.id)
-        .where(Circular.plan_id.in_(plan_ids), Circular.kind == "criticism", Circular.status == "published",
-               Circular.issued_on.is_not(None)),
+    return sa.or_(
+        sa.exists().where(Assignment.unit_id == Unit.id, Assignment.plan_id.in_(plan_ids),
+                          Assignment.role.in_(COUNTED_ROLES)),
+        Unit.id.in_(
+            sa.select(RectificationItem.unit_id)
+            .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
+            .where(_rectification_scope(plans))
+        ),
+        Unit.id.in_(
+            sa.select(CircularUnit.unit_id).join(Circular, CircularUnit.circular_id == Circular.id)
+            .where(Circular.plan_id.in_(plan_ids), Circular.kind == "criticism", Circular.status == "published",
+                   Circular.issued_on.is_not(None))
+        ),
     )
 
 

@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
 from ..calendar import overdue_workdays
+from ..gcpause import gc_paused
 from .facts import AssignmentFact, Facts, UnitFact
 from .rubric import Rubric, Rule
 
@@ -41,6 +42,9 @@ _CENT = Decimal("0.01")
 _ZERO = Decimal("0.00")
 _COUNTED_ROLES = frozenset({"lead", "responsible"})
 _TITLE_LIMIT = 40
+#: ``_new(Record, (values…))`` makes a named tuple without its Python-level ``__new__``: the same
+#: object, for the events and line items a province makes by the ten thousand
+_new = tuple.__new__
 
 
 class WorkdayCounter(Protocol):
@@ -200,10 +204,13 @@ def _day(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _task(a: AssignmentFact | None, assignment_id: int) -> str:
-    if a is None:
+def _task(a: AssignmentFact | None, assignment_id: int, ref: str | None = None, title: str = "") -> str:
+    """Name the task of an assignment: from its fact, else from the clause and title a report gave, else by id."""
+    if a is not None:
+        ref, title = a.ref, a.title
+    elif ref is None:
         return f"承办事项{assignment_id}"
-    return _task_label(a.ref, a.title) or f"承办事项{a.id}"
+    return _task_label(ref, title) or f"承办事项{assignment_id}"
 
 
 @lru_cache(maxsize=8192)
@@ -322,10 +329,10 @@ def _late_event(rule: Rule, ctx: _Context, a, due: date, until: date, situation:
     if found is None:
         found = deductions[days] = _day_deduction(rule, days)
     magnitude, how = found
-    return _Event(
+    return _new(_Event, (
         a.unit_id, "assignment", a.id, "", due, magnitude,
         f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，{situation.format(days=days)}，{how}",
-    )
+    ))
 
 
 def _late_completion(rule: Rule, ctx: _Context) -> Iterator[_Event]:
@@ -360,14 +367,17 @@ def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
 
 def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     magnitude, how = _flat_deduction(rule)
-    for r in ctx.facts.returned_reports:
-        if r.returned_on > ctx.as_of or not ctx.counts(r.unit_id, r.assignment_id):
+    as_of, units, assignments = ctx.as_of, ctx.units, ctx.assignments
+    for report_id, unit_id, assignment_id, returned_on, ref, title in ctx.facts.returned_reports:
+        if returned_on > as_of or unit_id not in units:
             continue
-        task = _task(ctx.assignments.get(r.assignment_id), r.assignment_id)
-        yield _Event(
-            r.unit_id, "report", r.id, "", r.returned_on, magnitude,
-            f"{task}的进展报告于{_day(r.returned_on)}被退回，{how}",
-        )
+        a = assignments.get(assignment_id)  # what ctx.counts asks, inlined: a province returns tens of thousands
+        if a is not None and a.role not in _COUNTED_ROLES:
+            continue
+        yield _new(_Event, (
+            unit_id, "report", report_id, "", returned_on, magnitude,
+            f"{_task(a, assignment_id, ref, title)}的进展报告于{_day(returned_on)}被退回，{how}",
+        ))
 
 
 def _missed_periodic_report(rule: Rule, ctx: _Context) -> Iterator[_Event]:
@@ -375,7 +385,7 @@ def _missed_periodic_report(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     for m in ctx.facts.missed_reports:
         if m.period_end > ctx.as_of or not ctx.counts(m.unit_id, m.assignment_id):
             continue
-        task = _task(ctx.assignments.get(m.assignment_id), m.assignment_id)
+        task = _task(ctx.assignments.get(m.assignment_id), m.assignment_id, m.task_ref, m.task_title)
         yield _Event(
             m.unit_id, "assignment", m.assignment_id, m.period_end.isoformat(), m.period_end, magnitude,
             f"{task}截至{_day(m.period_end)}的进展未按期报送，{how}",
@@ -440,8 +450,8 @@ def _request_late(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         if answered is not None and answered <= r.due_on:
             continue
         state = f"{_day(answered)}答复" if answered else f"截至{_day(as_of)}仍未答复"
-        yield _Event(r.unit_id, "disclosure_request", r.id, "", r.due_on, magnitude,
-                     f"政府信息公开申请（{r.serial}）应于{_day(r.due_on)}前答复，{state}，{how}")
+        yield _new(_Event, (r.unit_id, "disclosure_request", r.id, "", r.due_on, magnitude,
+                            f"政府信息公开申请（{r.serial}）应于{_day(r.due_on)}前答复，{state}，{how}"))
 
 
 def _appeal_lost(rule: Rule, ctx: _Context) -> Iterator[_Event]:
@@ -494,6 +504,7 @@ def _unique_by_id(records: Iterable[Any], what: str) -> dict[int, Any]:
 # -- computation --------------------------------------------------------------------------------
 
 
+@gc_paused()
 def compute(
     rubric: Rubric,
     facts: Facts,
@@ -520,16 +531,18 @@ def compute(
         counted=[a for a in assignments.values() if a.role in _COUNTED_ROLES and a.unit_id in units],
     )
 
-    # Per unit: (sort key, rule, event). The key makes the order of caps independent of the
-    # order facts arrive in.
-    found: dict[int, list[tuple[tuple, Rule, _Event, str]]] = defaultdict(list)
+    # Per unit: (is bonus, date, rule index, source id, suffix, item id, event), sorted as it
+    # stands: the order of caps does not depend on the order facts arrive in. The first five
+    # already tell events apart (a rule gives one source type), so the item id settles nothing
+    # and the event is never compared.
+    found: dict[int, list[tuple]] = defaultdict(list)
     seen_ids: set[str] = set()
     matched_exclusions: set[str] = set()
     for rule_index, rule in enumerate(rubric.rules):
         is_bonus, code = rule.is_bonus, rule.code
         events = _bonus(rule, ctx, first_bonus_rule) if is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
         for event in events:
-            unit_id, source_type, source_id, suffix, occurred_on = event[:5]
+            unit_id, source_type, source_id, suffix, occurred_on, _magnitude, _explanation = event
             item_id = f"{code}:{source_type}:{source_id}:{suffix}" if suffix else f"{code}:{source_type}:{source_id}"
             if item_id in seen_ids:
                 raise ValueError(f"two facts give the same line item {item_id}")
@@ -537,14 +550,15 @@ def compute(
             if excluded and item_id in excluded:
                 matched_exclusions.add(item_id)
                 continue
-            key = (is_bonus, occurred_on or date.min, rule_index, source_id, suffix)
-            found[unit_id].append((key, rule, event, item_id))
+            found[unit_id].append((is_bonus, occurred_on or date.min, rule_index, source_id, suffix, item_id, event))
 
-    scores = [_score_unit(rubric, unit, found.get(unit.id, [])) for unit in units.values()]
+    rules = _rule_parts(rubric)
+    scores = [_score_unit(rubric, rules, unit, found.get(unit.id, [])) for unit in units.values()]
     return Result(as_of=as_of, rubric=rubric, units=_ranked(rubric, scores), excluded=tuple(sorted(matched_exclusions)))
 
 
-def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _Event, str]]) -> UnitScore:
+def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, str]], unit: UnitFact,
+                found: list[tuple]) -> UnitScore:
     """Apply the caps in event order and add up one unit's score."""
     rule_left: dict[str, Decimal] = {r.code: r.cap for r in rubric.rules if r.cap is not None}
     indicator_left: dict[str, Decimal] = {i.code: i.weight for i in rubric.indicators}
@@ -555,25 +569,24 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
     items: list[LineItem] = []
     unit_id = unit.id
 
-    found.sort(key=_first)
-    for _key, rule, event, item_id in found:
-        counted = magnitude = event.magnitude
+    bonus_cap_note = f"已达{rubric.bonus.name}上限{_fmt(rubric.bonus.cap)}分"
+    found.sort()
+    for _is_bonus, _on, rule_index, _source_id, _suffix, item_id, event in found:
+        code, name, code_i, is_bonus, cap_note = rules[rule_index]
+        _unit, source_type, source_id, _suffix, occurred_on, magnitude, explanation = event
+        counted = magnitude
         note = ""
-        code = rule.code
         left = rule_left.get(code)
         if left is not None and counted > left:
             counted = left
-            note = f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分"
-        is_bonus = rule.type == "bonus"
+            note = cap_note
         if is_bonus:
             if counted > bonus_left:
                 counted = bonus_left
-                note = f"已达{rubric.bonus.name}上限{_fmt(rubric.bonus.cap)}分"
+                note = bonus_cap_note
             bonus_left -= counted
             bonus += counted
         else:
-            code_i = rule.indicator
-            assert code_i is not None
             if counted > indicator_left[code_i]:
                 counted = indicator_left[code_i]
                 indicator = indicators[code_i]
@@ -582,17 +595,14 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
             deducted[code_i] += counted
         if left is not None:
             rule_left[code] -= counted
-        explanation = event.explanation
         if note:
             explanation += f"；{note}，本项计{_fmt(counted)}分"
-        items.append(
-            LineItem(
-                item_id, unit_id, code, rule.name, rule.indicator,
-                counted if is_bonus else -counted,
-                magnitude if is_bonus else -magnitude,
-                explanation, event.source_type, event.source_id, event.occurred_on,
-            )
-        )
+        items.append(_new(LineItem, (
+            item_id, unit_id, code, name, code_i,
+            counted if is_bonus else -counted,
+            magnitude if is_bonus else -magnitude,
+            explanation, source_type, source_id, occurred_on,
+        )))
 
     deductions = sum(deducted.values(), _ZERO)
     total = (rubric.full_score - deductions + bonus).quantize(_CENT)
@@ -612,8 +622,16 @@ def _score_unit(rubric: Rubric, unit: UnitFact, found: list[tuple[tuple, Rule, _
     )
 
 
-def _first(entry: tuple) -> tuple:
-    return entry[0]
+def _rule_parts(rubric: Rubric) -> list[tuple[str, str, str | None, bool, str]]:
+    """Per rule, in rubric order: code, name, indicator, is a bonus, the note when its own cap is reached."""
+    parts = []
+    for rule in rubric.rules:
+        is_bonus = rule.type == "bonus"
+        if not is_bonus:
+            assert rule.indicator is not None
+        parts.append((rule.code, rule.name, rule.indicator, is_bonus,
+                      f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分"))
+    return parts
 
 
 def _ranked(rubric: Rubric, scores: list[UnitScore]) -> tuple[UnitScore, ...]:
