@@ -224,3 +224,20 @@ def test_same_title_may_still_be_a_plan_of_its_own(world):
 def test_identical_reimport_shows_no_change(world):
     plan = services.confirm(world.supervisor, start_text(world, PLAN_V1))
     assert services.amendment_diff(start_text(world, PLAN_V1), plan) == []
+
+
+def test_any_reported_agrees_with_the_count_for_each_way_of_acting(world):
+    from tracker.plans.services import any_reported, reported_count
+
+    assert (any_reported(world.plan), reported_count(world.plan)) == (False, 0)
+    world.a_fin.progress = 10  # progress alone is acting on it
+    db.session.flush()
+    assert (any_reported(world.plan), reported_count(world.plan)) == (True, 1)
+    world.a_fin.progress = 0
+    world.a_fin.status = "in_progress"  # so is a state other than pending
+    db.session.flush()
+    assert (any_reported(world.plan), reported_count(world.plan)) == (True, 1)
+    world.a_fin.status = "pending"
+    ReportFactory(assignment=world.a_fin, plan_id=world.plan.id)  # and a report
+    db.session.flush()
+    assert (any_reported(world.plan), reported_count(world.plan)) == (True, 1)

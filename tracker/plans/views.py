@@ -41,7 +41,7 @@ def detail(plan_id: int):
     task_ids = [t.id for t in page.items]
     may_manage = current_user.role == "supervisor" and plan.unit.is_within(current_user.unit)
     return render_template("plans/detail.html", plan=plan, page=page, term=term, may_manage=may_manage,
-                           reported=services.reported_count(plan) if may_manage else 0,
+                           reported=services.any_reported(plan) if may_manage else False,
                            counts=queries.plan_counts([plan.id])[plan.id],
                            status_counts=queries.task_status_counts(current_user, task_ids),
                            leads=queries.task_lead_units(current_user, task_ids))
