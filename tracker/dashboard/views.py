@@ -132,6 +132,17 @@ def _int_arg(name: str, message: str) -> int | None:
     return value
 
 
+def _as_of_arg() -> date:
+    """The as_of of the query string (today without one); malformed or out of range is a 400 in Chinese."""
+    try:
+        as_of = parse_iso_date(request.args.get("as_of")) or app_today()
+    except ValueError as exc:
+        raise ServiceError(str(exc), status=400) from None
+    if not FIRST_DAY <= as_of <= LAST_DAY:
+        raise ServiceError(f"统计日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", status=400)
+    return as_of
+
+
 def _selection(*, with_unit_section: bool = False) -> Selection:
     """Parse plan, as_of, category (and unit, section, status) from the query string.
 
@@ -139,12 +150,7 @@ def _selection(*, with_unit_section: bool = False) -> Selection:
     user's subtree is a 404, the same as one that does not exist.
     """
     tz = current_app.config["TIMEZONE"]
-    try:
-        as_of = parse_iso_date(request.args.get("as_of")) or app_today()
-    except ValueError as exc:
-        raise ServiceError(str(exc), status=400) from None
-    if not FIRST_DAY <= as_of <= LAST_DAY:
-        raise ServiceError(f"统计日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", status=400)
+    as_of = _as_of_arg()
     calendar = current_calendar()
     rules = StatusRules.at(as_of, tz=tz, calendar=calendar)
     plans = list(db.session.scalars(
@@ -261,12 +267,7 @@ def _charts(sel: Selection, data: queries.Dashboard) -> dict[str, str]:
 def province_overview():
     """Every jurisdiction's plans of one year side by side (a provincial supervisor's or leader's view)."""
     tz = current_app.config["TIMEZONE"]
-    try:
-        as_of = parse_iso_date(request.args.get("as_of")) or app_today()
-    except ValueError as exc:
-        raise ServiceError(str(exc), status=400) from None
-    if not FIRST_DAY <= as_of <= LAST_DAY:
-        raise ServiceError(f"统计日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。", status=400)
+    as_of = _as_of_arg()
     years = province.years(current_user)
     raw_year = request.args.get("year", "").strip()
     if raw_year:

@@ -67,16 +67,21 @@ def _decide(action, back: str):
 
 # --- 我的任务 -----------------------------------------------------------------------------------------
 
+def _my_filters() -> tuple[dict, bool]:
+    """我的任务's filters from the query string (the list and its printout read the same), and whether
+    the date is a replay."""
+    (as_of, replay), calendar = _view_date(), current_calendar()
+    status = request.args.get("status", "")
+    return dict(as_of=as_of, calendar=calendar, plan_id=request.args.get("plan", type=int),
+                status=status if status in queries.MY_FILTERS else "",
+                term=request.args.get("q", "").strip()[:100]), replay
+
 @bp.route("/my/tasks")
 @roles("reporter")
 def my_tasks():
-    (as_of, replay), calendar = _view_date(), current_calendar()
+    filters, replay = _my_filters()
+    as_of, calendar, plan_id, status, term = (filters[k] for k in ("as_of", "calendar", "plan_id", "status", "term"))
     unit_id = current_user.unit_id
-    plan_id = request.args.get("plan", type=int)
-    status = request.args.get("status", "")
-    status = status if status in queries.MY_FILTERS else ""
-    term = request.args.get("q", "").strip()[:100]
-    filters = dict(as_of=as_of, calendar=calendar, plan_id=plan_id, status=status, term=term)
     page = _page(queries.my_tasks(unit_id, **filters), queries.my_tasks_count(unit_id, **filters))
     ids = [a.id for a in page.items]
     latest = queries.latest_reports(ids)
@@ -92,13 +97,9 @@ def my_tasks():
 @roles("reporter")
 def my_tasks_print():
     """我的任务 on one A4 printout: the same filters and date as the list, every row (up to the cap)."""
-    (as_of, replay), calendar = _view_date(), current_calendar()
+    filters, replay = _my_filters()
+    as_of, calendar, plan_id, status, term = (filters[k] for k in ("as_of", "calendar", "plan_id", "status", "term"))
     unit_id = current_user.unit_id
-    plan_id = request.args.get("plan", type=int)
-    status = request.args.get("status", "")
-    status = status if status in queries.MY_FILTERS else ""
-    term = request.args.get("q", "").strip()[:100]
-    filters = dict(as_of=as_of, calendar=calendar, plan_id=plan_id, status=status, term=term)
     items = list(db.session.scalars(queries.my_tasks(unit_id, **filters).limit(printing.MAX_PRINT_ROWS + 1)).unique())
     cut = len(items) > printing.MAX_PRINT_ROWS
     items = items[:printing.MAX_PRINT_ROWS]
