@@ -150,14 +150,19 @@ def _readers(local_date: _LocalDates):
 
     The fact queries read a province's dates by the hundred thousand. SQLite keeps them as ISO
     text, which SQLAlchemy's types parse row by row with a regular expression; reading the text
-    and parsing it with ``fromisoformat`` costs a tenth. Other databases hand back dates and
-    datetimes themselves (read as a plain DateTime: the UTC type's per-row conversion is not
-    needed either; _LocalDates takes naive values as UTC).
+    and parsing it with ``fromisoformat`` costs a tenth. PostgreSQL turns an instant into the
+    local date itself (``timezone(zone, instant)::date``, from the same IANA zone database), so
+    the driver hands back plain dates and no instant is converted in Python.
     """
     if db.session.get_bind().dialect.name == "sqlite":
         as_text = lambda column: sa.type_coerce(column, sa.String())  # noqa: E731
         return _Dates(date.fromisoformat).__getitem__, local_date.from_text, as_text
-    return _same, local_date, lambda column: sa.type_coerce(column, sa.DateTime()) if _is_instant(column) else column
+    zone = local_date.zone.key
+
+    def as_read(column):
+        return sa.cast(sa.func.timezone(zone, column), sa.Date) if _is_instant(column) else column
+
+    return _same, _same, as_read
 
 
 def _same(value):
@@ -250,21 +255,13 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             read_local_date(done) if status == "completed" else None, kind, ref, title,
         )))
 
-    # Each returned report and missed period looks up its own assignment (rather than being probed
-    # against a list of every counted assignment of the plans: a province has 200,000, and SQLite
-    # would build that list first), and takes its task's clause and title from there: the
-    # assignment itself is among the facts only when it can give a line item of its own. A
-    # withdrawn assignment is never among the facts, and its task is not named (None).
-    def counted_assignment(assignment_id) -> sa.Exists:
-        return sa.exists().where(Assignment.id == assignment_id, Assignment.plan_id.in_(plan_ids),
-                                 Assignment.role.in_(COUNTED_ROLES))
-
-    def named_task(assignment_id) -> sa.ScalarSelect:
-        """The assignment's task id, None when it is withdrawn (asked row by row: a join would let
-        SQLite start from the assignments)."""
-        return sa.select(sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())).where(
-            Assignment.id == assignment_id).scalar_subquery()
-
+    # Each returned report and missed period is joined to its own assignment, which says whether
+    # it counts (one of the plans', lead or responsible) and names its task: the assignment itself
+    # is among the facts only when it can give a line item of its own. Both databases start from
+    # the returned reports' covering index and look each assignment up by its key. A withdrawn
+    # assignment is never among the facts, and its task is not named (None).
+    counted = sa.and_(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
+    named_task = sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())
     unnamed = (None, "")
 
     returned = [
@@ -272,9 +269,9 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
                                  *(unnamed if task_id is None else tasks.get(task_id, no_task))))
         for rid, unit_id, aid, at, task_id in _rows(
             sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
-                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)),
-                      named_task(ProgressReport.assignment_id))
-            .where(ProgressReport.status == "returned", counted_assignment(ProgressReport.assignment_id))
+                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)), named_task)
+            .join(Assignment, Assignment.id == ProgressReport.assignment_id)
+            .where(ProgressReport.status == "returned", counted)
         )
         if at is not None
     ]
@@ -282,9 +279,9 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     missed = [
         MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
         for unit_id, aid, end, task_id in _rows(
-            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end,
-                      named_task(PeriodicCheck.assignment_id))
-            .where(PeriodicCheck.is_missed, counted_assignment(PeriodicCheck.assignment_id))
+            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end, named_task)
+            .join(Assignment, Assignment.id == PeriodicCheck.assignment_id)
+            .where(PeriodicCheck.is_missed, counted)
         )
     ]
 
@@ -371,12 +368,14 @@ def _unit_sources(plans: Sequence[Plan]) -> sa.ColumnElement[bool]:
 
     The assignment part is asked unit by unit (an index on the unit's assignments answers it at
     the first counted one) rather than as the set of units of every assignment of the plans,
-    which a database builds from all of a province's 200,000 rows.
+    which a database builds from all of a province's 200,000 rows. It is a scalar subquery with
+    LIMIT 1, not EXISTS: PostgreSQL hashes an EXISTS under OR, which reads every assignment
+    (49 ms at 200,000 rows; unit by unit, 10 ms).
     """
     plan_ids = [p.id for p in plans]
     return sa.or_(
-        sa.exists().where(Assignment.unit_id == Unit.id, Assignment.plan_id.in_(plan_ids),
-                          Assignment.role.in_(COUNTED_ROLES)),
+        sa.select(Assignment.id).where(Assignment.unit_id == Unit.id, Assignment.plan_id.in_(plan_ids),
+                                       Assignment.role.in_(COUNTED_ROLES)).limit(1).scalar_subquery().is_not(None),
         Unit.id.in_(
             sa.select(RectificationItem.unit_id)
             .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)

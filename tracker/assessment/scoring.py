@@ -83,15 +83,16 @@ class LineItem(NamedTuple):
         return self.indicator is None
 
     def to_dict(self) -> dict[str, Any]:
+        item_id, _unit_id, rule, _rule_name, indicator, points, _raw, explanation, source_type, source_id, on = self
         return {
-            "id": self.id,
-            "rule": self.rule,
-            "indicator": self.indicator,
-            "points": _json_number(self.points),
-            "explanation": self.explanation,
-            "source_type": self.source_type,
-            "source_id": self.source_id,
-            "date": self.occurred_on.isoformat() if self.occurred_on else None,
+            "id": item_id,
+            "rule": rule,
+            "indicator": indicator,
+            "points": _json_number(points),
+            "explanation": explanation,
+            "source_type": source_type,
+            "source_id": source_id,
+            "date": on.isoformat() if on else None,
         }
 
 
@@ -163,6 +164,7 @@ class Result:
                     return item
         return None
 
+    @gc_paused()
     def to_dict(self) -> dict[str, Any]:
         rubric = self.rubric
         return {
@@ -187,7 +189,16 @@ class Result:
 
 
 def _json_number(d: Decimal) -> int | float:
-    return int(d) if d == d.to_integral_value() else float(d)
+    """Return points as JSON writes them: 2, not 2.00; 0.5 as a float."""
+    number = _JSON_NUMBERS.get(d)
+    if number is None:
+        number = int(d) if d == d.to_integral_value() else float(d)
+        if len(_JSON_NUMBERS) < 4096:  # a result repeats a few dozen amounts tens of thousands of times
+            _JSON_NUMBERS[d] = number
+    return number
+
+
+_JSON_NUMBERS: dict[Decimal, int | float] = {}
 
 
 @lru_cache(maxsize=4096)

@@ -169,19 +169,20 @@ def compute_version(actor, plan: Plan, as_of: date, *, calendar: WorkdayCounter 
     """
     doc, rubric = plan_rubric(plan)
     result = compute_result([plan], rubric, as_of, calendar=calendar, excluded=accepted_item_ids(plan.id))
+    document = result.to_dict()
     if only_if_changed:
         same_day = db.session.scalar(
             sa.select(AssessmentVersion.result).where(AssessmentVersion.plan_id == plan.id,
                                                       AssessmentVersion.as_of == as_of)
             .order_by(AssessmentVersion.number.desc()).limit(1))
-        if same_day is not None and _canonical(same_day) == _canonical(result.to_dict()):
+        if same_day is not None and _canonical(same_day) == _canonical(document):
             return None
     number = (db.session.scalar(
         sa.select(sa.func.max(AssessmentVersion.number)).where(AssessmentVersion.plan_id == plan.id)
     ) or 0) + 1
     version = AssessmentVersion(
         plan_id=plan.id, number=number, as_of=as_of, rubric_id=doc.id, rubric_snapshot=rubric.to_dict(),
-        result=result.to_dict(), unit_count=len(result.units), computed_by_id=getattr(actor, "id", None),
+        result=document, unit_count=len(result.units), computed_by_id=getattr(actor, "id", None),
         computed_at=utcnow(),
     )
     db.session.add(version)
