@@ -255,10 +255,10 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             read_local_date(done) if status == "completed" else None, kind, ref, title,
         )))
 
-    # Each returned report and missed period is joined to its own assignment, which says whether
-    # it counts (one of the plans', lead or responsible) and names its task: the assignment itself
-    # is among the facts only when it can give a line item of its own. Both databases start from
-    # the returned reports' covering index and look each assignment up by its key. A withdrawn
+    # A returned report is joined to its own assignment, which says whether it counts (one of the
+    # plans', lead or responsible) and names its task: the assignment itself is among the facts
+    # only when it can give a line item of its own. Both databases start from the returned
+    # reports' covering index (status first) and look each assignment up by its key. A withdrawn
     # assignment is never among the facts, and its task is not named (None).
     counted = sa.and_(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
     named_task = sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())
@@ -276,12 +276,18 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         if at is not None
     ]
 
+    # Missed periods have no index led by what selects them, so a join would let SQLite start from
+    # the plans' assignments (66 ms at 200,000 with no missed period at all): each missed period
+    # asks about its own assignment instead, row by row.
+    checked = aliased(Assignment)
     missed = [
         MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
         for unit_id, aid, end, task_id in _rows(
-            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end, named_task)
-            .join(Assignment, Assignment.id == PeriodicCheck.assignment_id)
-            .where(PeriodicCheck.is_missed, counted)
+            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end,
+                      sa.select(named_task).where(Assignment.id == PeriodicCheck.assignment_id).scalar_subquery())
+            .where(PeriodicCheck.is_missed, sa.exists().where(
+                checked.id == PeriodicCheck.assignment_id, checked.plan_id.in_(plan_ids),
+                checked.role.in_(COUNTED_ROLES)))
         )
     ]
 
