@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -278,26 +278,22 @@ def _extension_note(rule: Rule, a: AssignmentFact) -> str:
     return f"（虽经批准延期至{_day(a.due_on)}，本项按原定期限计算）"
 
 
-def _due_for(rule: Rule, a: AssignmentFact) -> date | None:
-    if rule.extension_moves_due:
-        return a.due_on
-    return a.original_due_on or a.due_on
-
-
 # -- events -------------------------------------------------------------------------------------
 
 
-class _Event(NamedTuple):
-    """A rule's finding before caps: who, what, when, how much."""
+class _Emit(Protocol):
+    """What a rule calls for each finding, before caps: who, what, when, how much, and why."""
 
-    unit_id: int
-    source_type: str
-    source_id: int
-    #: what else keeps the id unique (a period end, a unit named in a shared circular)
-    suffix: str
-    occurred_on: date | None
-    magnitude: Decimal
-    explanation: str
+    def __call__(self, unit_id: int, source_type: str, source_id: int, suffix: str, occurred_on: date | None,
+                 magnitude: Decimal, explanation: str) -> None: ...
+
+
+#: A finding as the unit's list holds it: (is bonus, date or date.min, rule index, source id,
+#: suffix, item id, unit id, source type, date, magnitude, explanation). The first five tell
+#: findings apart (a rule gives one source type), so sorting the list puts them in the order the
+#: caps apply, and nothing after the item id is ever compared. The suffix is what else keeps the
+#: id unique (a period end, a unit named in a shared circular).
+_Finding = tuple
 
 
 @dataclass
@@ -327,56 +323,59 @@ class _Context:
         return a is None or a.role in _COUNTED_ROLES
 
 
-def _late_event(rule: Rule, ctx: _Context, a, due: date, until: date, situation: str,
-                deductions: dict[int, tuple[Decimal, str]]) -> _Event | None:
-    """Return the per-working-day deduction for an assignment late from `due` to `until`, if any day is late.
+def _late(rule: Rule, ctx: _Context, emit: _Emit, situation: str, *, completed: bool) -> None:
+    """Emit the per-working-day deduction of each counted assignment that was late.
 
-    ``deductions`` remembers the rule's deduction per number of days for the caller's loop.
+    With ``completed``, assignments completed by as_of count from their due date to their
+    completion; otherwise those still open at as_of count to as_of. An assignment is late from
+    the first working day after its due date. (One loop for both rules, with the helpers it
+    calls written out: a province's assignments pass through it by the ten thousand.)
     """
-    days = ctx.overdue_days(due, until)
-    if days < 1:
-        return None
-    found = deductions.get(days)
-    if found is None:
-        found = deductions[days] = _day_deduction(rule, days)
-    magnitude, how = found
-    return _new(_Event, (
-        a.unit_id, "assignment", a.id, "", due, magnitude,
-        f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，{situation.format(days=days)}，{how}",
-    ))
-
-
-def _late_completion(rule: Rule, ctx: _Context) -> Iterator[_Event]:
     deductions: dict[int, tuple[Decimal, str]] = {}
+    moves = rule.extension_moves_due
+    excluded_kinds = rule.exclude_deadline_kinds
+    overdue_days = ctx.overdue_days
+    as_of = ctx.as_of
     for a in ctx.counted:
         done = a.completed_at_date
-        if done is None or done > ctx.as_of or a.deadline_kind in rule.exclude_deadline_kinds:
+        if done is not None and done > as_of:
+            done = None  # completed after as_of: still open at as_of
+        if completed:
+            if done is None:
+                continue
+            until = done
+        elif done is not None:
             continue
-        due = _due_for(rule, a)
-        if due is None or done <= due:
+        else:
+            until = as_of
+        if a.deadline_kind in excluded_kinds:
             continue
-        event = _late_event(rule, ctx, a, due, done, f"{_day(done)}完成，逾期完成{{days}}个工作日", deductions)
-        if event is not None:
-            yield event
+        due = a.due_on if moves else (a.original_due_on or a.due_on)
+        if due is None or until <= due:
+            continue
+        days = overdue_days(due, until)
+        if days < 1:
+            continue
+        found = deductions.get(days)
+        if found is None:
+            found = deductions[days] = _day_deduction(rule, days)
+        magnitude, how = found
+        original = a.original_due_on
+        moved = "" if original is None or original == a.due_on or a.due_on is None else _extension_note(rule, a)
+        emit(a.unit_id, "assignment", a.id, "", due, magnitude,
+             f"{_task_label(a.ref, a.title) or f'承办事项{a.id}'}应于{_day(due)}前完成{moved}，"
+             f"{situation.format(until=_day(until), days=days)}，{how}")
 
 
-def _overdue_at_assessment(rule: Rule, ctx: _Context) -> Iterator[_Event]:
-    as_of = ctx.as_of
-    deductions: dict[int, tuple[Decimal, str]] = {}
-    for a in ctx.counted:
-        if a.completed_at_date is not None and a.completed_at_date <= as_of:
-            continue
-        if a.deadline_kind in rule.exclude_deadline_kinds:
-            continue
-        due = _due_for(rule, a)
-        if due is None or due >= as_of:
-            continue
-        event = _late_event(rule, ctx, a, due, as_of, f"截至{_day(as_of)}仍未完成，逾期{{days}}个工作日", deductions)
-        if event is not None:
-            yield event
+def _late_completion(rule: Rule, ctx: _Context, emit: _Emit) -> None:
+    _late(rule, ctx, emit, "{until}完成，逾期完成{days}个工作日", completed=True)
 
 
-def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+def _overdue_at_assessment(rule: Rule, ctx: _Context, emit: _Emit) -> None:
+    _late(rule, ctx, emit, "截至{until}仍未完成，逾期{days}个工作日", completed=False)
+
+
+def _report_returned(rule: Rule, ctx: _Context, emit: _Emit) -> None:
     magnitude, how = _flat_deduction(rule)
     as_of, units, assignments = ctx.as_of, ctx.units, ctx.assignments
     for report_id, unit_id, assignment_id, returned_on, ref, title in ctx.facts.returned_reports:
@@ -385,25 +384,21 @@ def _report_returned(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         a = assignments.get(assignment_id)  # what ctx.counts asks, inlined: a province returns tens of thousands
         if a is not None and a.role not in _COUNTED_ROLES:
             continue
-        yield _new(_Event, (
-            unit_id, "report", report_id, "", returned_on, magnitude,
-            f"{_task(a, assignment_id, ref, title)}的进展报告于{_day(returned_on)}被退回，{how}",
-        ))
+        emit(unit_id, "report", report_id, "", returned_on, magnitude,
+             f"{_task(a, assignment_id, ref, title)}的进展报告于{_day(returned_on)}被退回，{how}")
 
 
-def _missed_periodic_report(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+def _missed_periodic_report(rule: Rule, ctx: _Context, emit: _Emit) -> None:
     magnitude, how = _flat_deduction(rule)
     for m in ctx.facts.missed_reports:
         if m.period_end > ctx.as_of or not ctx.counts(m.unit_id, m.assignment_id):
             continue
         task = _task(ctx.assignments.get(m.assignment_id), m.assignment_id, m.task_ref, m.task_title)
-        yield _Event(
-            m.unit_id, "assignment", m.assignment_id, m.period_end.isoformat(), m.period_end, magnitude,
-            f"{task}截至{_day(m.period_end)}的进展未按期报送，{how}",
-        )
+        emit(m.unit_id, "assignment", m.assignment_id, m.period_end.isoformat(), m.period_end, magnitude,
+             f"{task}截至{_day(m.period_end)}的进展未按期报送，{how}")
 
 
-def _rectification_overdue(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+def _rectification_overdue(rule: Rule, ctx: _Context, emit: _Emit) -> None:
     as_of = ctx.as_of
     for r in ctx.facts.rectifications:
         if r.unit_id not in ctx.units:
@@ -417,40 +412,33 @@ def _rectification_overdue(rule: Rule, ctx: _Context) -> Iterator[_Event]:
             continue
         magnitude, how = _day_deduction(rule, days)
         state = f"{_day(closed)}销号" if closed else f"截至{_day(as_of)}仍未销号"
-        yield _Event(
-            r.unit_id, "rectification", r.id, "", r.due_on, magnitude,
-            f"整改通知（{r.notice_number}）所列事项应于{_day(r.due_on)}前整改到位，{state}，"
-            f"逾期{days}个工作日，{how}",
-        )
+        emit(r.unit_id, "rectification", r.id, "", r.due_on, magnitude,
+             f"整改通知（{r.notice_number}）所列事项应于{_day(r.due_on)}前整改到位，{state}，"
+             f"逾期{days}个工作日，{how}")
 
 
-def _circular_criticism(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+def _circular_criticism(rule: Rule, ctx: _Context, emit: _Emit) -> None:
     for c in ctx.facts.circulars:
         if c.kind != "criticism" or c.issued_on > ctx.as_of or c.unit_id not in ctx.units:
             continue
         magnitude, how = _flat_deduction(rule)
         title = f"《{c.title}》" if c.title else ""
         # One circular may name several units: the unit keeps the ids apart.
-        yield _Event(
-            c.unit_id, "circular", c.id, f"u{c.unit_id}", c.issued_on, magnitude,
-            f"{_day(c.issued_on)}被通报批评{title}，{how}",
-        )
+        emit(c.unit_id, "circular", c.id, f"u{c.unit_id}", c.issued_on, magnitude,
+             f"{_day(c.issued_on)}被通报批评{title}，{how}")
 
 
-def _bonus(rule: Rule, ctx: _Context, first_bonus_rule: str | None) -> Iterator[_Event]:
+def _bonus(rule: Rule, ctx: _Context, emit: _Emit, first_bonus_rule: str | None) -> None:
     for b in ctx.facts.bonuses:
         if (b.rule or first_bonus_rule) != rule.code or b.unit_id not in ctx.units:
             continue
         points = _points(b.points)
         magnitude, note = _held_to_item_cap(rule, points, "加")
         evidence = f"（佐证：{b.evidence}）" if b.evidence else ""
-        yield _Event(
-            b.unit_id, "bonus", b.id, "", None, magnitude,
-            f"{b.reason}{evidence}，加{_fmt(points)}分{note}",
-        )
+        emit(b.unit_id, "bonus", b.id, "", None, magnitude, f"{b.reason}{evidence}，加{_fmt(points)}分{note}")
 
 
-def _request_late(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+def _request_late(rule: Rule, ctx: _Context, emit: _Emit) -> None:
     """One deduction per request answered after its deadline, or still unanswered past it."""
     as_of = ctx.as_of
     magnitude, how = _flat_deduction(rule)
@@ -461,11 +449,11 @@ def _request_late(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         if answered is not None and answered <= r.due_on:
             continue
         state = f"{_day(answered)}答复" if answered else f"截至{_day(as_of)}仍未答复"
-        yield _new(_Event, (r.unit_id, "disclosure_request", r.id, "", r.due_on, magnitude,
-                            f"政府信息公开申请（{r.serial}）应于{_day(r.due_on)}前答复，{state}，{how}"))
+        emit(r.unit_id, "disclosure_request", r.id, "", r.due_on, magnitude,
+             f"政府信息公开申请（{r.serial}）应于{_day(r.due_on)}前答复，{state}，{how}")
 
 
-def _appeal_lost(rule: Rule, ctx: _Context) -> Iterator[_Event]:
+def _appeal_lost(rule: Rule, ctx: _Context, emit: _Emit) -> None:
     """One deduction per review or lawsuit whose result corrected the unit's answer."""
     from ..disclosure.categories import APPEAL_KINDS
 
@@ -473,12 +461,12 @@ def _appeal_lost(rule: Rule, ctx: _Context) -> Iterator[_Event]:
         if a.unit_id not in ctx.units or a.result != "corrected" or a.decided_on is None or a.decided_on > ctx.as_of:
             continue
         magnitude, how = _flat_deduction(rule)
-        yield _Event(a.unit_id, "disclosure_appeal", a.id, "", a.decided_on, magnitude,
-                     f"政府信息公开申请（{a.serial}）的{APPEAL_KINDS.get(a.kind, '复议诉讼')}于{_day(a.decided_on)}"
-                     f"结果为纠正，{how}")
+        emit(a.unit_id, "disclosure_appeal", a.id, "", a.decided_on, magnitude,
+             f"政府信息公开申请（{a.serial}）的{APPEAL_KINDS.get(a.kind, '复议诉讼')}于{_day(a.decided_on)}"
+             f"结果为纠正，{how}")
 
 
-_DEDUCTION_RULES: dict[str, Callable[[Rule, _Context], Iterator[_Event]]] = {
+_DEDUCTION_RULES: dict[str, Callable[[Rule, _Context, _Emit], None]] = {
     "request_late": _request_late,
     "appeal_lost": _appeal_lost,
     "late_completion": _late_completion,
@@ -488,6 +476,18 @@ _DEDUCTION_RULES: dict[str, Callable[[Rule, _Context], Iterator[_Event]]] = {
     "rectification_overdue": _rectification_overdue,
     "circular_criticism": _circular_criticism,
 }
+
+
+def _emitter(found: dict[int, list[_Finding]], rule_index: int, rule: Rule) -> _Emit:
+    """Return the rule's emit: it names the finding's line item and files it under its unit."""
+    prefix, is_bonus, no_date = rule.code + ":", rule.is_bonus, date.min
+
+    def emit(unit_id, source_type, source_id, suffix, occurred_on, magnitude, explanation):
+        item_id = f"{prefix}{source_type}:{source_id}:{suffix}" if suffix else f"{prefix}{source_type}:{source_id}"
+        found[unit_id].append((is_bonus, occurred_on or no_date, rule_index, source_id, suffix, item_id,
+                               unit_id, source_type, occurred_on, magnitude, explanation))
+
+    return emit
 
 
 def _check_bonuses(rubric: Rubric, facts: Facts) -> str | None:
@@ -542,52 +542,94 @@ def compute(
         counted=[a for a in assignments.values() if a.role in _COUNTED_ROLES and a.unit_id in units],
     )
 
-    # Per unit: (is bonus, date, rule index, source id, suffix, item id, event), sorted as it
-    # stands: the order of caps does not depend on the order facts arrive in. The first five
-    # already tell events apart (a rule gives one source type), so the item id settles nothing
-    # and the event is never compared.
-    found: dict[int, list[tuple]] = defaultdict(list)
-    seen_ids: set[str] = set()
-    matched_exclusions: set[str] = set()
+    # Per unit: its findings (see _Finding), sorted as they stand: the order of caps does not
+    # depend on the order facts arrive in.
+    found: dict[int, list[_Finding]] = defaultdict(list)
     for rule_index, rule in enumerate(rubric.rules):
-        is_bonus, code = rule.is_bonus, rule.code
-        events = _bonus(rule, ctx, first_bonus_rule) if is_bonus else _DEDUCTION_RULES[rule.type](rule, ctx)
-        for event in events:
-            unit_id, source_type, source_id, suffix, occurred_on, _magnitude, _explanation = event
-            item_id = f"{code}:{source_type}:{source_id}:{suffix}" if suffix else f"{code}:{source_type}:{source_id}"
-            if item_id in seen_ids:
-                raise ValueError(f"two facts give the same line item {item_id}")
-            seen_ids.add(item_id)
-            if excluded and item_id in excluded:
-                matched_exclusions.add(item_id)
-                continue
-            found[unit_id].append((is_bonus, occurred_on or date.min, rule_index, source_id, suffix, item_id, event))
+        emit = _emitter(found, rule_index, rule)
+        if rule.is_bonus:
+            _bonus(rule, ctx, emit, first_bonus_rule)
+        else:
+            _DEDUCTION_RULES[rule.type](rule, ctx, emit)
+    _refuse_duplicate_items(found)
+    matched_exclusions: set[str] = set()
+    if excluded:
+        for unit_id, entries in found.items():
+            kept = [entry for entry in entries if entry[5] not in excluded]
+            if len(kept) < len(entries):
+                matched_exclusions.update(entry[5] for entry in entries if entry[5] in excluded)
+                found[unit_id] = kept
 
     rules = _rule_parts(rubric)
     scores = [_score_unit(rubric, rules, unit, found.get(unit.id, [])) for unit in units.values()]
     return Result(as_of=as_of, rubric=rubric, units=_ranked(rubric, scores), excluded=tuple(sorted(matched_exclusions)))
 
 
-def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, str]], unit: UnitFact,
-                found: list[tuple]) -> UnitScore:
-    """Apply the caps in event order and add up one unit's score."""
-    rule_left: dict[str, Decimal] = {r.code: r.cap for r in rubric.rules if r.cap is not None}
-    indicator_left: dict[str, Decimal] = {i.code: i.weight for i in rubric.indicators}
-    bonus_left = rubric.bonus.cap
+def _refuse_duplicate_items(found: dict[int, list[tuple]]) -> None:
+    """Raise ValueError when two facts give the same line item id (counted in one pass, named only then)."""
+    ids = [entry[5] for entries in found.values() for entry in entries]
+    if len(set(ids)) == len(ids):
+        return
+    seen: set[str] = set()
+    for item_id in ids:
+        if item_id in seen:
+            raise ValueError(f"two facts give the same line item {item_id}")
+        seen.add(item_id)
+
+
+class _Points:
+    """Amounts as whole cents for the caps' arithmetic, and back as Decimals (each made once).
+
+    A province's result applies caps to tens of thousands of items of a few dozen distinct
+    amounts; integers compare and subtract several times faster than Decimals.
+    """
+
+    def __init__(self):
+        self.cents: dict[Decimal, int] = {}
+        #: cents -> (the amount, its negative)
+        self.amounts: dict[int, tuple[Decimal, Decimal]] = {}
+
+    def to_cents(self, amount: Decimal) -> int:
+        cents = self.cents.get(amount)
+        if cents is None:
+            exact = amount * 100
+            if exact != exact.to_integral_value():
+                raise ValueError(f"points have at most two decimals, not {amount}")
+            cents = self.cents[amount] = int(exact)
+            self.amounts.setdefault(cents, (amount.quantize(_CENT), (-amount).quantize(_CENT)))
+        return cents
+
+    def signed(self, cents: int) -> tuple[Decimal, Decimal]:
+        """Return (amount, negative amount) of so many cents."""
+        pair = self.amounts.get(cents)
+        if pair is None:
+            amount = (Decimal(cents) / 100).quantize(_CENT)
+            pair = self.amounts[cents] = (amount, -amount)
+        return pair
+
+
+def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, str, int | None]], unit: UnitFact,
+                found: list[tuple], points: _Points | None = None) -> UnitScore:
+    """Apply the caps in event order and add up one unit's score (in whole cents)."""
+    points = points or _Points()
+    to_cents, signed = points.to_cents, points.signed
+    rule_left: list[int | None] = [cap for *_rest, cap in rules]
+    indicator_left: dict[str, int] = {i.code: to_cents(i.weight) for i in rubric.indicators}
+    bonus_left = to_cents(rubric.bonus.cap)
     indicators = {i.code: i for i in rubric.indicators}
-    deducted: dict[str, Decimal] = {i.code: _ZERO for i in rubric.indicators}
-    bonus = _ZERO
+    bonus = 0
     items: list[LineItem] = []
     unit_id = unit.id
 
     bonus_cap_note = f"已达{rubric.bonus.name}上限{_fmt(rubric.bonus.cap)}分"
     found.sort()
-    for _is_bonus, _on, rule_index, _source_id, _suffix, item_id, event in found:
-        code, name, code_i, is_bonus, cap_note = rules[rule_index]
-        _unit, source_type, source_id, _suffix, occurred_on, magnitude, explanation = event
-        counted = magnitude
+    for (_is_bonus, _on, rule_index, source_id, _suffix, item_id,
+         _unit, source_type, occurred_on, magnitude, explanation) in found:
+        code, name, code_i, is_bonus, cap_note, _cap = rules[rule_index]
+        raw = to_cents(magnitude)
+        counted = raw
         note = ""
-        left = rule_left.get(code)
+        left = rule_left[rule_index]
         if left is not None and counted > left:
             counted = left
             note = cap_note
@@ -603,20 +645,23 @@ def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, st
                 indicator = indicators[code_i]
                 note = f"“{indicator.name}”扣分已达该指标权重{_fmt(indicator.weight)}分"
             indicator_left[code_i] -= counted
-            deducted[code_i] += counted
         if left is not None:
-            rule_left[code] -= counted
+            rule_left[rule_index] = left - counted
+        raw_amount, raw_negative = signed(raw)
+        amount, negative = (raw_amount, raw_negative) if counted == raw else signed(counted)
         if note:
-            explanation += f"；{note}，本项计{_fmt(counted)}分"
+            explanation += f"；{note}，本项计{_fmt(amount)}分"
         items.append(_new(LineItem, (
             item_id, unit_id, code, name, code_i,
-            counted if is_bonus else -counted,
-            magnitude if is_bonus else -magnitude,
+            amount if is_bonus else negative,
+            raw_amount if is_bonus else raw_negative,
             explanation, source_type, source_id, occurred_on,
         )))
 
-    deductions = sum(deducted.values(), _ZERO)
-    total = (rubric.full_score - deductions + bonus).quantize(_CENT)
+    deducted = {i.code: to_cents(i.weight) - indicator_left[i.code] for i in rubric.indicators}
+    deductions = sum(deducted.values())
+    full = to_cents(rubric.full_score)
+    total = signed(full - deductions + bonus)[0]
     converted = (total * rubric.assessment_weight).quantize(_CENT, rounding=ROUND_HALF_UP)
     return UnitScore(
         unit_id=unit.id,
@@ -626,22 +671,24 @@ def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, st
         rank=None,
         total=total,
         converted=converted,
-        indicators={i.code: (i.weight - deducted[i.code]).quantize(_CENT) for i in rubric.indicators},
-        bonus=bonus.quantize(_CENT),
-        deductions=(-deductions).quantize(_CENT),
+        indicators={i.code: signed(indicator_left[i.code])[0] for i in rubric.indicators},
+        bonus=signed(bonus)[0],
+        deductions=signed(deductions)[1],
         items=tuple(items),
     )
 
 
-def _rule_parts(rubric: Rubric) -> list[tuple[str, str, str | None, bool, str]]:
-    """Per rule, in rubric order: code, name, indicator, is a bonus, the note when its own cap is reached."""
+def _rule_parts(rubric: Rubric) -> list[tuple[str, str, str | None, bool, str, int | None]]:
+    """Per rule, in rubric order: code, name, indicator, is a bonus, the note when its own cap is
+    reached, and the cap in cents (None: no cap of its own)."""
     parts = []
     for rule in rubric.rules:
         is_bonus = rule.type == "bonus"
         if not is_bonus:
             assert rule.indicator is not None
+        cap = None if rule.cap is None else _Points().to_cents(rule.cap)
         parts.append((rule.code, rule.name, rule.indicator, is_bonus,
-                      f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分"))
+                      f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分", cap))
     return parts
 
 
