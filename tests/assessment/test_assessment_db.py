@@ -449,3 +449,27 @@ def test_returned_reports_name_their_task_when_the_assignment_gives_no_item(worl
     assert texts[f"report_returned:report:{second.id}"] == f"承办事项{gone.id}的进展报告于2021年9月13日被退回，扣0.5分"
     everything = queries.collect_facts([world.plan])
     assert compute(rubric, everything, AS_OF, default_calendar()).to_dict() == result.to_dict()
+
+
+def test_fact_reads_give_each_reads_rows_in_turn_and_a_failed_read_leaves_the_session_usable(world, scenario):
+    """The fact reads (pipelined on PostgreSQL) answer what the session answers one statement at a time."""
+    from tracker.plans.models import Assignment, Task
+
+    tasks = sa.select(Task.id, Task.ref).where(Task.plan_id == world.plan.id).order_by(Task.id)
+    counted = sa.select(Assignment.id, Assignment.role).where(Assignment.plan_id == world.plan.id).order_by(Assignment.id)
+    expected = [[tuple(r) for r in db.session.execute(tasks)], [tuple(r) for r in db.session.execute(counted)]]
+    reads = queries._reads(tasks, counted)
+    assert [[tuple(r) for r in next(reads)], [tuple(r) for r in next(reads)]] == expected
+    assert expected[0] and expected[1]
+    reads.close()
+
+    db.session.commit()
+    broken = queries._reads(tasks, sa.select(sa.column("id")).select_from(sa.table("no_such_table")))
+    with pytest.raises(Exception):
+        next(broken)
+        next(broken)
+    broken.close()
+    db.session.rollback()
+    # the connection left the pipeline and the failed transaction: the session reads again
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.plan_id == world.plan.id)) \
+        == len(expected[0])

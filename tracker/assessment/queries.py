@@ -14,7 +14,7 @@ The units assessed are the units of any of these facts except bonuses.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -173,9 +173,39 @@ def _is_instant(column) -> bool:
     return isinstance(column.type, (sa.DateTime, UTCDateTime))
 
 
-def _rows(stmt) -> list[sa.Row]:
-    """Run a read on the session's connection without ORM row processing (the fact queries are big)."""
-    return db.session.connection().execute(stmt).all()
+def _pipeline_supported() -> bool:
+    """Tell whether psycopg's libpq can pipeline (libpq 14 and later; psycopg[binary] brings one)."""
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return psycopg.Pipeline.is_supported()
+
+
+def _reads(*stmts: sa.Select) -> Iterator[list[tuple]]:
+    """Run independent reads on the session's connection, yielding each one's rows in turn.
+
+    No ORM row processing: the fact queries are big. On PostgreSQL the reads are sent at once,
+    in psycopg's pipeline mode, on the session's own connection and so in its transaction: the
+    server works on the next read while Python turns the rows of the last one into facts. The
+    statements are compiled by SQLAlchemy and their columns need no conversion by it (plain
+    numbers, strings and dates; instants are turned into local dates by the server).
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql" or not _pipeline_supported():
+        for stmt in stmts:
+            yield connection.execute(stmt).all()
+        return
+    driver = connection.connection.driver_connection
+    with driver.pipeline():
+        cursors = []
+        for stmt in stmts:
+            compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+            cursor = driver.cursor()
+            cursor.execute(str(compiled), compiled.params)
+            cursors.append(cursor)
+        for cursor in cursors:
+            yield cursor.fetchall()
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -225,12 +255,6 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     local_date = _local_dates(tz)
     plan_ids = [p.id for p in plans]
 
-    tasks = {
-        tid: (ref, title)
-        for tid, ref, title in _rows(
-            sa.select(Task.id, Task.ref, Task.title).where(Task.plan_id.in_(plan_ids))
-        )
-    }
     read_date, read_local_date, as_read = _readers(local_date)
     wanted = sa.select(
         Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.role, as_read(Assignment.due_on),
@@ -240,20 +264,6 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
             Assignment.withdrawn_at.is_(None))  # read on the connection: the ORM filter does not apply
     if as_of is not None:
         wanted = wanted.where(_may_score(as_of, local_date.zone, keep_original))
-    assignments = []
-    no_task = ("", "")
-    new = tuple.__new__  # new(Fact, (values…)): the named tuple without its Python-level __new__
-    for aid, unit_id, task_id, role, due, original, status, done, kind, assigned in _rows(wanted):
-        due, original = read_date(due), read_date(original)
-        if keep_original and assigned is not None:
-            assigned = read_date(assigned)
-            due = assigned if due is None or original is None or due <= original else due
-            original = assigned
-        ref, title = tasks.get(task_id, no_task)
-        assignments.append(new(AssignmentFact, (
-            aid, unit_id, task_id, role, due, original,
-            read_local_date(done) if status == "completed" else None, kind, ref, title,
-        )))
 
     # A returned report is joined to its own assignment, which says whether it counts (one of the
     # plans', lead or responsible) and names its task: the assignment itself is among the facts
@@ -262,71 +272,84 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     # assignment is never among the facts, and its task is not named (None).
     counted = sa.and_(Assignment.plan_id.in_(plan_ids), Assignment.role.in_(COUNTED_ROLES))
     named_task = sa.case((Assignment.withdrawn_at.is_(None), Assignment.task_id), else_=sa.null())
-    unnamed = (None, "")
-
-    returned = [
-        new(ReturnedReportFact, (rid, unit_id, aid, read_local_date(at),
-                                 *(unnamed if task_id is None else tasks.get(task_id, no_task))))
-        for rid, unit_id, aid, at, task_id in _rows(
-            sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
-                      as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)), named_task)
-            .join(Assignment, Assignment.id == ProgressReport.assignment_id)
-            .where(ProgressReport.status == "returned", counted)
-        )
-        if at is not None
-    ]
-
     # Missed periods have no index led by what selects them, so a join would let SQLite start from
     # the plans' assignments (66 ms at 200,000 with no missed period at all): each missed period
     # asks about its own assignment instead, row by row.
     checked = aliased(Assignment)
-    missed = [
-        MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
-        for unit_id, aid, end, task_id in _rows(
-            sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end,
-                      sa.select(named_task).where(Assignment.id == PeriodicCheck.assignment_id).scalar_subquery())
-            .where(PeriodicCheck.is_missed, sa.exists().where(
-                checked.id == PeriodicCheck.assignment_id, checked.plan_id.in_(plan_ids),
-                checked.role.in_(COUNTED_ROLES)))
-        )
-    ]
 
-    rectifications = [
-        RectificationFact(id=iid, unit_id=unit_id, notice_number=number, due_on=due,
-                          closed_on=local_date(closed) if status == "closed" else None)
-        for iid, unit_id, number, due, status, closed in _rows(
-            sa.select(RectificationItem.id, RectificationItem.unit_id, RectificationNotice.doc_number,
-                      RectificationNotice.due_on, RectificationItem.status, RectificationItem.closed_at)
-            .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
-            .where(_rectification_scope(plans))
-        )
-    ]
+    reads = _reads(
+        sa.select(Task.id, Task.ref, Task.title).where(Task.plan_id.in_(plan_ids)),
+        wanted,
+        sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
+                  as_read(sa.func.coalesce(ProgressReport.reviewed_at, ProgressReport.updated_at)), named_task)
+        .join(Assignment, Assignment.id == ProgressReport.assignment_id)
+        .where(ProgressReport.status == "returned", counted),
+        sa.select(PeriodicCheck.unit_id, PeriodicCheck.assignment_id, PeriodicCheck.period_end,
+                  sa.select(named_task).where(Assignment.id == PeriodicCheck.assignment_id).scalar_subquery())
+        .where(PeriodicCheck.is_missed, sa.exists().where(
+            checked.id == PeriodicCheck.assignment_id, checked.plan_id.in_(plan_ids),
+            checked.role.in_(COUNTED_ROLES))),
+        sa.select(RectificationItem.id, RectificationItem.unit_id, RectificationNotice.doc_number,
+                  RectificationNotice.due_on, RectificationItem.status, RectificationItem.closed_at)
+        .join(RectificationNotice, RectificationItem.notice_id == RectificationNotice.id)
+        .where(_rectification_scope(plans)),
+        sa.select(Circular.id, CircularUnit.unit_id, Circular.issued_on, Circular.kind, Circular.title)
+        .join(CircularUnit, CircularUnit.circular_id == Circular.id)
+        .where(Circular.plan_id.in_(plan_ids), Circular.status == "published", Circular.issued_on.is_not(None)),
+        sa.select(Bonus.id, Bonus.unit_id, Bonus.points, Bonus.reason, Bonus.evidence, Bonus.rule)
+        .where(_bonus_scope(plans)).order_by(Bonus.id),
+        sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(_unit_sources(plans))
+        .order_by(*official_order()),
+    )
+    try:
 
-    circulars = [
-        CircularFact(id=cid, unit_id=unit_id, issued_on=issued, kind=kind, title=title or "")
-        for cid, unit_id, issued, kind, title in _rows(
-            sa.select(Circular.id, CircularUnit.unit_id, Circular.issued_on, Circular.kind, Circular.title)
-            .join(CircularUnit, CircularUnit.circular_id == Circular.id)
-            .where(Circular.plan_id.in_(plan_ids), Circular.status == "published", Circular.issued_on.is_not(None))
-        )
-    ]
+        tasks = {tid: (ref, title) for tid, ref, title in next(reads)}
+        assignments = []
+        no_task = ("", "")
+        new = tuple.__new__  # new(Fact, (values…)): the named tuple without its Python-level __new__
+        for aid, unit_id, task_id, role, due, original, status, done, kind, assigned in next(reads):
+            due, original = read_date(due), read_date(original)
+            if keep_original and assigned is not None:
+                assigned = read_date(assigned)
+                due = assigned if due is None or original is None or due <= original else due
+                original = assigned
+            ref, title = tasks.get(task_id, no_task)
+            assignments.append(new(AssignmentFact, (
+                aid, unit_id, task_id, role, due, original,
+                read_local_date(done) if status == "completed" else None, kind, ref, title,
+            )))
 
-    bonuses = [
-        BonusFact(id=bid, unit_id=unit_id, points=Decimal(points), reason=reason, evidence=evidence or "",
-                  rule=rule or "")
-        for bid, unit_id, points, reason, evidence, rule in db.session.execute(
-            sa.select(Bonus.id, Bonus.unit_id, Bonus.points, Bonus.reason, Bonus.evidence, Bonus.rule)
-            .where(_bonus_scope(plans)).order_by(Bonus.id)
-        )
-    ]
-
-    units = [
-        UnitFact(id=uid, name=name, kind=kind, category=category)
-        for uid, name, kind, category in _rows(
-            sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(_unit_sources(plans))
-            .order_by(*official_order())
-        )
-    ]
+        unnamed = (None, "")
+        returned = [
+            new(ReturnedReportFact, (rid, unit_id, aid, read_local_date(at),
+                                     *(unnamed if task_id is None else tasks.get(task_id, no_task))))
+            for rid, unit_id, aid, at, task_id in next(reads)
+            if at is not None
+        ]
+        missed = [
+            MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
+            for unit_id, aid, end, task_id in next(reads)
+        ]
+        rectifications = [
+            RectificationFact(id=iid, unit_id=unit_id, notice_number=number, due_on=due,
+                              closed_on=local_date(closed) if status == "closed" else None)
+            for iid, unit_id, number, due, status, closed in next(reads)
+        ]
+        circulars = [
+            CircularFact(id=cid, unit_id=unit_id, issued_on=issued, kind=kind, title=title or "")
+            for cid, unit_id, issued, kind, title in next(reads)
+        ]
+        bonuses = [
+            BonusFact(id=bid, unit_id=unit_id, points=Decimal(points), reason=reason, evidence=evidence or "",
+                      rule=rule or "")
+            for bid, unit_id, points, reason, evidence, rule in next(reads)
+        ]
+        units = [
+            UnitFact(id=uid, name=name, kind=kind, category=category)
+            for uid, name, kind, category in next(reads)
+        ]
+    finally:
+        reads.close()  # ends the pipeline even when turning rows into facts fails
     from ..disclosure.queries import assessment_facts
 
     requests, appeals = assessment_facts([u.id for u in units], sorted({p.year for p in plans}), as_of=as_of)
