@@ -148,11 +148,28 @@ def run_scenario(ctx: Context, sc: Scenario, runs: int) -> dict:
     }
 
 
+def reference_ms(rounds: int = 5) -> float:
+    """Time a fixed pure-Python loop (median of a few rounds, CPU ms): the machine's speed right now.
+
+    Virtual machines slow down and speed up with their neighbours' load, by half again or more;
+    figures taken at different times compare only beside this one.
+    """
+    times = []
+    for _ in range(rounds):
+        start = time.process_time_ns()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        times.append((time.process_time_ns() - start) / 1e6)
+    return round(sorted(times)[rounds // 2], 1)
+
+
 def machine() -> dict:
     return {
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "reference_loop_ms": reference_ms(),
     }
 
 
