@@ -173,6 +173,7 @@ def _is_instant(column) -> bool:
     return isinstance(column.type, (sa.DateTime, UTCDateTime))
 
 
+@lru_cache(maxsize=1)
 def _pipeline_supported() -> bool:
     """Tell whether psycopg's libpq can pipeline (libpq 14 and later; psycopg[binary] brings one)."""
     try:
@@ -302,7 +303,6 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         .order_by(*official_order()),
     )
     try:
-
         tasks = {tid: (ref, title) for tid, ref, title in next(reads)}
         assignments = []
         no_task = ("", "")

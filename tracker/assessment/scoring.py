@@ -328,8 +328,7 @@ def _late(rule: Rule, ctx: _Context, emit: _Emit, situation: str, *, completed: 
 
     With ``completed``, assignments completed by as_of count from their due date to their
     completion; otherwise those still open at as_of count to as_of. An assignment is late from
-    the first working day after its due date. (One loop for both rules, with the helpers it
-    calls written out: a province's assignments pass through it by the ten thousand.)
+    the first working day after its due date.
     """
     deductions: dict[int, tuple[Decimal, str]] = {}
     moves = rule.extension_moves_due
@@ -360,10 +359,8 @@ def _late(rule: Rule, ctx: _Context, emit: _Emit, situation: str, *, completed: 
         if found is None:
             found = deductions[days] = _day_deduction(rule, days)
         magnitude, how = found
-        original = a.original_due_on
-        moved = "" if original is None or original == a.due_on or a.due_on is None else _extension_note(rule, a)
         emit(a.unit_id, "assignment", a.id, "", due, magnitude,
-             f"{_task_label(a.ref, a.title) or f'承办事项{a.id}'}应于{_day(due)}前完成{moved}，"
+             f"{_task(a, a.id)}应于{_day(due)}前完成{_extension_note(rule, a)}，"
              f"{situation.format(until=_day(until), days=days)}，{how}")
 
 
@@ -560,12 +557,13 @@ def compute(
                 matched_exclusions.update(entry[5] for entry in entries if entry[5] in excluded)
                 found[unit_id] = kept
 
-    rules = _rule_parts(rubric)
-    scores = [_score_unit(rubric, rules, unit, found.get(unit.id, [])) for unit in units.values()]
+    points = _Points()
+    rules = _rule_parts(rubric, points)
+    scores = [_score_unit(rubric, rules, unit, found.get(unit.id, []), points) for unit in units.values()]
     return Result(as_of=as_of, rubric=rubric, units=_ranked(rubric, scores), excluded=tuple(sorted(matched_exclusions)))
 
 
-def _refuse_duplicate_items(found: dict[int, list[tuple]]) -> None:
+def _refuse_duplicate_items(found: dict[int, list[_Finding]]) -> None:
     """Raise ValueError when two facts give the same line item id (counted in one pass, named only then)."""
     ids = [entry[5] for entries in found.values() for entry in entries]
     if len(set(ids)) == len(ids):
@@ -609,9 +607,8 @@ class _Points:
 
 
 def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, str, int | None]], unit: UnitFact,
-                found: list[tuple], points: _Points | None = None) -> UnitScore:
+                found: list[_Finding], points: _Points) -> UnitScore:
     """Apply the caps in event order and add up one unit's score (in whole cents)."""
-    points = points or _Points()
     to_cents, signed = points.to_cents, points.signed
     rule_left: list[int | None] = [cap for *_rest, cap in rules]
     indicator_left: dict[str, int] = {i.code: to_cents(i.weight) for i in rubric.indicators}
@@ -658,8 +655,7 @@ def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, st
             explanation, source_type, source_id, occurred_on,
         )))
 
-    deducted = {i.code: to_cents(i.weight) - indicator_left[i.code] for i in rubric.indicators}
-    deductions = sum(deducted.values())
+    deductions = sum(to_cents(i.weight) - indicator_left[i.code] for i in rubric.indicators)
     full = to_cents(rubric.full_score)
     total = signed(full - deductions + bonus)[0]
     converted = (total * rubric.assessment_weight).quantize(_CENT, rounding=ROUND_HALF_UP)
@@ -678,7 +674,7 @@ def _score_unit(rubric: Rubric, rules: list[tuple[str, str, str | None, bool, st
     )
 
 
-def _rule_parts(rubric: Rubric) -> list[tuple[str, str, str | None, bool, str, int | None]]:
+def _rule_parts(rubric: Rubric, points: _Points) -> list[tuple[str, str, str | None, bool, str, int | None]]:
     """Per rule, in rubric order: code, name, indicator, is a bonus, the note when its own cap is
     reached, and the cap in cents (None: no cap of its own)."""
     parts = []
@@ -686,7 +682,7 @@ def _rule_parts(rubric: Rubric) -> list[tuple[str, str, str | None, bool, str, i
         is_bonus = rule.type == "bonus"
         if not is_bonus:
             assert rule.indicator is not None
-        cap = None if rule.cap is None else _Points().to_cents(rule.cap)
+        cap = None if rule.cap is None else points.to_cents(rule.cap)
         parts.append((rule.code, rule.name, rule.indicator, is_bonus,
                       f"已达“{rule.name}”上限{_fmt(rule.cap or _ZERO)}分", cap))
     return parts
