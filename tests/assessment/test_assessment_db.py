@@ -458,17 +458,19 @@ def test_fact_reads_give_each_reads_rows_in_turn_and_a_failed_read_leaves_the_se
     tasks = sa.select(Task.id, Task.ref).where(Task.plan_id == world.plan.id).order_by(Task.id)
     counted = sa.select(Assignment.id, Assignment.role).where(Assignment.plan_id == world.plan.id).order_by(Assignment.id)
     expected = [[tuple(r) for r in db.session.execute(tasks)], [tuple(r) for r in db.session.execute(counted)]]
-    reads = queries._reads(tasks, counted)
-    assert [[tuple(r) for r in next(reads)], [tuple(r) for r in next(reads)]] == expected
+    with queries._Reads() as reads:
+        reads.send(tasks)
+        first = [tuple(r) for r in reads.rows()]
+        reads.send(counted)  # a read sent after rows were taken is answered too
+        assert [first, [tuple(r) for r in reads.rows()]] == expected
     assert expected[0] and expected[1]
-    reads.close()
 
     db.session.commit()
-    broken = queries._reads(tasks, sa.select(sa.column("id")).select_from(sa.table("no_such_table")))
     with pytest.raises(Exception):
-        next(broken)
-        next(broken)
-    broken.close()
+        with queries._Reads() as broken:
+            broken.send(tasks, sa.select(sa.column("id")).select_from(sa.table("no_such_table")))
+            broken.rows()
+            broken.rows()
     db.session.rollback()
     # the connection left the pipeline and the failed transaction: the session reads again
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.plan_id == world.plan.id)) \

@@ -14,7 +14,8 @@ The units assessed are the units of any of these facts except bonuses.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
+from ..disclosure.queries import appeal_facts, assessment_fact_reads, request_facts
 from ..extensions import db
 from ..gcpause import gc_paused
 from ..timeutil import UTCDateTime
@@ -183,30 +185,48 @@ def _pipeline_supported() -> bool:
     return psycopg.Pipeline.is_supported()
 
 
-def _reads(*stmts: sa.Select) -> Iterator[list[tuple]]:
-    """Run independent reads on the session's connection, yielding each one's rows in turn.
+class _Reads:
+    """Independent reads on the session's connection, each answered in the order it was sent.
 
-    No ORM row processing: the fact queries are big. On PostgreSQL the reads are sent at once,
-    in psycopg's pipeline mode, on the session's own connection and so in its transaction: the
-    server works on the next read while Python turns the rows of the last one into facts. The
-    statements are compiled by SQLAlchemy and their columns need no conversion by it (plain
-    numbers, strings and dates; instants are turned into local dates by the server).
+    No ORM row processing: the fact queries are big. On PostgreSQL a read goes out as soon as it
+    is sent, in psycopg's pipeline mode, on the session's own connection and so in its
+    transaction: the server works on the next reads while Python turns the rows of the last one
+    into facts. The statements are compiled by SQLAlchemy and their columns need no conversion by
+    it (plain numbers, strings and dates; instants are turned into local dates by the server).
+    Elsewhere a read runs when its rows are asked for.
     """
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql" or not _pipeline_supported():
+
+    def __init__(self):
+        self.connection = db.session.connection()
+        self.pipelined = self.connection.dialect.name == "postgresql" and _pipeline_supported()
+        self.pending: deque = deque()
+        self.pipeline = None
+
+    def __enter__(self) -> _Reads:
+        if self.pipelined:
+            self.driver = self.connection.connection.driver_connection
+            self.pipeline = self.driver.pipeline()
+            self.pipeline.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pipeline is not None:
+            self.pipeline.__exit__(*exc)  # ends the pipeline even when turning rows into facts failed
+
+    def send(self, *stmts: sa.Select) -> None:
         for stmt in stmts:
-            yield connection.execute(stmt).all()
-        return
-    driver = connection.connection.driver_connection
-    with driver.pipeline():
-        cursors = []
-        for stmt in stmts:
-            compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-            cursor = driver.cursor()
+            if not self.pipelined:
+                self.pending.append(stmt)
+                continue
+            compiled = stmt.compile(dialect=self.connection.dialect, compile_kwargs={"render_postcompile": True})
+            cursor = self.driver.cursor()
             cursor.execute(str(compiled), compiled.params)
-            cursors.append(cursor)
-        for cursor in cursors:
-            yield cursor.fetchall()
+            self.pending.append(cursor)
+
+    def rows(self) -> list[tuple]:
+        """Return the rows of the earliest read not yet answered."""
+        pending = self.pending.popleft()
+        return pending.fetchall() if self.pipelined else self.connection.execute(pending).all()
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -278,7 +298,13 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
     # asks about its own assignment instead, row by row.
     checked = aliased(Assignment)
 
-    reads = _reads(
+
+    # Built before the reads start: building them may load the plans' units through the session,
+    # which cannot run a statement of its own while the connection is pipelined. The units come
+    # first: the requests' reads ask for theirs, and go out behind the others.
+    fact_reads = (
+        sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(_unit_sources(plans))
+        .order_by(*official_order()),
         sa.select(Task.id, Task.ref, Task.title).where(Task.plan_id.in_(plan_ids)),
         wanted,
         sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.assignment_id,
@@ -299,15 +325,19 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         .where(Circular.plan_id.in_(plan_ids), Circular.status == "published", Circular.issued_on.is_not(None)),
         sa.select(Bonus.id, Bonus.unit_id, Bonus.points, Bonus.reason, Bonus.evidence, Bonus.rule)
         .where(_bonus_scope(plans)).order_by(Bonus.id),
-        sa.select(Unit.id, Unit.name, Unit.kind, Unit.category).where(_unit_sources(plans))
-        .order_by(*official_order()),
     )
-    try:
-        tasks = {tid: (ref, title) for tid, ref, title in next(reads)}
+    with _Reads() as reads:
+        reads.send(*fact_reads)
+        units = [
+            UnitFact(id=uid, name=name, kind=kind, category=category)
+            for uid, name, kind, category in reads.rows()
+        ]
+        reads.send(*assessment_fact_reads([u.id for u in units], sorted({p.year for p in plans}), as_of=as_of))
+        tasks = {tid: (ref, title) for tid, ref, title in reads.rows()}
         assignments = []
         no_task = ("", "")
         new = tuple.__new__  # new(Fact, (values…)): the named tuple without its Python-level __new__
-        for aid, unit_id, task_id, role, due, original, status, done, kind, assigned in next(reads):
+        for aid, unit_id, task_id, role, due, original, status, done, kind, assigned in reads.rows():
             due, original = read_date(due), read_date(original)
             if keep_original and assigned is not None:
                 assigned = read_date(assigned)
@@ -323,36 +353,29 @@ def collect_facts(plans: Sequence[Plan], *, as_of: date | None = None, tz: str =
         returned = [
             new(ReturnedReportFact, (rid, unit_id, aid, read_local_date(at),
                                      *(unnamed if task_id is None else tasks.get(task_id, no_task))))
-            for rid, unit_id, aid, at, task_id in next(reads)
+            for rid, unit_id, aid, at, task_id in reads.rows()
             if at is not None
         ]
         missed = [
             MissedReportFact(unit_id, aid, end, *(unnamed if task_id is None else tasks.get(task_id, no_task)))
-            for unit_id, aid, end, task_id in next(reads)
+            for unit_id, aid, end, task_id in reads.rows()
         ]
         rectifications = [
             RectificationFact(id=iid, unit_id=unit_id, notice_number=number, due_on=due,
                               closed_on=local_date(closed) if status == "closed" else None)
-            for iid, unit_id, number, due, status, closed in next(reads)
+            for iid, unit_id, number, due, status, closed in reads.rows()
         ]
         circulars = [
             CircularFact(id=cid, unit_id=unit_id, issued_on=issued, kind=kind, title=title or "")
-            for cid, unit_id, issued, kind, title in next(reads)
+            for cid, unit_id, issued, kind, title in reads.rows()
         ]
         bonuses = [
             BonusFact(id=bid, unit_id=unit_id, points=Decimal(points), reason=reason, evidence=evidence or "",
                       rule=rule or "")
-            for bid, unit_id, points, reason, evidence, rule in next(reads)
+            for bid, unit_id, points, reason, evidence, rule in reads.rows()
         ]
-        units = [
-            UnitFact(id=uid, name=name, kind=kind, category=category)
-            for uid, name, kind, category in next(reads)
-        ]
-    finally:
-        reads.close()  # ends the pipeline even when turning rows into facts fails
-    from ..disclosure.queries import assessment_facts
-
-    requests, appeals = assessment_facts([u.id for u in units], sorted({p.year for p in plans}), as_of=as_of)
+        requests = request_facts(reads.rows())
+        appeals = appeal_facts(reads.rows())
     return Facts(
         requests=requests,
         appeals=appeals,

@@ -131,31 +131,37 @@ def tally(user, *, year: int, as_of: date, unit_id: int | None = None) -> Tally:
     return Tally(*[int(v or 0) for v in row])
 
 
-def assessment_facts(unit_ids: sa.Select | list[int], years: list[int], *,
-                     as_of: date | None = None) -> tuple[tuple, tuple]:
-    """Return the assessed units' requests received in the years, and the appeals on them, as scoring facts.
+def assessment_fact_reads(unit_ids: sa.Select | list[int], years: list[int], *,
+                          as_of: date | None = None) -> tuple[sa.Select, sa.Select]:
+    """Return the reads of the assessed units' requests received in the years and of the appeals on
+    them, whose rows ``request_facts`` and ``appeal_facts`` turn into scoring facts.
 
     With as_of, only the requests that can give a line item on that date are read: due before it
     and not answered by their deadline (a province has a hundred thousand requests, most on time).
     """
-    from ..assessment.facts import AppealFact, RequestFact
-
-    if not years:
-        return (), ()
     r = DisclosureRequest
     received = sa.and_(r.unit_id.in_(unit_ids), r.received_on >= date(min(years), 1, 1),
                        r.received_on <= date(max(years), 12, 31))
     late = received
     if as_of is not None:
         late = sa.and_(received, r.due_on < as_of, sa.or_(r.answered_on.is_(None), r.answered_on > r.due_on))
-    requests = tuple(
-        RequestFact(id=rid, unit_id=unit_id, serial=serial, due_on=due, answered_on=answered)
-        for rid, unit_id, serial, due, answered in db.session.execute(
-            sa.select(r.id, r.unit_id, r.serial, r.due_on, r.answered_on).where(late).order_by(r.id)))
     a = DisclosureAppeal
-    appeals = tuple(
-        AppealFact(id=aid, unit_id=unit_id, serial=serial, kind=kind, result=result, decided_on=decided)
-        for aid, unit_id, serial, kind, result, decided in db.session.execute(
+    return (sa.select(r.id, r.unit_id, r.serial, r.due_on, r.answered_on).where(late).order_by(r.id),
             sa.select(a.id, r.unit_id, r.serial, a.kind, a.result, a.decided_on).join(r, a.request_id == r.id)
-            .where(received).order_by(a.id)))
-    return requests, appeals
+            .where(received).order_by(a.id))
+
+
+def request_facts(rows) -> tuple:
+    """Turn the rows of the first of ``assessment_fact_reads`` into RequestFacts."""
+    from ..assessment.facts import RequestFact
+
+    return tuple(RequestFact(id=rid, unit_id=unit_id, serial=serial, due_on=due, answered_on=answered)
+                 for rid, unit_id, serial, due, answered in rows)
+
+
+def appeal_facts(rows) -> tuple:
+    """Turn the rows of the second of ``assessment_fact_reads`` into AppealFacts."""
+    from ..assessment.facts import AppealFact
+
+    return tuple(AppealFact(id=aid, unit_id=unit_id, serial=serial, kind=kind, result=result, decided_on=decided)
+                 for aid, unit_id, serial, kind, result, decided in rows)
